@@ -1,0 +1,517 @@
+/* check.c: the reference checks of a flow (its ${{ }} references, task
+ * dependencies and their cycles) and of a flow of flows (mappings, cycles,
+ * composed parameter names). It reads the spec model and never changes it. */
+#include "check.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A directed graph over named things, for finding cycles. */
+struct edge {
+	size_t to;                 /* target node */
+	const struct ynode *at;    /* the text that creates the edge */
+};
+
+struct graph {
+	size_t n;                  /* number of nodes */
+	const char **names;        /* name of each node */
+	struct edge **out;         /* outgoing edges of each node */
+	size_t *nout;              /* number of out[i] */
+	size_t *capout;            /* allocated out[i] */
+};
+
+static void graph_init(struct graph *g, size_t n)
+{
+	g->n = n;
+	g->names = xcalloc(n, sizeof(*g->names));
+	g->out = xcalloc(n, sizeof(*g->out));
+	g->nout = xcalloc(n, sizeof(*g->nout));
+	g->capout = xcalloc(n, sizeof(*g->capout));
+}
+
+static void graph_add(struct graph *g, size_t from, size_t to, const struct ynode *at)
+{
+	struct edge e = {to, at};
+
+	VEC_PUSH(g->out[from], g->nout[from], g->capout[from], e);
+}
+
+static void graph_free(struct graph *g)
+{
+	size_t i;
+
+	for (i = 0; i < g->n; i++)
+		free(g->out[i]);
+	free(g->out);
+	free(g->nout);
+	free(g->capout);
+	free(g->names);
+}
+
+/* find_cycles: depth-first search without recursion, in node order; each
+ * edge that closes a cycle is reported at its text with the cycle as a path */
+static void find_cycles(const struct graph *g, enum diag_code code, const char *what,
+			const char *meaning, struct diags *ds)
+{
+	enum { WHITE, GREY, BLACK };
+	unsigned char *color = xcalloc(g->n ? g->n : 1, 1);
+	size_t *stack = xmalloc((g->n ? g->n : 1) * sizeof(*stack));
+	size_t *next = xcalloc(g->n ? g->n : 1, sizeof(*next));
+	size_t *pos = xcalloc(g->n ? g->n : 1, sizeof(*pos));
+	size_t root, depth;
+
+	for (root = 0; root < g->n; root++) {
+		if (color[root] != WHITE)
+			continue;
+		depth = 0;
+		stack[depth++] = root;
+		color[root] = GREY;
+		pos[root] = 0;
+		while (depth) {
+			size_t u = stack[depth - 1];
+
+			if (next[u] < g->nout[u]) {
+				const struct edge *e = &g->out[u][next[u]++];
+				struct buf path = {0};
+				size_t i;
+
+				if (color[e->to] == WHITE) {
+					color[e->to] = GREY;
+					pos[e->to] = depth;
+					stack[depth++] = e->to;
+				} else if (color[e->to] == GREY) {
+					for (i = pos[e->to]; i < depth; i++)
+						buf_printf(&path, "%s -> ", diag_quote(g->names[stack[i]]));
+					buf_puts(&path, diag_quote(g->names[e->to]));
+					diag_report(ds, code, e->at->loc, "%s form a cycle: %s (%s)", what,
+						    path.data, meaning);
+					buf_free(&path);
+				}
+			} else {
+				color[u] = BLACK;
+				depth--;
+			}
+		}
+	}
+	free(color);
+	free(stack);
+	free(next);
+	free(pos);
+}
+
+/* Per-flow state while its references are scanned. */
+struct flow_ctx {
+	const struct spec_flow *flow; /* the flow being checked */
+	struct strmap tasks;          /* task name -> index + 1 (as a pointer-sized int) */
+	struct strmap params;         /* parameter name -> struct spec_param */
+	struct graph deps;            /* task -> the tasks it needs */
+	size_t task;                  /* index of the task being scanned */
+	struct diags *ds;             /* where problems go */
+};
+
+static int is_name_char(char c)
+{
+	return isalnum((unsigned char)c) || c == '_' || c == '-';
+}
+
+/* path_ok: the rest of a reference after its name: .field, [0], ["key"] */
+static int path_ok(const char *p, const char *end)
+{
+	while (p < end) {
+		if (*p == '.') {
+			const char *s = ++p;
+
+			while (p < end && is_name_char(*p))
+				p++;
+			if (p == s)
+				return 0;
+		} else if (*p == '[') {
+			p++;
+			if (p < end && (*p == '"' || *p == '\'')) {
+				char q = *p++;
+
+				while (p < end && *p != q)
+					p += (*p == '\\' && q == '"' && p + 1 < end) ? 2 : 1;
+				if (p >= end)
+					return 0;
+				p++;
+			} else {
+				const char *s = p;
+
+				while (p < end && isdigit((unsigned char)*p))
+					p++;
+				if (p == s)
+					return 0;
+			}
+			if (p >= end || *p != ']')
+				return 0;
+			p++;
+		} else {
+			return 0;
+		}
+	}
+	return 1;
+}
+
+static const char **task_names(const struct spec_flow *f, size_t *n)
+{
+	const char **names = xmalloc((f->ntasks ? f->ntasks : 1) * sizeof(*names));
+	size_t i;
+
+	*n = 0;
+	for (i = 0; i < f->ntasks; i++)
+		if (f->tasks[i].name)
+			names[(*n)++] = f->tasks[i].name;
+	return names;
+}
+
+static const char **param_names(const struct spec_flow *f, size_t *n)
+{
+	const char **names = xmalloc((f->nparams ? f->nparams : 1) * sizeof(*names));
+	size_t i;
+
+	for (i = 0; i < f->nparams; i++)
+		names[i] = f->params[i].name;
+	*n = f->nparams;
+	return names;
+}
+
+/* report_unknown: an unknown name, with a suggestion from the names that
+ * would have been right */
+static void report_unknown(struct diags *ds, enum diag_code code, struct diag_loc loc,
+			   const char *name, const char **names, size_t n, const char *fmt, ...)
+	ATTR_PRINTF(7, 8);
+static void report_unknown(struct diags *ds, enum diag_code code, struct diag_loc loc,
+			   const char *name, const char **names, size_t n, const char *fmt, ...)
+{
+	const char *hint = util_suggest(name, names, n);
+	struct buf msg = {0};
+	va_list ap;
+
+	va_start(ap, fmt);
+	buf_vprintf(&msg, fmt, ap);
+	va_end(ap);
+	if (hint)
+		diag_report(ds, code, loc, "%s (did you mean '%s'?)", msg.data, hint);
+	else
+		diag_report(ds, code, loc, "%s", msg.data);
+	buf_free(&msg);
+}
+
+/* check_reference: one ${{ }} body, inner[0..len), found at loc */
+static void check_reference(struct flow_ctx *c, const struct ynode *n, const char *inner,
+			    size_t len, struct diag_loc loc)
+{
+	const char *p = inner, *end = inner + len, *name;
+	char *word;
+	int is_task;
+	size_t nlen, nnames;
+	const char **names;
+
+	while (p < end && isspace((unsigned char)*p))
+		p++;
+	while (end > p && isspace((unsigned char)end[-1]))
+		end--;
+	if ((size_t)(end - p) >= 7 && strncmp(p, "params.", 7) == 0) {
+		is_task = 0;
+		name = p + 7;
+	} else if ((size_t)(end - p) >= 6 && strncmp(p, "tasks.", 6) == 0) {
+		is_task = 1;
+		name = p + 6;
+	} else {
+		diag_report(c->ds, DIAG_E0112, loc,
+			    "a reference must start with 'params.NAME' or 'tasks.NAME'");
+		return;
+	}
+	for (nlen = 0; name + nlen < end && is_name_char(name[nlen]); nlen++)
+		;
+	if (!nlen || !path_ok(name + nlen, end)) {
+		diag_report(c->ds, DIAG_E0112, loc,
+			    "malformed reference; expected %s.NAME followed by .field, [0] or [\"key\"]",
+			    is_task ? "tasks" : "params");
+		return;
+	}
+	word = xstrndup(name, nlen);
+	if (is_task) {
+		void *idx = strmap_get(&c->tasks, word, nlen);
+
+		if (!idx) {
+			names = task_names(c->flow, &nnames);
+			report_unknown(c->ds, DIAG_E0111, loc, word, names, nnames,
+				       "flow has no task named '%s'", diag_quote(word));
+			free(names);
+		} else {
+			graph_add(&c->deps, c->task, (size_t)(uintptr_t)idx - 1, n);
+		}
+	} else if (!strmap_get(&c->params, word, nlen)) {
+		names = param_names(c->flow, &nnames);
+		report_unknown(c->ds, DIAG_E0110, loc, word, names, nnames,
+			       "flow has no parameter named '%s'", diag_quote(word));
+		free(names);
+	}
+	free(word);
+}
+
+/* scan_string: every ${{ }} of one scalar */
+static void scan_string(struct flow_ctx *c, const struct ynode *n)
+{
+	const char *s = n->str, *open;
+
+	while ((open = strstr(s, "${{")) != NULL) {
+		const char *close = strstr(open + 3, "}}");
+		struct diag_loc loc = yn_loc_at(n, (size_t)(open - n->str));
+
+		if (!close) {
+			diag_report(c->ds, DIAG_E0112, loc, "'${{' is not closed by '}}'");
+			return;
+		}
+		check_reference(c, n, open + 3, (size_t)(close - open - 3), loc);
+		s = close + 2;
+	}
+}
+
+/* scan_value: every string inside a YAML value, at any depth (bounded by
+ * YN_MAX_DEPTH) */
+static void scan_value(struct flow_ctx *c, const struct ynode *n)
+{
+	size_t i;
+
+	switch (n->kind) {
+	case YN_SCALAR:
+		scan_string(c, n);
+		break;
+	case YN_SEQ:
+		for (i = 0; i < n->n; i++)
+			scan_value(c, n->items[i]);
+		break;
+	case YN_MAP:
+		for (i = 0; i < n->n; i++)
+			scan_value(c, yn_value(n, i));
+		break;
+	}
+}
+
+static void check_task(struct flow_ctx *c, const struct spec_task *t)
+{
+	size_t i;
+
+	if (t->run)
+		scan_value(c, t->run);
+	if (t->env)
+		scan_value(c, t->env);
+	if (t->with)
+		scan_value(c, t->with);
+	if (t->shell) {
+		const char *open = strstr(t->shell->str, "${{");
+
+		if (open)
+			diag_report(c->ds, DIAG_E0109, yn_loc_at(t->shell, (size_t)(open - t->shell->str)),
+				    "'shell' may not contain ${{ }}: pass the value through 'env' "
+				    "and use \"$NAME\" in the script");
+	}
+	if (t->retries < 0)
+		diag_report(c->ds, DIAG_E0115, t->node->loc, "'retries' may not be negative");
+	for (i = 0; t->depends_on && i < t->depends_on->n; i++) {
+		const struct ynode *d = t->depends_on->items[i];
+		void *idx = strmap_get(&c->tasks, d->str, d->len);
+
+		if (idx) {
+			graph_add(&c->deps, c->task, (size_t)(uintptr_t)idx - 1, d);
+		} else {
+			size_t nnames;
+			const char **names = task_names(c->flow, &nnames);
+
+			report_unknown(c->ds, DIAG_E0113, d->loc, d->str, names, nnames,
+				       "depends_on names '%s', which is not a task of this flow",
+				       diag_quote(d->str));
+			free(names);
+		}
+	}
+}
+
+void check_flow(const struct spec_flow *f, struct diags *ds)
+{
+	struct flow_ctx c = {0};
+	size_t i;
+
+	c.flow = f;
+	c.ds = ds;
+	graph_init(&c.deps, f->ntasks);
+	for (i = 0; i < f->ntasks; i++) {
+		const struct spec_task *t = &f->tasks[i];
+
+		c.deps.names[i] = t->name ? t->name : "?";
+		if (t->name)
+			strmap_put(&c.tasks, t->name, strlen(t->name), (void *)(uintptr_t)(i + 1));
+	}
+	for (i = 0; i < f->nparams; i++)
+		strmap_put(&c.params, f->params[i].name, strlen(f->params[i].name), &f->params[i]);
+	for (i = 0; i < f->ntasks; i++) {
+		c.task = i;
+		check_task(&c, &f->tasks[i]);
+	}
+	find_cycles(&c.deps, DIAG_E0114, "tasks", "each needs the next to finish first", ds);
+	graph_free(&c.deps);
+	strmap_free(&c.tasks);
+	strmap_free(&c.params);
+}
+
+static const struct spec_param *find_param(const struct spec_flow *f, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < f->nparams; i++)
+		if (strcmp(f->params[i].name, name) == 0)
+			return &f->params[i];
+	return NULL;
+}
+
+static const struct spec_task *find_task(const struct spec_flow *f, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < f->ntasks; i++)
+		if (f->tasks[i].name && strcmp(f->tasks[i].name, name) == 0)
+			return &f->tasks[i];
+	return NULL;
+}
+
+/* check_mapping: the lume-services checks of one mapped parameter, plus
+ * project, self-mapping; adds the dependency edge */
+static void check_mapping(const struct spec_fof *fof, struct strmap *entries, size_t ei,
+			  const struct spec_mapping *m, struct graph *g, struct diags *ds)
+{
+	const struct spec_entry *e = &fof->entries[ei], *parent;
+	const char **names;
+	size_t nnames, i;
+	void *idx;
+
+	if (e->flow && !find_param(e->flow, m->param)) {
+		names = param_names(e->flow, &nnames);
+		report_unknown(ds, DIAG_E0203, m->key->loc, m->param, names, nnames,
+			       "parameter '%s' is not a parameter of flow '%s'",
+			       diag_quote(m->param), diag_quote(e->name));
+		free(names);
+	}
+	if (!m->parent_flow)
+		return;
+	if (e->name && strcmp(m->parent_flow->str, e->name) == 0) {
+		diag_report(ds, DIAG_E0212, m->parent_flow->loc,
+			    "flow '%s' cannot take parameter '%s' from its own task", diag_quote(e->name),
+			    diag_quote(m->param));
+		return;
+	}
+	idx = strmap_get(entries, m->parent_flow->str, m->parent_flow->len);
+	if (!idx) {
+		names = xmalloc((fof->nentries ? fof->nentries : 1) * sizeof(*names));
+		for (nnames = 0, i = 0; i < fof->nentries; i++)
+			if (fof->entries[i].name)
+				names[nnames++] = fof->entries[i].name;
+		report_unknown(ds, DIAG_E0204, m->parent_flow->loc, m->parent_flow->str, names,
+			       nnames, "parent flow '%s' is not a composing flow of '%s'",
+			       diag_quote(m->parent_flow->str),
+			       fof->name ? diag_quote(fof->name) : "this flow of flows");
+		free(names);
+		return;
+	}
+	parent = &fof->entries[(size_t)(uintptr_t)idx - 1];
+	graph_add(g, ei, (size_t)(uintptr_t)idx - 1, m->parent_flow);
+	if (m->parent_project && parent->project && strcmp(m->parent_project->str, parent->project)) {
+		diag_report(ds, DIAG_E0206, m->parent_project->loc,
+			    "parent_project_name '%s' does not match project '%s' of composing flow '%s'",
+			    diag_quote(m->parent_project->str), diag_quote(parent->project),
+			    diag_quote(parent->name));
+		diag_note(ds, parent->node->loc, "composing flow '%s' is listed here",
+			  diag_quote(parent->name));
+	}
+	if (m->parent_task && parent->flow && !find_task(parent->flow, m->parent_task->str)) {
+		names = task_names(parent->flow, &nnames);
+		report_unknown(ds, DIAG_E0205, m->parent_task->loc, m->parent_task->str, names,
+			       nnames, "task '%s' is not a task of parent flow '%s'",
+			       diag_quote(m->parent_task->str), diag_quote(parent->name));
+		free(names);
+	}
+}
+
+/* check_composed_names: unmapped parameters become '{flow}-{param}'; two of
+ * them must not collide */
+static void check_composed_names(const struct spec_fof *fof, const struct strmap *entries,
+				 struct diags *ds)
+{
+	struct strmap seen = {0};
+	char **keys = NULL;
+	size_t nkeys = 0, cap = 0, i, j, k;
+
+	for (i = 0; i < fof->nentries; i++) {
+		const struct spec_entry *e = &fof->entries[i];
+
+		/* an entry listed twice is reported as such, not once per parameter */
+		if (!e->flow || !e->name ||
+		    strmap_get(entries, e->name, strlen(e->name)) != (void *)(uintptr_t)(i + 1))
+			continue;
+		for (j = 0; j < e->flow->nparams; j++) {
+			const struct spec_param *p = &e->flow->params[j];
+			const struct spec_entry *prev;
+			struct buf name = {0};
+
+			for (k = 0; k < e->nmaps; k++)
+				if (strcmp(e->maps[k].param, p->name) == 0)
+					break;
+			if (k < e->nmaps)
+				continue;
+			buf_printf(&name, "%s-%s", e->name, p->name);
+			prev = strmap_put(&seen, name.data, name.len, (void *)e);
+			if (prev != e) {
+				diag_report(ds, DIAG_E0210, e->name_node->loc,
+					    "composed parameter '%s' of flow '%s' collides with one of "
+					    "flow '%s'", diag_quote(name.data), diag_quote(e->name),
+					    diag_quote(prev->name));
+				diag_note(ds, prev->name_node->loc, "flow '%s' is composed here",
+					  diag_quote(prev->name));
+				buf_free(&name);
+				continue;
+			}
+			VEC_PUSH(keys, nkeys, cap, buf_steal(&name));
+		}
+	}
+	for (i = 0; i < nkeys; i++)
+		free(keys[i]);
+	free(keys);
+	strmap_free(&seen);
+}
+
+void check_fof(const struct spec_fof *fof, struct diags *ds)
+{
+	struct strmap entries = {0};
+	struct graph g;
+	size_t i, j;
+
+	graph_init(&g, fof->nentries);
+	for (i = 0; i < fof->nentries; i++) {
+		const struct spec_entry *e = &fof->entries[i];
+		void *prev;
+
+		g.names[i] = e->name ? e->name : "?";
+		if (!e->name)
+			continue;
+		prev = strmap_put(&entries, e->name, strlen(e->name), (void *)(uintptr_t)(i + 1));
+		if (prev != (void *)(uintptr_t)(i + 1)) {
+			const struct spec_entry *first = &fof->entries[(size_t)(uintptr_t)prev - 1];
+
+			diag_report(ds, DIAG_E0209, e->name_node->loc,
+				    "flow '%s' is already a composing flow of '%s'", diag_quote(e->name),
+				    fof->name ? diag_quote(fof->name) : "this flow of flows");
+			diag_note(ds, first->name_node->loc, "first listed here");
+		}
+	}
+	for (i = 0; i < fof->nentries; i++)
+		for (j = 0; j < fof->entries[i].nmaps; j++)
+			check_mapping(fof, &entries, i, &fof->entries[i].maps[j], &g, ds);
+	find_cycles(&g, DIAG_E0211, "composing flows", "each takes a parameter from the next", ds);
+	check_composed_names(fof, &entries, ds);
+	graph_free(&g);
+	strmap_free(&entries);
+}

@@ -1,0 +1,16 @@
+/* check.h: the reference checks of flows and flows of flows that need no
+ * types. They read the spec model and never change it. */
+#ifndef FLOWC_CHECK_H
+#define FLOWC_CHECK_H
+
+#include "diag.h"
+#include "spec.h"
+
+/* check_flow: ${{ }} references, shell scripts, depends_on, task cycles */
+void check_flow(const struct spec_flow *flow, struct diags *ds);
+/* check_fof: composing flows listed twice, every mapped parameter (the
+ * lume-services checks, project, self-mapping), cycles among flows and
+ * composed parameter names; entries must have been resolved */
+void check_fof(const struct spec_fof *fof, struct diags *ds);
+
+#endif

@@ -1,0 +1,338 @@
+/* diag.c: the diagnostics of one flowc run: codes, collection, sorting and
+ * output as text, JSON or SARIF. It does not decide what is wrong. */
+#include "diag.h"
+
+#include <ctype.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "version.h"
+
+struct code_info {
+	const char *id;          /* "E0203" */
+	const char *name;        /* "param-not-in-flow" */
+	const char *summary;     /* one line */
+	const char *description; /* several lines, no trailing newline */
+};
+
+static const struct code_info codes[] = {
+#define X(code, name, summary, description) {#code, name, summary, description},
+#include "codes.def"
+#undef X
+};
+
+enum diag_severity diag_severity(enum diag_code code)
+{
+	return codes[code].id[0] == 'W' ? DIAG_WARNING : DIAG_ERROR;
+}
+
+const char *diag_code_id(enum diag_code code)
+{
+	return codes[code].id;
+}
+
+int diag_lookup(const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < DIAG_NCODES; i++)
+		if (strcasecmp(codes[i].id, id) == 0 || strcmp(codes[i].name, id) == 0)
+			return (int)i;
+	return -1;
+}
+
+void diag_list(FILE *out)
+{
+	size_t i;
+
+	for (i = 0; i < DIAG_NCODES; i++)
+		fprintf(out, "%s  %-26s %s\n", codes[i].id, codes[i].name, codes[i].summary);
+}
+
+void diag_explain(enum diag_code code, FILE *out)
+{
+	const struct code_info *c = &codes[code];
+
+	fprintf(out, "%s (%s): %s %s\n\n%s\n", c->id, c->name,
+		diag_severity(code) == DIAG_WARNING ? "warning:" : "error:", c->summary,
+		c->description);
+}
+
+const char *diag_quote(const char *s)
+{
+	static char bufs[8][64 * 4 + 8];
+	static unsigned next;
+	char *out = bufs[next++ % 8], *p = out;
+	size_t nchars = 0;
+
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (nchars == 64 && (c & 0xc0) != 0x80) {
+			memcpy(p, "...", 3);
+			p += 3;
+			break;
+		}
+		if (c < 0x20 || c == 0x7f)
+			p += sprintf(p, "\\x%02x", c);
+		else
+			*p++ = (char)c;
+		if ((c & 0xc0) != 0x80)
+			nchars++;
+	}
+	*p = '\0';
+	return out;
+}
+
+void diag_report(struct diags *ds, enum diag_code code, struct diag_loc loc, const char *fmt, ...)
+{
+	struct buf msg = {0};
+	struct diag d = {0};
+	va_list ap;
+
+	va_start(ap, fmt);
+	buf_vprintf(&msg, fmt, ap);
+	va_end(ap);
+	d.code = code;
+	d.loc = loc;
+	d.msg = buf_steal(&msg);
+	d.seq = ds->n;
+	VEC_PUSH(ds->items, ds->n, ds->cap, d);
+	if (diag_severity(code) == DIAG_ERROR)
+		ds->nerrors++;
+	else
+		ds->nwarnings++;
+}
+
+void diag_note(struct diags *ds, struct diag_loc loc, const char *fmt, ...)
+{
+	struct diag *d;
+	struct buf msg = {0};
+	size_t cap;
+	va_list ap;
+
+	if (!ds->n)
+		return;
+	d = &ds->items[ds->n - 1];
+	va_start(ap, fmt);
+	buf_vprintf(&msg, fmt, ap);
+	va_end(ap);
+	cap = d->nnotes;
+	util_grow(&d->notes, &cap, d->nnotes + 1, sizeof(*d->notes));
+	d->notes[d->nnotes].loc = loc;
+	d->notes[d->nnotes].msg = buf_steal(&msg);
+	d->nnotes++;
+}
+
+static int cmp_diag(const void *pa, const void *pb)
+{
+	const struct diag *a = pa, *b = pb;
+	int c = strcmp(a->loc.file ? a->loc.file : "", b->loc.file ? b->loc.file : "");
+
+	if (c)
+		return c;
+	if (a->loc.line != b->loc.line)
+		return a->loc.line < b->loc.line ? -1 : 1;
+	if (a->loc.col != b->loc.col)
+		return a->loc.col < b->loc.col ? -1 : 1;
+	return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+void diag_sort(struct diags *ds)
+{
+	if (ds->n)
+		qsort(ds->items, ds->n, sizeof(*ds->items), cmp_diag);
+}
+
+static void print_loc(FILE *out, struct diag_loc loc)
+{
+	if (loc.line > 0)
+		fprintf(out, "%s:%d:%d: ", loc.file, loc.line, loc.col);
+	else
+		fprintf(out, "%s: ", loc.file);
+}
+
+static void print_text(const struct diags *ds, FILE *out)
+{
+	size_t i, j;
+
+	for (i = 0; i < ds->n; i++) {
+		const struct diag *d = &ds->items[i];
+
+		print_loc(out, d->loc);
+		fprintf(out, "%s[%s]: %s\n",
+			diag_severity(d->code) == DIAG_WARNING ? "warning" : "error",
+			codes[d->code].id, d->msg);
+		for (j = 0; j < d->nnotes; j++) {
+			print_loc(out, d->notes[j].loc);
+			fprintf(out, "note: %s\n", d->notes[j].msg);
+		}
+	}
+}
+
+static json_t *loc_json(struct diag_loc loc)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "file", json_string(loc.file));
+	if (loc.line > 0) {
+		json_object_set_new(o, "line", json_integer(loc.line));
+		json_object_set_new(o, "column", json_integer(loc.col));
+	}
+	return o;
+}
+
+static json_t *diags_json(const struct diags *ds)
+{
+	json_t *arr = json_array();
+	size_t i, j;
+
+	for (i = 0; i < ds->n; i++) {
+		const struct diag *d = &ds->items[i];
+		json_t *o = loc_json(d->loc), *notes = json_array();
+
+		json_object_set_new(o, "severity", json_string(
+			diag_severity(d->code) == DIAG_WARNING ? "warning" : "error"));
+		json_object_set_new(o, "code", json_string(codes[d->code].id));
+		json_object_set_new(o, "name", json_string(codes[d->code].name));
+		json_object_set_new(o, "message", json_string(d->msg));
+		for (j = 0; j < d->nnotes; j++) {
+			json_t *n = loc_json(d->notes[j].loc);
+
+			json_object_set_new(n, "message", json_string(d->notes[j].msg));
+			json_array_append_new(notes, n);
+		}
+		json_object_set_new(o, "notes", notes);
+		json_array_append_new(arr, o);
+	}
+	return arr;
+}
+
+/* sarif_uri: a relative path as a URI reference (RFC 3986 percent-encoding) */
+static json_t *sarif_location(struct diag_loc loc, const char *msg)
+{
+	json_t *l = json_object(), *phys = json_object(), *art = json_object();
+	struct buf uri = {0};
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)loc.file; *p; p++) {
+		if (isalnum(*p) || strchr("/-._~", *p))
+			buf_putc(&uri, (char)*p);
+		else
+			buf_printf(&uri, "%%%02X", *p);
+	}
+	json_object_set_new(art, "uri", json_string(uri.data ? uri.data : ""));
+	buf_free(&uri);
+	json_object_set_new(phys, "artifactLocation", art);
+	if (loc.line > 0) {
+		json_t *region = json_object();
+
+		json_object_set_new(region, "startLine", json_integer(loc.line));
+		json_object_set_new(region, "startColumn", json_integer(loc.col));
+		json_object_set_new(phys, "region", region);
+	}
+	json_object_set_new(l, "physicalLocation", phys);
+	if (msg) {
+		json_t *m = json_object();
+
+		json_object_set_new(m, "text", json_string(msg));
+		json_object_set_new(l, "message", m);
+	}
+	return l;
+}
+
+static json_t *text_obj(const char *text)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "text", json_string(text));
+	return o;
+}
+
+static json_t *diags_sarif(const struct diags *ds)
+{
+	json_t *root = json_object(), *run = json_object(), *tool = json_object();
+	json_t *driver = json_object(), *rules = json_array(), *results = json_array();
+	json_t *runs = json_array();
+	size_t i, j;
+
+	json_object_set_new(root, "$schema", json_string(
+		"https://json.schemastore.org/sarif-2.1.0.json"));
+	json_object_set_new(root, "version", json_string("2.1.0"));
+	json_object_set_new(driver, "name", json_string("flowc"));
+	json_object_set_new(driver, "version", json_string(FLOW_VERSION));
+	for (i = 0; i < DIAG_NCODES; i++) {
+		json_t *rule = json_object(), *conf = json_object();
+
+		json_object_set_new(rule, "id", json_string(codes[i].id));
+		json_object_set_new(rule, "name", json_string(codes[i].name));
+		json_object_set_new(rule, "shortDescription", text_obj(codes[i].summary));
+		json_object_set_new(rule, "fullDescription", text_obj(codes[i].description));
+		json_object_set_new(conf, "level", json_string(
+			diag_severity((enum diag_code)i) == DIAG_WARNING ? "warning" : "error"));
+		json_object_set_new(rule, "defaultConfiguration", conf);
+		json_array_append_new(rules, rule);
+	}
+	json_object_set_new(driver, "rules", rules);
+	json_object_set_new(tool, "driver", driver);
+	json_object_set_new(run, "tool", tool);
+	for (i = 0; i < ds->n; i++) {
+		const struct diag *d = &ds->items[i];
+		json_t *r = json_object(), *locs = json_array();
+
+		json_object_set_new(r, "ruleId", json_string(codes[d->code].id));
+		json_object_set_new(r, "ruleIndex", json_integer((json_int_t)d->code));
+		json_object_set_new(r, "level", json_string(
+			diag_severity(d->code) == DIAG_WARNING ? "warning" : "error"));
+		json_object_set_new(r, "message", text_obj(d->msg));
+		json_array_append_new(locs, sarif_location(d->loc, NULL));
+		json_object_set_new(r, "locations", locs);
+		if (d->nnotes) {
+			json_t *rel = json_array();
+
+			for (j = 0; j < d->nnotes; j++) {
+				json_t *l = sarif_location(d->notes[j].loc, d->notes[j].msg);
+
+				json_object_set_new(l, "id", json_integer((json_int_t)j));
+				json_array_append_new(rel, l);
+			}
+			json_object_set_new(r, "relatedLocations", rel);
+		}
+		json_array_append_new(results, r);
+	}
+	json_object_set_new(run, "results", results);
+	json_object_set_new(run, "columnKind", json_string("unicodeCodePoints"));
+	json_array_append_new(runs, run);
+	json_object_set_new(root, "runs", runs);
+	return root;
+}
+
+void diag_print(const struct diags *ds, enum diag_format format, FILE *out)
+{
+	json_t *doc;
+
+	if (format == DIAG_TEXT) {
+		print_text(ds, out);
+		return;
+	}
+	doc = format == DIAG_JSON ? diags_json(ds) : diags_sarif(ds);
+	json_dumpf(doc, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	fputc('\n', out);
+	json_decref(doc);
+}
+
+void diag_free(struct diags *ds)
+{
+	size_t i, j;
+
+	for (i = 0; i < ds->n; i++) {
+		for (j = 0; j < ds->items[i].nnotes; j++)
+			free(ds->items[i].notes[j].msg);
+		free(ds->items[i].notes);
+		free(ds->items[i].msg);
+	}
+	free(ds->items);
+	memset(ds, 0, sizeof(*ds));
+}

@@ -1,0 +1,74 @@
+/* diag.h: the diagnostics of one flowc run: codes, collection, sorting and
+ * output as text, JSON or SARIF. It does not decide what is wrong. */
+#ifndef FLOWC_DIAG_H
+#define FLOWC_DIAG_H
+
+#include <stdio.h>
+
+#include "util.h"
+
+enum diag_code {
+#define X(code, name, summary, description) DIAG_##code,
+#include "codes.def"
+#undef X
+	DIAG_NCODES
+};
+
+enum diag_severity { DIAG_ERROR, DIAG_WARNING, DIAG_NOTE };
+
+/* A place in a source file; line and col are 1-based, 0 when unknown. */
+struct diag_loc {
+	const char *file; /* path as the user gave it; not owned */
+	int line;         /* 1-based line */
+	int col;          /* 1-based column, in characters */
+};
+
+struct diag_note {
+	struct diag_loc loc; /* where the note points */
+	char *msg;           /* owned */
+};
+
+struct diag {
+	enum diag_code code;     /* which check */
+	struct diag_loc loc;     /* where it points */
+	char *msg;               /* one line, owned */
+	struct diag_note *notes; /* related places, in the order added */
+	size_t nnotes;           /* number of notes */
+	size_t seq;              /* order of reporting, breaks sorting ties */
+};
+
+struct diags {
+	struct diag *items; /* every diagnostic reported so far */
+	size_t n;           /* number of items */
+	size_t cap;         /* allocated items */
+	size_t nerrors;     /* items whose severity is error */
+	size_t nwarnings;   /* items whose severity is warning */
+};
+
+enum diag_format { DIAG_TEXT, DIAG_JSON, DIAG_SARIF };
+
+void diag_report(struct diags *ds, enum diag_code code, struct diag_loc loc, const char *fmt, ...)
+	ATTR_PRINTF(4, 5);
+/* diag_note: attaches a note to the diagnostic reported last */
+void diag_note(struct diags *ds, struct diag_loc loc, const char *fmt, ...) ATTR_PRINTF(3, 4);
+/* diag_sort: orders by file, line, column, then order of reporting */
+void diag_sort(struct diags *ds);
+void diag_print(const struct diags *ds, enum diag_format format, FILE *out);
+void diag_free(struct diags *ds);
+
+enum diag_severity diag_severity(enum diag_code code);
+const char *diag_code_id(enum diag_code code);
+/* diag_lookup: the code named id ("E0203", case-insensitive) or by its name
+ * ("param-not-in-flow"); -1 when there is none */
+int diag_lookup(const char *id);
+/* diag_list: prints every code with its name and summary, one per line */
+void diag_list(FILE *out);
+/* diag_explain: prints the long description of a code */
+void diag_explain(enum diag_code code, FILE *out);
+
+/* diag_quote: a short printable form of a user string for messages: at most
+ * 64 characters, control characters escaped. Returned in a rotating set of
+ * static buffers, valid until eight more calls. */
+const char *diag_quote(const char *s);
+
+#endif

@@ -1,0 +1,155 @@
+/* driver.c: one flowc run's inputs carried through the front end: load the
+ * files, build the spec model, resolve flows, run the checks. No output. */
+#include "driver.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "check.h"
+#include "resolve.h"
+
+static struct driver_file *new_file(struct driver *d, int given)
+{
+	struct driver_file *f = xcalloc(1, sizeof(*f));
+
+	f->given = given;
+	VEC_PUSH(d->files, d->nfiles, d->filecap, f);
+	return f;
+}
+
+int driver_add_file(struct driver *d, const char *path, int given)
+{
+	struct driver_file *f;
+	struct stat st;
+	size_t i;
+
+	if (stat(path, &st) < 0)
+		return -1;
+	if (S_ISDIR(st.st_mode)) {
+		errno = EISDIR;
+		return -1;
+	}
+	for (i = 0; i < d->nfiles; i++) {
+		if (d->files[i]->dev == st.st_dev && d->files[i]->ino == st.st_ino) {
+			d->files[i]->given |= given;
+			return 0;
+		}
+	}
+	f = new_file(d, given);
+	f->dev = st.st_dev;
+	f->ino = st.st_ino;
+	if (yn_load_file(&f->yaml, path, &d->ds) < 0) {
+		int err = errno;
+
+		d->nfiles--;
+		free(f);
+		errno = err;
+		return -1;
+	}
+	return 0;
+}
+
+static int is_spec_name(const char *name)
+{
+	size_t len = strlen(name);
+
+	if (name[0] == '.')
+		return 0;
+	return (len > 5 && strcmp(name + len - 5, ".yaml") == 0) ||
+	       (len > 4 && strcmp(name + len - 4, ".yml") == 0);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int driver_add_dir(struct driver *d, const char *dir, char **bad)
+{
+	DIR *dp = opendir(dir);
+	struct dirent *de;
+	char **names = NULL;
+	size_t n = 0, cap = 0, i;
+	int rc = 0;
+
+	*bad = NULL;
+	if (!dp) {
+		*bad = xstrdup(dir);
+		return -1;
+	}
+	VEC_PUSH(d->dirs, d->ndirs, d->dircap, dir);
+	errno = 0;
+	while ((de = readdir(dp)) != NULL) {
+		struct buf path = {0};
+		struct stat st;
+
+		if (!is_spec_name(de->d_name))
+			continue;
+		buf_printf(&path, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", de->d_name);
+		if (stat(path.data, &st) == 0 && S_ISREG(st.st_mode))
+			VEC_PUSH(names, n, cap, buf_steal(&path));
+		else
+			buf_free(&path);
+		errno = 0;
+	}
+	if (errno) {
+		*bad = xstrdup(dir);
+		rc = -1;
+	}
+	closedir(dp);
+	qsort(names, n, sizeof(*names), cmp_str);
+	for (i = 0; i < n; i++) {
+		if (rc == 0 && driver_add_file(d, names[i], 0) < 0) {
+			*bad = xstrdup(names[i]);
+			rc = -1;
+		}
+		free(names[i]);
+	}
+	free(names);
+	return rc;
+}
+
+void driver_add_string(struct driver *d, const char *name, const char *text)
+{
+	struct driver_file *f = new_file(d, 1);
+
+	yn_load_string(&f->yaml, name, text, strlen(text), &d->ds);
+}
+
+void driver_check(struct driver *d)
+{
+	size_t i, j;
+
+	for (i = 0; i < d->nfiles; i++) {
+		const struct yfile *y = &d->files[i]->yaml;
+
+		if (d->files[i]->given && !y->failed && !y->ndocs)
+			diag_report(&d->ds, DIAG_W0001, (struct diag_loc){y->path, 0, 0},
+				    "file holds no flow or flow of flows");
+		for (j = 0; j < y->ndocs; j++)
+			spec_add_document(&d->set, y->docs[j], &d->ds);
+	}
+	resolve_flows(&d->set, d->dirs, d->ndirs, &d->ds);
+	for (i = 0; i < d->set.nflows; i++)
+		check_flow(d->set.flows[i], &d->ds);
+	for (i = 0; i < d->set.nfofs; i++)
+		check_fof(d->set.fofs[i], &d->ds);
+}
+
+void driver_free(struct driver *d)
+{
+	size_t i;
+
+	spec_free(&d->set);
+	for (i = 0; i < d->nfiles; i++) {
+		yn_free(&d->files[i]->yaml);
+		free(d->files[i]);
+	}
+	free(d->files);
+	free(d->dirs);
+	diag_free(&d->ds);
+	memset(d, 0, sizeof(*d));
+}

@@ -1,0 +1,141 @@
+/* resolve.c: finds the flow each composing-flow entry names, by
+ * (project_name, name) across every loaded spec. It checks no mapping. */
+#include "resolve.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* at most this many known flows are listed for an unknown one */
+#define MAX_LISTED 20
+
+struct def {
+	const struct ynode *name_node; /* where it is defined */
+	struct spec_flow *flow;        /* the flow, or NULL for a flow of flows */
+};
+
+static char *flow_key(struct arena *a, const char *project, const char *name, size_t *len)
+{
+	size_t lp = strlen(project), ln = strlen(name);
+	char *k = arena_alloc(a, lp + ln + 2);
+
+	memcpy(k, project, lp + 1);
+	memcpy(k + lp + 1, name, ln + 1);
+	*len = lp + ln + 1;
+	return k;
+}
+
+static void define(struct strmap *index, struct arena *a, const char *project, const char *name,
+		   const struct ynode *name_node, struct spec_flow *flow, struct diags *ds)
+{
+	struct def *d, *prev;
+	size_t len;
+	char *key;
+
+	if (!project || !name)
+		return;
+	key = flow_key(a, project, name, &len);
+	d = arena_alloc(a, sizeof(*d));
+	d->name_node = name_node;
+	d->flow = flow;
+	prev = strmap_put(index, key, len, d);
+	if (prev != d) {
+		diag_report(ds, DIAG_E0202, name_node->loc, "flow '%s' of project '%s' is defined twice",
+			    diag_quote(name), diag_quote(project));
+		diag_note(ds, prev->name_node->loc, "first defined here");
+	}
+}
+
+static int cmp_flow_name(const void *pa, const void *pb)
+{
+	const struct spec_flow *a = *(struct spec_flow *const *)pa;
+	const struct spec_flow *b = *(struct spec_flow *const *)pb;
+	int c = strcmp(a->project, b->project);
+
+	return c ? c : strcmp(a->name, b->name);
+}
+
+/* report_unknown: the error for an entry naming no flow, with the nearest
+ * name, the known flows and where they were looked for */
+static void report_unknown(const struct spec_set *set, const struct spec_entry *e,
+			   const char *const *dirs, size_t ndirs, struct diags *ds)
+{
+	struct spec_flow **known = xmalloc((set->nflows ? set->nflows : 1) * sizeof(*known));
+	const char **names = xmalloc((set->nflows ? set->nflows : 1) * sizeof(*names));
+	size_t nknown = 0, nnames = 0, i;
+	struct buf list = {0};
+	const char *hint;
+
+	for (i = 0; i < set->nflows; i++) {
+		struct spec_flow *f = set->flows[i];
+
+		if (!f->name || !f->project)
+			continue;
+		known[nknown++] = f;
+		if (strcmp(f->project, e->project) == 0)
+			names[nnames++] = f->name;
+	}
+	hint = util_suggest(e->name, names, nnames);
+	if (hint)
+		diag_report(ds, DIAG_E0201, e->name_node->loc,
+			    "no flow '%s' in project '%s' (did you mean '%s'?)", diag_quote(e->name),
+			    diag_quote(e->project), hint);
+	else
+		diag_report(ds, DIAG_E0201, e->name_node->loc, "no flow '%s' in project '%s'",
+			    diag_quote(e->name), diag_quote(e->project));
+	qsort(known, nknown, sizeof(*known), cmp_flow_name);
+	for (i = 0; i < nknown && i < MAX_LISTED; i++)
+		buf_printf(&list, "%s%s/%s", i ? ", " : "", diag_quote(known[i]->project),
+			   diag_quote(known[i]->name));
+	if (nknown > MAX_LISTED)
+		buf_printf(&list, " and %zu more", nknown - MAX_LISTED);
+	diag_note(ds, e->name_node->loc, "known flows (project/name): %s",
+		  nknown ? list.data : "none");
+	buf_free(&list);
+	for (i = 0; i < ndirs; i++)
+		buf_printf(&list, "%s'%s'", i ? ", " : "", diag_quote(dirs[i]));
+	diag_note(ds, e->name_node->loc, "searched the files given%s%s",
+		  ndirs ? " and -I directories " : " (no -I directories)", ndirs ? list.data : "");
+	buf_free(&list);
+	free(known);
+	free(names);
+}
+
+void resolve_flows(struct spec_set *set, const char *const *dirs, size_t ndirs, struct diags *ds)
+{
+	struct strmap index = {0};
+	struct arena a = {0};
+	size_t i, j;
+
+	/* definitions in load order, so the first one loaded is "first" */
+	for (i = 0; i < set->nflows; i++)
+		define(&index, &a, set->flows[i]->project, set->flows[i]->name,
+		       set->flows[i]->name_node, set->flows[i], ds);
+	for (i = 0; i < set->nfofs; i++)
+		define(&index, &a, set->fofs[i]->project, set->fofs[i]->name,
+		       set->fofs[i]->name_node, NULL, ds);
+	for (i = 0; i < set->nfofs; i++) {
+		struct spec_fof *fof = set->fofs[i];
+
+		for (j = 0; j < fof->nentries; j++) {
+			struct spec_entry *e = &fof->entries[j];
+			const struct def *d;
+			size_t len;
+			char *key;
+
+			if (!e->name || !e->project)
+				continue;
+			key = flow_key(&a, e->project, e->name, &len);
+			d = strmap_get(&index, key, len);
+			if (d && d->flow)
+				e->flow = d->flow;
+			else if (d)
+				diag_report(ds, DIAG_E0201, e->name_node->loc,
+					    "'%s' of project '%s' is a flow of flows; only flows can "
+					    "be composed", diag_quote(e->name), diag_quote(e->project));
+			else
+				report_unknown(set, e, dirs, ndirs, ds);
+		}
+	}
+	strmap_free(&index);
+	arena_free(&a);
+}

@@ -1,0 +1,610 @@
+/* spec.c: builds flows and flows of flows from YAML documents, checking every
+ * key, kind and local value. It must not look across documents. */
+#include "spec.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *const spec_builtins[] = {"save_file", "load_file", "save_db_result", "load_db_result"};
+const size_t spec_nbuiltins = sizeof(spec_builtins) / sizeof(*spec_builtins);
+
+enum value_kind {
+	V_STRING,      /* a non-null scalar */
+	V_STRINGS,     /* a list of non-null scalars */
+	V_MAP,         /* a mapping */
+	V_LIST,        /* a list */
+	V_ANY,         /* anything */
+	V_BOOL,        /* true or false */
+	V_COUNT,       /* a non-negative integer */
+	V_SCALARS_MAP  /* a mapping whose values are non-null scalars */
+};
+
+struct field {
+	const char *key;       /* the key as written */
+	enum value_kind kind;  /* what its value must be */
+	int required;          /* 1 when the key must be present */
+};
+
+/* where a field table's values land: out[i] is the value of fields[i] */
+#define MAX_FIELDS 16
+
+static const struct field flow_fields[] = {
+	{"name", V_STRING, 1}, {"project_name", V_STRING, 1}, {"labels", V_STRINGS, 0},
+	{"image", V_STRING, 0}, {"description", V_STRING, 0}, {"parameters", V_MAP, 0},
+	{"tasks", V_LIST, 1},
+};
+enum { FL_NAME, FL_PROJECT, FL_LABELS, FL_IMAGE, FL_DESCRIPTION, FL_PARAMETERS, FL_TASKS };
+
+static const struct field param_fields[] = {
+	{"type", V_STRING, 1}, {"default", V_ANY, 0}, {"description", V_STRING, 0},
+};
+enum { PA_TYPE, PA_DEFAULT, PA_DESCRIPTION };
+
+static const struct field task_fields[] = {
+	{"name", V_STRING, 1}, {"run", V_STRINGS, 0}, {"shell", V_STRING, 0},
+	{"uses", V_STRING, 0}, {"with", V_MAP, 0}, {"env", V_SCALARS_MAP, 0},
+	{"result", V_STRING, 0}, {"depends_on", V_STRINGS, 0}, {"timeout", V_STRING, 0},
+	{"retries", V_COUNT, 0}, {"retry_delay", V_STRING, 0}, {"cache", V_BOOL, 0},
+};
+enum { TA_NAME, TA_RUN, TA_SHELL, TA_USES, TA_WITH, TA_ENV, TA_RESULT, TA_DEPENDS_ON,
+       TA_TIMEOUT, TA_RETRIES, TA_RETRY_DELAY, TA_CACHE };
+
+static const struct field fof_fields[] = {
+	{"name", V_STRING, 1}, {"project_name", V_STRING, 1}, {"labels", V_STRINGS, 0},
+	{"image", V_STRING, 0}, {"description", V_STRING, 0}, {"composing_flows", V_LIST, 1},
+};
+enum { FO_NAME, FO_PROJECT, FO_LABELS, FO_IMAGE, FO_DESCRIPTION, FO_COMPOSING };
+
+static const struct field entry_fields[] = {
+	{"name", V_STRING, 1}, {"project_name", V_STRING, 1}, {"labels", V_STRINGS, 0},
+	{"image", V_STRING, 0}, {"mapped_parameters", V_MAP, 0},
+};
+enum { EN_NAME, EN_PROJECT, EN_LABELS, EN_IMAGE, EN_MAPPED };
+
+static const struct field mapping_fields[] = {
+	{"parent_flow_name", V_STRING, 1}, {"parent_project_name", V_STRING, 0},
+	{"parent_task_name", V_STRING, 1}, {"map_type", V_STRING, 0},
+	{"attribute", V_STRING, 0}, {"attribute_index", V_STRINGS, 0},
+};
+enum { MA_PARENT_FLOW, MA_PARENT_PROJECT, MA_PARENT_TASK, MA_MAP_TYPE, MA_ATTRIBUTE,
+       MA_ATTRIBUTE_INDEX };
+
+static const char *const map_types[] = {"raw", "file", "db"};
+
+/* kind_ok: whether v has the kind k; reports bad list elements itself */
+static int kind_ok(const struct ynode *v, enum value_kind k, const char *key, struct diags *ds)
+{
+	size_t i;
+	int ok = 1;
+
+	switch (k) {
+	case V_ANY:
+		return 1;
+	case V_STRING:
+		return v->kind == YN_SCALAR && !yn_is_null(v);
+	case V_MAP:
+		return v->kind == YN_MAP;
+	case V_LIST:
+		return v->kind == YN_SEQ;
+	case V_BOOL:
+		return yn_bool(v) >= 0;
+	case V_COUNT:
+		return v->kind == YN_SCALAR && v->style == YN_PLAIN && v->len > 0 &&
+		       v->len < 10 && strspn(v->str, "0123456789") == v->len;
+	case V_STRINGS:
+	case V_SCALARS_MAP:
+		if (v->kind != (k == V_STRINGS ? YN_SEQ : YN_MAP))
+			return 0;
+		for (i = 0; i < v->n; i++) {
+			const struct ynode *item = k == V_STRINGS ? v->items[i] : yn_value(v, i);
+
+			if (item->kind != YN_SCALAR || yn_is_null(item)) {
+				diag_report(ds, DIAG_E0103, item->loc,
+					    "'%s' must hold only strings, not %s", key,
+					    yn_kind_name(item));
+				ok = 0;
+			}
+		}
+		return ok;
+	}
+	return 0;
+}
+
+static const char *kind_wanted(enum value_kind k)
+{
+	switch (k) {
+	case V_STRING: return "a string";
+	case V_STRINGS: return "a list of strings";
+	case V_MAP: return "a mapping";
+	case V_LIST: return "a list";
+	case V_BOOL: return "true or false";
+	case V_COUNT: return "a non-negative integer";
+	case V_SCALARS_MAP: return "a mapping of strings";
+	case V_ANY: break;
+	}
+	return "a value";
+}
+
+/* read_fields: checks map against a field table, reporting unknown keys
+ * (with a suggestion), values of the wrong kind and missing required keys.
+ * out[i] receives the value of fields[i], or NULL. Returns 0 when every
+ * required key is present with the right kind. */
+static int read_fields(const struct ynode *map, const struct field *fields, size_t nfields,
+		       const char *what, const struct ynode **out, struct diags *ds)
+{
+	const char *names[MAX_FIELDS];
+	size_t i, j;
+	int ok = 1;
+
+	for (j = 0; j < nfields; j++) {
+		names[j] = fields[j].key;
+		out[j] = NULL;
+	}
+	for (i = 0; i < map->n; i++) {
+		const struct ynode *k = yn_key(map, i), *v = yn_value(map, i);
+
+		if (k->kind != YN_SCALAR)
+			continue; /* reported by the loader */
+		for (j = 0; j < nfields; j++)
+			if (strcmp(k->str, fields[j].key) == 0)
+				break;
+		if (j == nfields) {
+			const char *hint = util_suggest(k->str, names, nfields);
+
+			if (hint)
+				diag_report(ds, DIAG_E0102, k->loc,
+					    "unknown key '%s' in %s (did you mean '%s'?)",
+					    diag_quote(k->str), what, hint);
+			else
+				diag_report(ds, DIAG_E0102, k->loc, "unknown key '%s' in %s",
+					    diag_quote(k->str), what);
+			continue;
+		}
+		if (out[j])
+			continue; /* duplicate key, reported by the loader */
+		if (!kind_ok(v, fields[j].kind, fields[j].key, ds)) {
+			if (v->kind != (fields[j].kind == V_STRINGS ? YN_SEQ : YN_MAP) ||
+			    (fields[j].kind != V_STRINGS && fields[j].kind != V_SCALARS_MAP))
+				diag_report(ds, DIAG_E0103, v->loc, "'%s' must be %s, not %s",
+					    fields[j].key, kind_wanted(fields[j].kind),
+					    yn_kind_name(v));
+			if (fields[j].required)
+				ok = 0;
+			continue;
+		}
+		out[j] = v;
+	}
+	for (j = 0; j < nfields; j++) {
+		if (fields[j].required && !out[j] && !yn_get(map, fields[j].key)) {
+			diag_report(ds, DIAG_E0104, map->loc, "%s is missing required key '%s'",
+				    what, fields[j].key);
+			ok = 0;
+		}
+	}
+	return ok;
+}
+
+static int is_ident(const char *s)
+{
+	if (!(isalpha((unsigned char)*s) || *s == '_'))
+		return 0;
+	for (s++; *s; s++)
+		if (!(isalnum((unsigned char)*s) || *s == '_' || *s == '-'))
+			return 0;
+	return 1;
+}
+
+/* check_ident: task and parameter names must be usable after params./tasks. */
+static void check_ident(const struct ynode *n, const char *what, struct diags *ds)
+{
+	if (!is_ident(n->str))
+		diag_report(ds, DIAG_E0116, n->loc,
+			    "%s name '%s' must start with a letter or '_' and hold only letters, "
+			    "digits, '_' and '-'", what, diag_quote(n->str));
+}
+
+/* check_flow_name: flow and project names identify flows across files */
+static void check_flow_name(const struct ynode *n, const char *what, struct diags *ds)
+{
+	const char *s;
+
+	if (!n)
+		return;
+	for (s = n->str; *s; s++)
+		if (isspace((unsigned char)*s) || *s == '/')
+			break;
+	if (!*n->str || *s || n->len != strlen(n->str))
+		diag_report(ds, DIAG_E0116, n->loc,
+			    "%s '%s' must be non-empty, without whitespace or '/'", what,
+			    diag_quote(n->str));
+}
+
+/* read_number: digits with an optional fraction; returns the end or NULL */
+static const char *read_number(const char *p, double *out)
+{
+	const char *start = p;
+	char tmp[64];
+
+	while (isdigit((unsigned char)*p))
+		p++;
+	if (p == start)
+		return NULL;
+	if (*p == '.') {
+		p++;
+		if (!isdigit((unsigned char)*p))
+			return NULL;
+		while (isdigit((unsigned char)*p))
+			p++;
+	}
+	if ((size_t)(p - start) >= sizeof(tmp))
+		return NULL;
+	memcpy(tmp, start, (size_t)(p - start));
+	tmp[p - start] = '\0';
+	*out = strtod(tmp, NULL);
+	return p;
+}
+
+int spec_parse_duration(const char *text, long long *ms)
+{
+	/* longest suffix first, so "ms" is not read as "m" */
+	static const struct {
+		const char *unit; /* suffix */
+		double ms;        /* milliseconds in one unit */
+	} units[] = {{"ms", 1}, {"s", 1e3}, {"m", 60e3}, {"h", 3600e3}, {"d", 86400e3}};
+	const char *p = text;
+	double total = 0, num;
+
+	if (!*text)
+		return -1;
+	p = read_number(p, &num);
+	if (p && !*p) {
+		total = num * 1e3; /* a bare number is seconds */
+	} else {
+		for (p = text; p && *p;) {
+			size_t i, n = sizeof(units) / sizeof(*units);
+
+			p = read_number(p, &num);
+			if (!p)
+				return -1;
+			for (i = 0; i < n; i++)
+				if (strncmp(p, units[i].unit, strlen(units[i].unit)) == 0)
+					break;
+			if (i == n)
+				return -1;
+			total += num * units[i].ms;
+			p += strlen(units[i].unit);
+		}
+		if (!p)
+			return -1;
+	}
+	/* a year is more than any task may sensibly wait */
+	if (!isfinite(total) || total > 366.0 * 86400e3)
+		return -1;
+	*ms = (long long)llround(total);
+	return 0;
+}
+
+static void read_duration(const struct ynode *v, const char *key, int positive,
+			  long long *ms, struct diags *ds)
+{
+	if (!v)
+		return;
+	if (spec_parse_duration(v->str, ms) < 0)
+		diag_report(ds, DIAG_E0107, v->loc,
+			    "'%s' is not a duration for '%s' (use e.g. 30s, 5m, 2h, 1h30m)",
+			    diag_quote(v->str), key);
+	else if (positive && *ms <= 0)
+		diag_report(ds, DIAG_E0107, v->loc, "'%s' must be greater than zero", key);
+}
+
+static void read_params(struct spec_set *set, struct spec_flow *f, const struct ynode *params,
+			struct diags *ds)
+{
+	size_t i;
+
+	if (!params)
+		return;
+	f->params = arena_alloc(&set->arena, (params->n ? params->n : 1) * sizeof(*f->params));
+	for (i = 0; i < params->n; i++) {
+		const struct ynode *k = yn_key(params, i), *v = yn_value(params, i);
+		struct spec_param *p = &f->params[f->nparams];
+
+		if (k->kind != YN_SCALAR)
+			continue;
+		memset(p, 0, sizeof(*p));
+		p->name = k->str;
+		p->key = k;
+		check_ident(k, "parameter", ds);
+		if (yn_get(params, k->str) != v)
+			continue; /* a duplicate key, reported by the loader */
+		if (v->kind == YN_SCALAR && !yn_is_null(v)) {
+			p->type = v;
+		} else if (v->kind == YN_MAP) {
+			const struct ynode *out[MAX_FIELDS];
+			char what[128];
+
+			snprintf(what, sizeof(what), "parameter '%s'", diag_quote(k->str));
+			read_fields(v, param_fields, sizeof(param_fields) / sizeof(*param_fields),
+				    what, out, ds);
+			p->type = out[PA_TYPE];
+			p->deflt = out[PA_DEFAULT];
+			p->description = out[PA_DESCRIPTION];
+		} else {
+			diag_report(ds, DIAG_E0103, v->loc,
+				    "parameter '%s' must be a type or a mapping with 'type', not %s",
+				    diag_quote(k->str), yn_kind_name(v));
+		}
+		f->nparams++;
+	}
+}
+
+static void read_task(struct spec_task *t, const struct ynode *node, struct diags *ds)
+{
+	static const char *const actions[] = {"run", "shell", "uses"};
+	const struct ynode *out[MAX_FIELDS], *first = NULL;
+	const char *first_name = NULL;
+	size_t i;
+
+	memset(t, 0, sizeof(*t));
+	t->node = node;
+	t->name_node = node;
+	if (node->kind != YN_MAP) {
+		diag_report(ds, DIAG_E0103, node->loc, "a task must be a mapping, not %s",
+			    yn_kind_name(node));
+		return;
+	}
+	read_fields(node, task_fields, sizeof(task_fields) / sizeof(*task_fields), "task", out, ds);
+	if (out[TA_NAME]) {
+		t->name = out[TA_NAME]->str;
+		t->name_node = out[TA_NAME];
+		check_ident(out[TA_NAME], "task", ds);
+	}
+	t->run = out[TA_RUN];
+	t->shell = out[TA_SHELL];
+	t->uses = out[TA_USES];
+	t->with = out[TA_WITH];
+	t->env = out[TA_ENV];
+	t->result = out[TA_RESULT];
+	t->depends_on = out[TA_DEPENDS_ON];
+	t->cache = out[TA_CACHE] ? yn_bool(out[TA_CACHE]) : 0;
+	t->retries = out[TA_RETRIES] ? strtol(out[TA_RETRIES]->str, NULL, 10) : 0;
+	read_duration(out[TA_TIMEOUT], "timeout", 1, &t->timeout_ms, ds);
+	read_duration(out[TA_RETRY_DELAY], "retry_delay", 0, &t->retry_delay_ms, ds);
+
+	/* exactly one of run, shell, uses; the keys themselves, so a value of the
+	 * wrong kind still counts as given */
+	for (i = 0; i < 3; i++) {
+		const struct ynode *v = yn_get(node, actions[i]);
+
+		if (!v)
+			continue;
+		if (first) {
+			diag_report(ds, DIAG_E0106, v->loc,
+				    "task '%s' has both '%s' and '%s'; give exactly one of run, "
+				    "shell, uses", t->name ? diag_quote(t->name) : "?", first_name,
+				    actions[i]);
+			t->action = SPEC_NONE;
+			continue;
+		}
+		first = v;
+		first_name = actions[i];
+		t->action = (enum spec_action)(SPEC_RUN + i);
+	}
+	if (!first)
+		diag_report(ds, DIAG_E0106, node->loc, "task '%s' needs one of run, shell or uses",
+			    t->name ? diag_quote(t->name) : "?");
+	if (t->run && t->run->n == 0)
+		diag_report(ds, DIAG_E0115, t->run->loc, "'run' must name a program to run");
+	if (t->uses) {
+		for (i = 0; i < spec_nbuiltins; i++)
+			if (strcmp(t->uses->str, spec_builtins[i]) == 0)
+				break;
+		if (i == spec_nbuiltins) {
+			const char *hint = util_suggest(t->uses->str, spec_builtins, spec_nbuiltins);
+
+			if (hint)
+				diag_report(ds, DIAG_E0108, t->uses->loc,
+					    "unknown built-in task '%s' (did you mean '%s'?)",
+					    diag_quote(t->uses->str), hint);
+			else
+				diag_report(ds, DIAG_E0108, t->uses->loc,
+					    "unknown built-in task '%s'; the built-ins are save_file, "
+					    "load_file, save_db_result and load_db_result",
+					    diag_quote(t->uses->str));
+		}
+	}
+}
+
+static void read_tasks(struct spec_set *set, struct spec_flow *f, const struct ynode *tasks,
+		       struct diags *ds)
+{
+	struct strmap seen = {0};
+	size_t i;
+
+	if (!tasks)
+		return;
+	if (tasks->n == 0)
+		diag_report(ds, DIAG_E0115, tasks->loc, "a flow needs at least one task");
+	f->tasks = arena_alloc(&set->arena, (tasks->n ? tasks->n : 1) * sizeof(*f->tasks));
+	for (i = 0; i < tasks->n; i++) {
+		struct spec_task *t = &f->tasks[f->ntasks++];
+		const struct spec_task *prev;
+
+		read_task(t, tasks->items[i], ds);
+		if (!t->name)
+			continue;
+		prev = strmap_put(&seen, t->name, strlen(t->name), t);
+		if (prev != t) {
+			diag_report(ds, DIAG_E0105, t->name_node->loc,
+				    "flow already has a task named '%s'", diag_quote(t->name));
+			diag_note(ds, prev->name_node->loc, "first defined here");
+		}
+	}
+	strmap_free(&seen);
+}
+
+static void read_flow(struct spec_set *set, const struct ynode *doc, struct diags *ds)
+{
+	const struct ynode *out[MAX_FIELDS];
+	struct spec_flow *f = arena_alloc(&set->arena, sizeof(*f));
+
+	memset(f, 0, sizeof(*f));
+	read_fields(doc, flow_fields, sizeof(flow_fields) / sizeof(*flow_fields), "flow", out, ds);
+	f->node = doc;
+	f->name_node = out[FL_NAME] ? out[FL_NAME] : doc;
+	f->name = out[FL_NAME] ? out[FL_NAME]->str : NULL;
+	f->project = out[FL_PROJECT] ? out[FL_PROJECT]->str : NULL;
+	check_flow_name(out[FL_NAME], "flow name", ds);
+	check_flow_name(out[FL_PROJECT], "project name", ds);
+	f->labels = out[FL_LABELS];
+	f->image = out[FL_IMAGE];
+	f->description = out[FL_DESCRIPTION];
+	read_params(set, f, out[FL_PARAMETERS], ds);
+	read_tasks(set, f, out[FL_TASKS], ds);
+	VEC_PUSH(set->flows, set->nflows, set->flowcap, f);
+}
+
+static void read_mapping(struct spec_mapping *m, const struct ynode *key, const struct ynode *v,
+			 struct diags *ds)
+{
+	const struct ynode *out[MAX_FIELDS];
+	size_t i;
+
+	memset(m, 0, sizeof(*m));
+	m->param = key->str;
+	m->key = key;
+	m->node = v;
+	if (v->kind != YN_MAP) {
+		diag_report(ds, DIAG_E0103, v->loc,
+			    "mapped parameter '%s' must be a mapping with parent_flow_name and "
+			    "parent_task_name, not %s", diag_quote(key->str), yn_kind_name(v));
+		return;
+	}
+	read_fields(v, mapping_fields, sizeof(mapping_fields) / sizeof(*mapping_fields),
+		    "mapped parameter", out, ds);
+	m->parent_flow = out[MA_PARENT_FLOW];
+	m->parent_project = out[MA_PARENT_PROJECT];
+	m->parent_task = out[MA_PARENT_TASK];
+	m->map_type_node = out[MA_MAP_TYPE];
+	m->attribute = out[MA_ATTRIBUTE];
+	m->attribute_index = out[MA_ATTRIBUTE_INDEX];
+	m->map_type = SPEC_MAP_RAW;
+	if (m->map_type_node) {
+		for (i = 0; i < 3; i++)
+			if (strcmp(m->map_type_node->str, map_types[i]) == 0)
+				break;
+		if (i < 3) {
+			m->map_type = (enum spec_map_type)i;
+		} else {
+			const char *hint = util_suggest(m->map_type_node->str, map_types, 3);
+
+			diag_report(ds, DIAG_E0207, m->map_type_node->loc,
+				    "unknown map_type '%s' (expected raw, file or db%s%s%s)",
+				    diag_quote(m->map_type_node->str), hint ? "; did you mean '" : "",
+				    hint ? hint : "", hint ? "'?" : "");
+			m->map_type_node = NULL;
+			return;
+		}
+	}
+	if (m->map_type != SPEC_MAP_DB) {
+		const struct ynode *idx = m->attribute_index ? m->attribute_index : m->attribute;
+
+		if (idx)
+			diag_report(ds, DIAG_E0208, idx->loc,
+				    "'%s' only applies to map_type db, and this mapping is %s",
+				    idx == m->attribute ? "attribute" : "attribute_index",
+				    map_types[m->map_type]);
+	}
+}
+
+static void read_entry(struct spec_set *set, struct spec_entry *e, const struct ynode *node,
+		       struct diags *ds)
+{
+	const struct ynode *out[MAX_FIELDS], *mapped;
+	size_t i;
+
+	memset(e, 0, sizeof(*e));
+	e->node = node;
+	e->name_node = node;
+	if (node->kind != YN_MAP) {
+		diag_report(ds, DIAG_E0103, node->loc,
+			    "a composing flow must be a mapping with name and project_name, not %s",
+			    yn_kind_name(node));
+		return;
+	}
+	read_fields(node, entry_fields, sizeof(entry_fields) / sizeof(*entry_fields),
+		    "composing flow", out, ds);
+	if (out[EN_NAME]) {
+		e->name = out[EN_NAME]->str;
+		e->name_node = out[EN_NAME];
+	}
+	e->project = out[EN_PROJECT] ? out[EN_PROJECT]->str : NULL;
+	e->labels = out[EN_LABELS];
+	e->image = out[EN_IMAGE];
+	mapped = out[EN_MAPPED];
+	if (!mapped)
+		return;
+	e->maps = arena_alloc(&set->arena, (mapped->n ? mapped->n : 1) * sizeof(*e->maps));
+	for (i = 0; i < mapped->n; i++) {
+		const struct ynode *k = yn_key(mapped, i);
+
+		if (k->kind != YN_SCALAR || yn_get(mapped, k->str) != yn_value(mapped, i))
+			continue; /* reported by the loader */
+		read_mapping(&e->maps[e->nmaps++], k, yn_value(mapped, i), ds);
+	}
+}
+
+static void read_fof(struct spec_set *set, const struct ynode *doc, struct diags *ds)
+{
+	const struct ynode *out[MAX_FIELDS], *list;
+	struct spec_fof *f = arena_alloc(&set->arena, sizeof(*f));
+	size_t i;
+
+	memset(f, 0, sizeof(*f));
+	read_fields(doc, fof_fields, sizeof(fof_fields) / sizeof(*fof_fields), "flow of flows",
+		    out, ds);
+	f->node = doc;
+	f->name_node = out[FO_NAME] ? out[FO_NAME] : doc;
+	f->name = out[FO_NAME] ? out[FO_NAME]->str : NULL;
+	f->project = out[FO_PROJECT] ? out[FO_PROJECT]->str : NULL;
+	check_flow_name(out[FO_NAME], "flow name", ds);
+	check_flow_name(out[FO_PROJECT], "project name", ds);
+	f->labels = out[FO_LABELS];
+	f->image = out[FO_IMAGE];
+	f->description = out[FO_DESCRIPTION];
+	list = out[FO_COMPOSING];
+	if (list) {
+		if (list->n == 0)
+			diag_report(ds, DIAG_E0115, list->loc,
+				    "a flow of flows needs at least one composing flow");
+		f->entries = arena_alloc(&set->arena, (list->n ? list->n : 1) * sizeof(*f->entries));
+		for (i = 0; i < list->n; i++)
+			read_entry(set, &f->entries[f->nentries++], list->items[i], ds);
+	}
+	VEC_PUSH(set->fofs, set->nfofs, set->fofcap, f);
+}
+
+void spec_add_document(struct spec_set *set, const struct ynode *doc, struct diags *ds)
+{
+	if (doc->kind != YN_MAP) {
+		diag_report(ds, DIAG_E0101, doc->loc,
+			    "a spec document must be a mapping (a flow or a flow of flows), not %s",
+			    yn_kind_name(doc));
+		return;
+	}
+	if (yn_get(doc, "composing_flows"))
+		read_fof(set, doc, ds);
+	else
+		read_flow(set, doc, ds);
+}
+
+void spec_free(struct spec_set *set)
+{
+	free(set->flows);
+	free(set->fofs);
+	arena_free(&set->arena);
+	memset(set, 0, sizeof(*set));
+}

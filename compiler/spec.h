@@ -1,0 +1,114 @@
+/* spec.h: the spec model, flows (DESIGN 2.1) and flows of flows (2.7), built
+ * from YAML documents with every key checked. It resolves nothing across
+ * flows; that is resolve.c's job. */
+#ifndef FLOWC_SPEC_H
+#define FLOWC_SPEC_H
+
+#include "diag.h"
+#include "ynode.h"
+
+enum spec_action { SPEC_NONE, SPEC_RUN, SPEC_SHELL, SPEC_USES };
+enum spec_map_type { SPEC_MAP_RAW, SPEC_MAP_FILE, SPEC_MAP_DB };
+
+struct spec_param {
+	const char *name;            /* key in 'parameters' */
+	const struct ynode *key;     /* that key, for positions */
+	const struct ynode *type;    /* the type text (a scalar), NULL when invalid */
+	const struct ynode *deflt;   /* the default value, NULL when the parameter is required */
+	const struct ynode *description; /* optional scalar */
+};
+
+struct spec_task {
+	const char *name;            /* unique within the flow; NULL when missing */
+	const struct ynode *node;    /* the task's mapping */
+	const struct ynode *name_node; /* the 'name' value, or the mapping when missing */
+	enum spec_action action;     /* which of run/shell/uses, SPEC_NONE when invalid */
+	const struct ynode *run;     /* list of scalars, or NULL */
+	const struct ynode *shell;   /* scalar, or NULL */
+	const struct ynode *uses;    /* scalar naming a built-in, or NULL */
+	const struct ynode *with;    /* mapping of inputs, or NULL */
+	const struct ynode *env;     /* mapping of scalars, or NULL */
+	const struct ynode *result;  /* declared result type (scalar), or NULL */
+	const struct ynode *depends_on; /* list of task names, or NULL */
+	long long timeout_ms;        /* 0 when no timeout */
+	long long retry_delay_ms;    /* delay between retries */
+	long retries;                /* extra attempts after a failure */
+	int cache;                   /* 1 when results may be reused */
+};
+
+struct spec_flow {
+	const char *name;            /* NULL when missing */
+	const char *project;         /* NULL when missing */
+	const struct ynode *node;    /* the document */
+	const struct ynode *name_node; /* the 'name' value, or the document */
+	const struct ynode *labels;  /* list of strings, or NULL */
+	const struct ynode *image;   /* scalar, or NULL */
+	const struct ynode *description; /* scalar, or NULL */
+	struct spec_param *params;   /* in file order */
+	size_t nparams;              /* number of params */
+	struct spec_task *tasks;     /* in file order */
+	size_t ntasks;               /* number of tasks */
+};
+
+struct spec_mapping {
+	const char *param;           /* the parameter of the composing flow it sets */
+	const struct ynode *key;     /* that key in 'mapped_parameters' */
+	const struct ynode *node;    /* the mapping's value (a mapping) */
+	const struct ynode *parent_flow;    /* scalar or NULL */
+	const struct ynode *parent_project; /* scalar or NULL (optional) */
+	const struct ynode *parent_task;    /* scalar or NULL */
+	enum spec_map_type map_type; /* raw when absent */
+	const struct ynode *map_type_node;  /* scalar or NULL */
+	const struct ynode *attribute;      /* lume-services' first index element, or NULL */
+	const struct ynode *attribute_index; /* list of keys and indexes, or NULL */
+};
+
+struct spec_entry {
+	const char *name;            /* composing flow's name; NULL when missing */
+	const char *project;         /* its project; NULL when missing */
+	const struct ynode *node;    /* the entry's mapping */
+	const struct ynode *name_node; /* the 'name' value, or the mapping */
+	const struct ynode *labels;  /* overrides the flow's labels, or NULL */
+	const struct ynode *image;   /* overrides the flow's image, or NULL */
+	struct spec_mapping *maps;   /* mapped parameters in file order */
+	size_t nmaps;                /* number of maps */
+	struct spec_flow *flow;      /* the flow it names, set by resolve; NULL if unknown */
+};
+
+struct spec_fof {
+	const char *name;            /* NULL when missing */
+	const char *project;         /* NULL when missing */
+	const struct ynode *node;    /* the document */
+	const struct ynode *name_node; /* the 'name' value, or the document */
+	const struct ynode *labels;  /* list of strings, or NULL */
+	const struct ynode *image;   /* scalar, or NULL */
+	const struct ynode *description; /* scalar, or NULL */
+	struct spec_entry *entries;  /* composing flows in file order */
+	size_t nentries;             /* number of entries */
+};
+
+/* Every flow and flow of flows of a compilation, in load order. */
+struct spec_set {
+	struct spec_flow **flows;    /* every flow */
+	size_t nflows;               /* number of flows */
+	size_t flowcap;              /* allocated flows */
+	struct spec_fof **fofs;      /* every flow of flows */
+	size_t nfofs;                /* number of fofs */
+	size_t fofcap;               /* allocated fofs */
+	struct arena arena;          /* owns the structures above, not the YAML */
+};
+
+/* spec_add_document: adds the flow or flow of flows that doc describes,
+ * reporting every structural problem. doc must outlive set. */
+void spec_add_document(struct spec_set *set, const struct ynode *doc, struct diags *ds);
+void spec_free(struct spec_set *set);
+
+/* spec_parse_duration: "30s", "5m", "1h30m", "500ms", "1.5h" or a number of
+ * seconds, into milliseconds. Returns 0, or -1 when text is not a duration. */
+int spec_parse_duration(const char *text, long long *ms);
+
+/* the built-in tasks 'uses' may name */
+extern const char *const spec_builtins[];
+extern const size_t spec_nbuiltins;
+
+#endif

@@ -1,0 +1,336 @@
+/* util.c: allocation that cannot fail, fatal errors, arenas, string buffers,
+ * a string hash map and edit distance. Nothing here knows about flows. */
+#include "util.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *util_progname = "flowc";
+
+void fatal(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", util_progname);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(2);
+}
+
+void warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: warning: ", util_progname);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void *xmalloc(size_t size)
+{
+	void *p = malloc(size ? size : 1);
+
+	if (!p)
+		fatal("out of memory");
+	return p;
+}
+
+void *xcalloc(size_t count, size_t size)
+{
+	void *p = calloc(count ? count : 1, size ? size : 1);
+
+	if (!p)
+		fatal("out of memory");
+	return p;
+}
+
+void *xrealloc(void *ptr, size_t size)
+{
+	void *p = realloc(ptr, size ? size : 1);
+
+	if (!p)
+		fatal("out of memory");
+	return p;
+}
+
+void *xreallocarray(void *ptr, size_t count, size_t size)
+{
+	if (size && count > SIZE_MAX / size)
+		fatal("out of memory");
+	return xrealloc(ptr, count * size);
+}
+
+char *xstrdup(const char *s)
+{
+	return xstrndup(s, strlen(s));
+}
+
+char *xstrndup(const char *s, size_t len)
+{
+	char *p = xmalloc(len + 1);
+
+	memcpy(p, s, len);
+	p[len] = '\0';
+	return p;
+}
+
+void util_grow(void *items, size_t *cap, size_t need, size_t elsize)
+{
+	void **p = items;
+	size_t ncap;
+
+	if (need <= *cap)
+		return;
+	ncap = *cap ? *cap : 8;
+	while (ncap < need) {
+		if (ncap > SIZE_MAX / 2)
+			fatal("out of memory");
+		ncap *= 2;
+	}
+	*p = xreallocarray(*p, ncap, elsize);
+	*cap = ncap;
+}
+
+struct arena_chunk {
+	struct arena_chunk *next; /* older chunk */
+	max_align_t data[];       /* the chunk's bytes */
+};
+
+void *arena_alloc(struct arena *a, size_t size)
+{
+	const size_t align = sizeof(max_align_t);
+	struct arena_chunk *c;
+	size_t csize;
+	void *p;
+
+	size = (size + align - 1) / align * align;
+	if (size > a->size - a->used || !a->chunks) {
+		csize = size > 65536 ? size : 65536;
+		c = xmalloc(sizeof(*c) + csize);
+		c->next = a->chunks;
+		a->chunks = c;
+		a->used = 0;
+		a->size = csize;
+	}
+	p = (char *)a->chunks->data + a->used;
+	a->used += size;
+	return p;
+}
+
+char *arena_strndup(struct arena *a, const char *s, size_t len)
+{
+	char *p = arena_alloc(a, len + 1);
+
+	memcpy(p, s, len);
+	p[len] = '\0';
+	return p;
+}
+
+void arena_free(struct arena *a)
+{
+	struct arena_chunk *c, *next;
+
+	for (c = a->chunks; c; c = next) {
+		next = c->next;
+		free(c);
+	}
+	a->chunks = NULL;
+	a->used = a->size = 0;
+}
+
+void buf_add(struct buf *b, const char *s, size_t len)
+{
+	util_grow(&b->data, &b->cap, b->len + len + 1, 1);
+	memcpy(b->data + b->len, s, len);
+	b->len += len;
+	b->data[b->len] = '\0';
+}
+
+void buf_puts(struct buf *b, const char *s)
+{
+	buf_add(b, s, strlen(s));
+}
+
+void buf_putc(struct buf *b, char c)
+{
+	buf_add(b, &c, 1);
+}
+
+void buf_vprintf(struct buf *b, const char *fmt, va_list ap)
+{
+	va_list ap2;
+	int n;
+
+	va_copy(ap2, ap);
+	n = vsnprintf(NULL, 0, fmt, ap2);
+	va_end(ap2);
+	if (n < 0)
+		fatal("bad format string");
+	util_grow(&b->data, &b->cap, b->len + (size_t)n + 1, 1);
+	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	b->len += (size_t)n;
+}
+
+void buf_printf(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	buf_vprintf(b, fmt, ap);
+	va_end(ap);
+}
+
+char *buf_steal(struct buf *b)
+{
+	char *s = b->data ? b->data : xstrdup("");
+
+	b->data = NULL;
+	b->len = b->cap = 0;
+	return s;
+}
+
+void buf_free(struct buf *b)
+{
+	free(b->data);
+	b->data = NULL;
+	b->len = b->cap = 0;
+}
+
+struct strmap_slot {
+	const char *key; /* NULL when the slot is free */
+	size_t len;      /* key length in bytes */
+	void *value;     /* what the key maps to */
+};
+
+static uint64_t hash_bytes(const char *s, size_t len)
+{
+	uint64_t h = 14695981039346656037u; /* FNV-1a */
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 1099511628211u;
+	}
+	return h;
+}
+
+static struct strmap_slot *strmap_find(const struct strmap *m, const char *key, size_t len)
+{
+	size_t i = (size_t)hash_bytes(key, len) & (m->nslots - 1);
+
+	for (;;) {
+		struct strmap_slot *s = &m->slots[i];
+
+		if (!s->key || (s->len == len && memcmp(s->key, key, len) == 0))
+			return s;
+		i = (i + 1) & (m->nslots - 1);
+	}
+}
+
+void *strmap_get(const struct strmap *m, const char *key, size_t len)
+{
+	if (!m->nslots)
+		return NULL;
+	return strmap_find(m, key, len)->value;
+}
+
+void *strmap_put(struct strmap *m, const char *key, size_t len, void *value)
+{
+	struct strmap_slot *s;
+
+	if ((m->count + 1) * 2 > m->nslots) {
+		struct strmap old = *m;
+		size_t i;
+
+		m->nslots = old.nslots ? old.nslots * 2 : 16;
+		m->slots = xcalloc(m->nslots, sizeof(*m->slots));
+		for (i = 0; i < old.nslots; i++)
+			if (old.slots[i].key)
+				*strmap_find(m, old.slots[i].key, old.slots[i].len) = old.slots[i];
+		free(old.slots);
+	}
+	s = strmap_find(m, key, len);
+	if (s->key)
+		return s->value;
+	s->key = key;
+	s->len = len;
+	s->value = value;
+	m->count++;
+	return value;
+}
+
+void strmap_free(struct strmap *m)
+{
+	free(m->slots);
+	m->slots = NULL;
+	m->nslots = m->count = 0;
+}
+
+size_t util_edit_distance(const char *a, const char *b, size_t limit)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j;
+	size_t *row, result;
+
+	if ((la > lb ? la - lb : lb - la) > limit)
+		return limit + 1;
+	row = xmalloc((lb + 1) * sizeof(*row));
+	for (j = 0; j <= lb; j++)
+		row[j] = j;
+	for (i = 1; i <= la; i++) {
+		size_t diag = row[0], rowmin;
+
+		row[0] = i;
+		rowmin = row[0];
+		for (j = 1; j <= lb; j++) {
+			size_t up = row[j];
+			size_t best = diag + (a[i - 1] != b[j - 1]);
+
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			diag = up;
+			if (best < rowmin)
+				rowmin = best;
+		}
+		if (rowmin > limit) {
+			free(row);
+			return limit + 1;
+		}
+	}
+	result = row[lb];
+	free(row);
+	return result > limit ? limit + 1 : result;
+}
+
+const char *util_suggest(const char *word, const char *const *candidates, size_t ncandidates)
+{
+	size_t len = strlen(word), limit, best = SIZE_MAX, i;
+	const char *found = NULL;
+
+	if (len == 0 || len > 64)
+		return NULL;
+	/* one edit in three characters, at least one and at most three */
+	limit = len / 3;
+	if (limit < 1)
+		limit = 1;
+	if (limit > 3)
+		limit = 3;
+	for (i = 0; i < ncandidates; i++) {
+		size_t d = util_edit_distance(word, candidates[i], limit);
+
+		if (d <= limit && d < best && d > 0) {
+			best = d;
+			found = candidates[i];
+		}
+	}
+	return found;
+}

@@ -1,0 +1,458 @@
+/* ynode.c: YAML documents as trees of nodes that remember their source
+ * position, loaded with libyaml's event parser without recursion. It knows
+ * YAML, not flows. */
+#include "ynode.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+/* A collection being built: its node and the children seen so far. */
+struct frame {
+	struct ynode *node;     /* the sequence or mapping */
+	struct ynode **kids;    /* children in order (keys and values alternate for maps) */
+	size_t nkids;           /* number of kids */
+	size_t cap;             /* allocated kids */
+};
+
+struct loader {
+	struct yfile *f;        /* the file being loaded */
+	struct diags *ds;       /* where problems go */
+	struct frame *stack;    /* open collections, innermost last */
+	size_t depth;           /* open collections */
+	size_t cap;             /* allocated frames */
+	struct ynode **docs;    /* finished document roots */
+	size_t ndocs;           /* number of docs */
+	size_t doccap;          /* allocated docs */
+	struct ynode *root;     /* the current document's root once complete */
+};
+
+static struct diag_loc mark_loc(const struct yfile *f, yaml_mark_t m)
+{
+	struct diag_loc loc = {f->path, (int)m.line + 1, (int)m.column + 1};
+
+	return loc;
+}
+
+/* offset_loc: line and column of a byte offset, for reader errors that carry
+ * no mark */
+static struct diag_loc offset_loc(const struct yfile *f, const char *data, size_t len, size_t off)
+{
+	struct diag_loc loc = {f->path, 1, 1};
+	size_t i;
+
+	for (i = 0; i < off && i < len; i++) {
+		if (data[i] == '\n') {
+			loc.line++;
+			loc.col = 1;
+		} else if (((unsigned char)data[i] & 0xc0) != 0x80) {
+			loc.col++;
+		}
+	}
+	return loc;
+}
+
+static struct ynode *new_node(struct loader *l, enum yn_kind kind, yaml_mark_t start)
+{
+	struct ynode *n = arena_alloc(&l->f->arena, sizeof(*n));
+
+	memset(n, 0, sizeof(*n));
+	n->kind = kind;
+	n->loc = mark_loc(l->f, start);
+	return n;
+}
+
+static void set_end(struct loader *l, struct ynode *n, yaml_mark_t end)
+{
+	struct diag_loc e = mark_loc(l->f, end);
+
+	n->end_line = e.line;
+	n->end_col = e.col;
+}
+
+static int cmp_key(const void *pa, const void *pb)
+{
+	const struct ynode *a = *(struct ynode *const *)pa, *b = *(struct ynode *const *)pb;
+	size_t min = a->len < b->len ? a->len : b->len;
+	int c = memcmp(a->str, b->str, min);
+
+	if (c)
+		return c;
+	if (a->len != b->len)
+		return a->len < b->len ? -1 : 1;
+	/* keys are distinct nodes in file order; order equal keys by position */
+	if (a->loc.line != b->loc.line)
+		return a->loc.line < b->loc.line ? -1 : 1;
+	return a->loc.col < b->loc.col ? -1 : a->loc.col > b->loc.col;
+}
+
+/* check_keys: reports non-scalar keys and duplicate keys of a mapping */
+static void check_keys(struct loader *l, struct ynode *map)
+{
+	struct ynode **keys = xmalloc((map->n ? map->n : 1) * sizeof(*keys));
+	size_t nkeys = 0, i;
+
+	for (i = 0; i < map->n; i++) {
+		struct ynode *k = map->items[2 * i];
+
+		if (k->kind != YN_SCALAR)
+			diag_report(l->ds, DIAG_E0005, k->loc, "mapping key is %s, not a string",
+				    yn_kind_name(k));
+		else
+			keys[nkeys++] = k;
+	}
+	qsort(keys, nkeys, sizeof(*keys), cmp_key);
+	for (i = 1; i < nkeys; i++) {
+		const struct ynode *a = keys[i - 1], *b = keys[i];
+		size_t first = i - 1;
+
+		if (a->len != b->len || memcmp(a->str, b->str, a->len) != 0)
+			continue;
+		while (first > 0 && keys[first - 1]->len == a->len &&
+		       memcmp(keys[first - 1]->str, a->str, a->len) == 0)
+			first--;
+		diag_report(l->ds, DIAG_E0002, b->loc, "duplicate key '%s'", diag_quote(b->str));
+		diag_note(l->ds, keys[first]->loc, "first defined here");
+	}
+	free(keys);
+}
+
+/* attach: adds a complete node to the innermost open collection, or makes it
+ * the document root */
+static void attach(struct loader *l, struct ynode *n)
+{
+	struct frame *top;
+
+	if (!l->depth) {
+		l->root = n;
+		return;
+	}
+	top = &l->stack[l->depth - 1];
+	VEC_PUSH(top->kids, top->nkids, top->cap, n);
+}
+
+static void open_collection(struct loader *l, struct ynode *n)
+{
+	struct frame fr = {n, NULL, 0, 0};
+
+	VEC_PUSH(l->stack, l->depth, l->cap, fr);
+}
+
+static void close_collection(struct loader *l, yaml_mark_t end)
+{
+	struct frame *top = &l->stack[--l->depth];
+	struct ynode *n = top->node;
+
+	n->items = arena_alloc(&l->f->arena, (top->nkids ? top->nkids : 1) * sizeof(*n->items));
+	if (top->nkids)
+		memcpy(n->items, top->kids, top->nkids * sizeof(*n->items));
+	n->n = n->kind == YN_MAP ? top->nkids / 2 : top->nkids;
+	set_end(l, n, end);
+	free(top->kids);
+	if (n->kind == YN_MAP)
+		check_keys(l, n);
+	attach(l, n);
+}
+
+static struct ynode *scalar_node(struct loader *l, const yaml_event_t *ev)
+{
+	struct ynode *n = new_node(l, YN_SCALAR, ev->start_mark);
+
+	n->str = arena_strndup(&l->f->arena, (const char *)ev->data.scalar.value,
+			       ev->data.scalar.length);
+	n->len = ev->data.scalar.length;
+	switch (ev->data.scalar.style) {
+	case YAML_SINGLE_QUOTED_SCALAR_STYLE: n->style = YN_SINGLE_QUOTED; break;
+	case YAML_DOUBLE_QUOTED_SCALAR_STYLE: n->style = YN_DOUBLE_QUOTED; break;
+	case YAML_LITERAL_SCALAR_STYLE: n->style = YN_LITERAL; break;
+	case YAML_FOLDED_SCALAR_STYLE: n->style = YN_FOLDED; break;
+	default: n->style = YN_PLAIN; break;
+	}
+	set_end(l, n, ev->end_mark);
+	return n;
+}
+
+/* context_subject: "block mapping" from libyaml's "while parsing a block mapping" */
+static const char *context_subject(const char *context)
+{
+	const char *p = strstr(context, " a ");
+
+	if (p)
+		return p + 3;
+	p = strstr(context, " an ");
+	return p ? p + 4 : context;
+}
+
+static void report_parser_error(struct loader *l, const yaml_parser_t *p, const char *data, size_t len)
+{
+	struct diag_loc loc;
+	const char *problem = p->problem ? p->problem : "unknown YAML error";
+
+	if (p->error == YAML_READER_ERROR) {
+		size_t off = p->problem_offset, back;
+
+		/* a bad trailing byte: point at the character it belongs to */
+		for (back = 1; back <= 3 && off >= back && off - back < len; back++) {
+			unsigned char c = (unsigned char)data[off - back];
+
+			if ((c & 0xc0) == 0xc0) {
+				off -= back;
+				break;
+			}
+			if ((c & 0xc0) != 0x80)
+				break;
+		}
+		loc = offset_loc(l->f, data, len, off);
+		if (off < len)
+			diag_report(l->ds, DIAG_E0001, loc,
+				    "%s: the file must be UTF-8 (byte 0x%02X here)", problem,
+				    (unsigned char)data[off]);
+		else
+			diag_report(l->ds, DIAG_E0001, loc, "%s: the file must be UTF-8", problem);
+		return;
+	}
+	if (p->error == YAML_MEMORY_ERROR)
+		fatal("out of memory while parsing %s", l->f->path);
+	loc = mark_loc(l->f, p->problem_mark);
+	if (p->context)
+		diag_report(l->ds, DIAG_E0001, loc, "%s %s", problem, p->context);
+	else
+		diag_report(l->ds, DIAG_E0001, loc, "%s", problem);
+	if (p->context && (p->context_mark.line != p->problem_mark.line ||
+			   p->context_mark.column != p->problem_mark.column))
+		diag_note(l->ds, mark_loc(l->f, p->context_mark), "the %s started here",
+			  context_subject(p->context));
+}
+
+/* parse: runs libyaml over data, building documents; returns 0 when the
+ * file's documents can be used */
+static int parse(struct loader *l, const char *data, size_t len)
+{
+	yaml_parser_t parser;
+	yaml_event_t ev;
+	int ok = 1, done = 0;
+
+	if (!yaml_parser_initialize(&parser))
+		fatal("out of memory");
+	yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
+	while (!done) {
+		if (!yaml_parser_parse(&parser, &ev)) {
+			report_parser_error(l, &parser, data, len);
+			ok = 0;
+			break;
+		}
+		switch (ev.type) {
+		case YAML_STREAM_END_EVENT:
+			done = 1;
+			break;
+		case YAML_DOCUMENT_START_EVENT:
+			l->root = NULL;
+			l->f->had_documents = 1;
+			break;
+		case YAML_DOCUMENT_END_EVENT:
+			if (l->root && !yn_is_null(l->root))
+				VEC_PUSH(l->docs, l->ndocs, l->doccap, l->root);
+			l->root = NULL;
+			break;
+		case YAML_SEQUENCE_START_EVENT:
+		case YAML_MAPPING_START_EVENT: {
+			int is_map = ev.type == YAML_MAPPING_START_EVENT;
+			struct ynode *n = new_node(l, is_map ? YN_MAP : YN_SEQ, ev.start_mark);
+			int flow = is_map ? ev.data.mapping_start.style == YAML_FLOW_MAPPING_STYLE
+					  : ev.data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE;
+
+			n->style = flow ? YN_FLOW : YN_BLOCK;
+			if (l->depth >= YN_MAX_DEPTH) {
+				diag_report(l->ds, DIAG_E0004, n->loc,
+					    "nesting deeper than %d levels", YN_MAX_DEPTH);
+				ok = 0;
+				done = 1;
+				break;
+			}
+			open_collection(l, n);
+			break;
+		}
+		case YAML_SEQUENCE_END_EVENT:
+		case YAML_MAPPING_END_EVENT:
+			close_collection(l, ev.end_mark);
+			break;
+		case YAML_SCALAR_EVENT:
+			attach(l, scalar_node(l, &ev));
+			break;
+		case YAML_ALIAS_EVENT: {
+			struct ynode *n = new_node(l, YN_SCALAR, ev.start_mark);
+
+			diag_report(l->ds, DIAG_E0003, n->loc,
+				    "alias '*%s' is not supported; write the value out",
+				    diag_quote((const char *)ev.data.alias.anchor));
+			n->str = "";
+			n->style = YN_PLAIN;
+			set_end(l, n, ev.end_mark);
+			attach(l, n);
+			ok = 0;
+			break;
+		}
+		default:
+			break;
+		}
+		yaml_event_delete(&ev);
+	}
+	while (l->depth) {
+		struct frame *top = &l->stack[--l->depth];
+
+		free(top->kids);
+	}
+	free(l->stack);
+	yaml_parser_delete(&parser);
+	return ok;
+}
+
+void yn_load_string(struct yfile *f, const char *name, const char *data, size_t len, struct diags *ds)
+{
+	struct loader l = {0};
+
+	memset(f, 0, sizeof(*f));
+	f->path = xstrdup(name);
+	l.f = f;
+	l.ds = ds;
+	if (parse(&l, data, len)) {
+		f->docs = l.docs;
+		f->ndocs = l.ndocs;
+	} else {
+		free(l.docs);
+		f->failed = 1;
+	}
+}
+
+int yn_load_file(struct yfile *f, const char *path, struct diags *ds)
+{
+	FILE *fp = fopen(path, "rb");
+	struct buf data = {0};
+	char chunk[65536];
+	size_t got;
+	int err;
+
+	if (!fp)
+		return -1;
+	while ((got = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+		buf_add(&data, chunk, got);
+	if (ferror(fp)) {
+		err = errno ? errno : EIO;
+		fclose(fp);
+		buf_free(&data);
+		errno = err;
+		return -1;
+	}
+	fclose(fp);
+	yn_load_string(f, path, data.data ? data.data : "", data.len, ds);
+	buf_free(&data);
+	return 0;
+}
+
+void yn_free(struct yfile *f)
+{
+	arena_free(&f->arena);
+	free(f->docs);
+	free(f->path);
+	memset(f, 0, sizeof(*f));
+}
+
+const struct ynode *yn_get(const struct ynode *map, const char *key)
+{
+	size_t i, len = strlen(key);
+
+	if (!map || map->kind != YN_MAP)
+		return NULL;
+	for (i = 0; i < map->n; i++) {
+		const struct ynode *k = yn_key(map, i);
+
+		if (k->kind == YN_SCALAR && k->len == len && memcmp(k->str, key, len) == 0)
+			return yn_value(map, i);
+	}
+	return NULL;
+}
+
+int yn_is_null(const struct ynode *n)
+{
+	static const char *const nulls[] = {"", "~", "null", "Null", "NULL"};
+	size_t i;
+
+	if (n->kind != YN_SCALAR || n->style != YN_PLAIN)
+		return 0;
+	for (i = 0; i < sizeof(nulls) / sizeof(*nulls); i++)
+		if (strcmp(n->str, nulls[i]) == 0)
+			return 1;
+	return 0;
+}
+
+int yn_bool(const struct ynode *n)
+{
+	static const char *const yes[] = {"true", "True", "TRUE"};
+	static const char *const no[] = {"false", "False", "FALSE"};
+	size_t i;
+
+	if (n->kind != YN_SCALAR || n->style != YN_PLAIN)
+		return -1;
+	for (i = 0; i < 3; i++) {
+		if (strcmp(n->str, yes[i]) == 0)
+			return 1;
+		if (strcmp(n->str, no[i]) == 0)
+			return 0;
+	}
+	return -1;
+}
+
+static int is_number(const char *s)
+{
+	char *end;
+
+	if (!*s)
+		return 0;
+	errno = 0;
+	(void)strtod(s, &end);
+	return *end == '\0' && s[strspn(s, "+-.0123456789eE")] == '\0';
+}
+
+const char *yn_kind_name(const struct ynode *n)
+{
+	switch (n->kind) {
+	case YN_MAP:
+		return "a mapping";
+	case YN_SEQ:
+		return "a list";
+	case YN_SCALAR:
+		break;
+	}
+	if (yn_is_null(n))
+		return "null";
+	if (yn_bool(n) >= 0)
+		return "a boolean";
+	if (n->style == YN_PLAIN && is_number(n->str))
+		return "a number";
+	return "a string";
+}
+
+struct diag_loc yn_loc_at(const struct ynode *n, size_t off)
+{
+	struct diag_loc loc = n->loc;
+	size_t i, chars = 0, total = 0;
+	int quoted = n->style == YN_SINGLE_QUOTED || n->style == YN_DOUBLE_QUOTED;
+
+	if (n->kind != YN_SCALAR || n->end_line != n->loc.line ||
+	    !(n->style == YN_PLAIN || quoted))
+		return loc;
+	for (i = 0; i < n->len; i++) {
+		if (((unsigned char)n->str[i] & 0xc0) == 0x80)
+			continue;
+		if (i < off)
+			chars++;
+		total++;
+	}
+	/* the source spans exactly the decoded characters: no escapes */
+	if ((size_t)(n->end_col - n->loc.col) != total + (quoted ? 2 : 0))
+		return loc;
+	loc.col += (int)chars + (quoted ? 1 : 0);
+	return loc;
+}

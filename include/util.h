@@ -1,0 +1,83 @@
+/* util.h: allocation that cannot fail, fatal errors, arenas, string buffers,
+ * a string hash map and edit distance. Nothing here knows about flows. */
+#ifndef FLOW_UTIL_H
+#define FLOW_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+#if defined(__GNUC__)
+#define ATTR_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#define ATTR_NORETURN __attribute__((noreturn))
+#else
+#define ATTR_PRINTF(f, a)
+#define ATTR_NORETURN
+#endif
+
+/* name of the running program, used as the prefix of fatal() and warn() */
+extern const char *util_progname;
+
+void fatal(const char *fmt, ...) ATTR_PRINTF(1, 2) ATTR_NORETURN;
+void warn(const char *fmt, ...) ATTR_PRINTF(1, 2);
+
+void *xmalloc(size_t size);
+void *xcalloc(size_t count, size_t size);
+void *xrealloc(void *ptr, size_t size);
+/* xreallocarray: grows ptr to count elements of size bytes, checking overflow */
+void *xreallocarray(void *ptr, size_t count, size_t size);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t len);
+
+/* Grows *items (with *cap slots of elsize bytes) so that it holds at least need. */
+void util_grow(void *items, size_t *cap, size_t need, size_t elsize);
+#define VEC_PUSH(arr, n, cap, value)                                  \
+	do {                                                          \
+		util_grow(&(arr), &(cap), (n) + 1, sizeof(*(arr)));  \
+		(arr)[(n)++] = (value);                               \
+	} while (0)
+
+/* An arena: many small allocations freed at once, so deep trees need no
+ * recursive free. */
+struct arena {
+	struct arena_chunk *chunks; /* newest first */
+	size_t used;                /* bytes used in the newest chunk */
+	size_t size;                /* bytes available in the newest chunk */
+};
+void *arena_alloc(struct arena *a, size_t size);
+char *arena_strndup(struct arena *a, const char *s, size_t len);
+void arena_free(struct arena *a);
+
+/* A growable NUL-terminated byte string. */
+struct buf {
+	char *data; /* NUL-terminated, NULL while empty and never grown */
+	size_t len; /* bytes before the NUL */
+	size_t cap; /* bytes allocated */
+};
+void buf_add(struct buf *b, const char *s, size_t len);
+void buf_puts(struct buf *b, const char *s);
+void buf_putc(struct buf *b, char c);
+void buf_printf(struct buf *b, const char *fmt, ...) ATTR_PRINTF(2, 3);
+void buf_vprintf(struct buf *b, const char *fmt, va_list ap);
+/* buf_steal: returns the string (never NULL) and leaves b empty */
+char *buf_steal(struct buf *b);
+void buf_free(struct buf *b);
+
+/* A map from byte strings to pointers (open addressing). Keys are not copied. */
+struct strmap {
+	struct strmap_slot *slots; /* nslots entries, key NULL when free */
+	size_t nslots;             /* a power of two, or 0 */
+	size_t count;              /* keys stored */
+};
+void *strmap_get(const struct strmap *m, const char *key, size_t len);
+/* strmap_put: stores value under key unless present; returns the value now
+ * stored under key (the earlier one when it was present). */
+void *strmap_put(struct strmap *m, const char *key, size_t len, void *value);
+void strmap_free(struct strmap *m);
+
+/* Levenshtein distance, giving up (returning limit + 1) beyond limit. */
+size_t util_edit_distance(const char *a, const char *b, size_t limit);
+/* util_suggest: the candidate closest to word within a distance that makes a
+ * typo plausible, or NULL. */
+const char *util_suggest(const char *word, const char *const *candidates, size_t ncandidates);
+
+#endif

@@ -1,0 +1,269 @@
+/* test_ynode.c: unit tests of the YAML loader: positions, duplicate keys,
+ * multiple documents, aliases, nesting limits, syntax errors. */
+#include "harness.h"
+
+#include <stdlib.h>
+
+#include "ynode.h"
+
+static void load(struct yfile *f, struct diags *ds, const char *text)
+{
+	memset(ds, 0, sizeof(*ds));
+	yn_load_string(f, "t.yaml", text, strlen(text), ds);
+}
+
+static void test_positions_are_one_based_line_and_column(void **state)
+{
+	struct yfile f;
+	struct diags ds;
+	const struct ynode *doc, *tasks, *first;
+
+	(void)state;
+	load(&f, &ds, "name: flow1\ntasks:\n  - name: a\n    run: [echo, \"x\"]\n");
+	assert_int_equal(ds.n, 0);
+	assert_int_equal(f.ndocs, 1);
+	doc = f.docs[0];
+	assert_int_equal(doc->kind, YN_MAP);
+	assert_int_equal(doc->n, 2);
+	assert_int_equal(yn_key(doc, 1)->loc.line, 2);
+	assert_int_equal(yn_key(doc, 1)->loc.col, 1);
+	tasks = yn_get(doc, "tasks");
+	assert_non_null(tasks);
+	first = tasks->items[0];
+	assert_int_equal(first->loc.line, 3);
+	assert_int_equal(first->loc.col, 5);
+	assert_int_equal(yn_get(first, "run")->items[1]->loc.col, 17);
+	assert_int_equal(yn_get(first, "run")->items[1]->style, YN_DOUBLE_QUOTED);
+	assert_string_equal(yn_get(doc, "name")->str, "flow1");
+	assert_int_equal(yn_get(doc, "name")->loc.col, 7);
+	yn_free(&f);
+	diag_free(&ds);
+}
+
+static void test_columns_count_characters_not_bytes(void **state)
+{
+	struct yfile f;
+	struct diags ds;
+
+	(void)state;
+	load(&f, &ds, "d\xc3\xa9j\xc3\xa0: v\xc3\xa9rit\xc3\xa9\n");
+	assert_int_equal(ds.n, 0);
+	assert_int_equal(yn_value(f.docs[0], 0)->loc.col, 7);
+	yn_free(&f);
+	diag_free(&ds);
+}
+
+static void test_duplicate_keys_are_reported_with_first_place(void **state)
+{
+	struct yfile f;
+	struct diags ds;
+
+	(void)state;
+	load(&f, &ds, "a: 1\nb: {x: 1, y: 2, x: 3}\na: 2\nc: [a, a]\n");
+	assert_int_equal(ds.n, 2);
+	assert_int_equal(ds.items[0].code, DIAG_E0002);
+	assert_int_equal(ds.items[0].loc.line, 2);
+	assert_int_equal(ds.items[0].loc.col, 17);
+	assert_int_equal(ds.items[0].nnotes, 1);
+	assert_int_equal(ds.items[0].notes[0].loc.col, 5);
+	assert_int_equal(ds.items[1].loc.line, 3);
+	assert_int_equal(ds.items[1].notes[0].loc.line, 1);
+	/* duplicates do not void the file */
+	assert_int_equal(f.failed, 0);
+	yn_free(&f);
+	diag_free(&ds);
+}
+
+static void test_three_duplicates_each_point_at_the_first(void **state)
+{
+	struct yfile f;
+	struct diags ds;
+
+	(void)state;
+	load(&f, &ds, "k: 1\nk: 2\nk: 3\n");
+	assert_int_equal(ds.n, 2);
+	assert_int_equal(ds.items[0].notes[0].loc.line, 1);
+	assert_int_equal(ds.items[1].notes[0].loc.line, 1);
+	yn_free(&f);
+	diag_free(&ds);
+}
+
+static void test_multiple_documents_load_in_order_and_skip_empty_ones(void **state)
+{
+	struct yfile f;
+	struct diags ds;
+
+	(void)state;
+	load(&f, &ds, "name: one\n---\n---\nname: two\n...\n---\n- three\n");
+	assert_int_equal(ds.n, 0);
+	assert_int_equal(f.ndocs, 3);
+	assert_string_equal(yn_get(f.docs[0], "name")->str, "one");
+	assert_string_equal(yn_get(f.docs[1], "name")->str, "two");
+	assert_int_equal(f.docs[1]->loc.line, 4);
+	assert_int_equal(f.docs[2]->kind, YN_SEQ);
+	yn_free(&f);
+	diag_free(&ds);
+}
+
+static void test_empty_input_has_no_documents(void **state)
+{
+	struct yfile f;
+	struct diags ds;
+
+	(void)state;
+	load(&f, &ds, "");
+	assert_int_equal(ds.n, 0);
+	assert_int_equal(f.ndocs, 0);
+	assert_int_equal(f.failed, 0);
+	yn_free(&f);
+	diag_free(&ds);
+}
+
+static void test_alias_is_an_error_and_voids_the_file(void **state)
+{
+	struct yfile f;
+	struct diags ds;
+
+	(void)state;
+	load(&f, &ds, "a: &x [1]\nb: *x\n");
+	assert_int_equal(ds.n, 1);
+	assert_int_equal(ds.items[0].code, DIAG_E0003);
+	assert_int_equal(ds.items[0].loc.line, 2);
+	assert_int_equal(ds.items[0].loc.col, 4);
+	assert_int_equal(f.failed, 1);
+	assert_int_equal(f.ndocs, 0);
+	yn_free(&f);
+	diag_free(&ds);
+}
+
+static void test_syntax_error_has_its_position(void **state)
+{
+	struct yfile f;
+	struct diags ds;
+
+	(void)state;
+	load(&f, &ds, "a: 1\nb: [1, 2\nc: 3\n");
+	assert_int_equal(ds.n, 1);
+	assert_int_equal(ds.items[0].code, DIAG_E0001);
+	assert_int_equal(ds.items[0].loc.line, 3);
+	assert_int_equal(f.failed, 1);
+	yn_free(&f);
+	diag_free(&ds);
+}
+
+static void test_invalid_utf8_points_at_the_bad_character(void **state)
+{
+	struct yfile f;
+	struct diags ds;
+
+	(void)state;
+	load(&f, &ds, "ab: c\xff\n");
+	assert_int_equal(ds.n, 1);
+	assert_int_equal(ds.items[0].code, DIAG_E0001);
+	assert_int_equal(ds.items[0].loc.line, 1);
+	assert_int_equal(ds.items[0].loc.col, 6);
+	yn_free(&f);
+	diag_free(&ds);
+}
+
+static void test_nesting_beyond_the_limit_is_refused(void **state)
+{
+	struct yfile f;
+	struct diags ds;
+	struct buf text = {0};
+	int i;
+
+	(void)state;
+	for (i = 0; i < 10000; i++)
+		buf_puts(&text, "[");
+	for (i = 0; i < 10000; i++)
+		buf_puts(&text, "]");
+	load(&f, &ds, text.data);
+	assert_int_equal(ds.n, 1);
+	assert_int_equal(ds.items[0].code, DIAG_E0004);
+	assert_int_equal(ds.items[0].loc.col, YN_MAX_DEPTH + 1);
+	assert_int_equal(f.failed, 1);
+	yn_free(&f);
+	diag_free(&ds);
+	buf_free(&text);
+}
+
+static void test_nesting_at_the_limit_loads(void **state)
+{
+	struct yfile f;
+	struct diags ds;
+	struct buf text = {0};
+	int i;
+
+	(void)state;
+	for (i = 0; i < YN_MAX_DEPTH; i++)
+		buf_puts(&text, "[");
+	for (i = 0; i < YN_MAX_DEPTH; i++)
+		buf_puts(&text, "]");
+	load(&f, &ds, text.data);
+	assert_int_equal(ds.n, 0);
+	assert_int_equal(f.ndocs, 1);
+	yn_free(&f);
+	diag_free(&ds);
+	buf_free(&text);
+}
+
+static void test_scalar_kinds(void **state)
+{
+	struct yfile f;
+	struct diags ds;
+	const struct ynode *d;
+
+	(void)state;
+	load(&f, &ds, "a: ~\nb: 'null'\nc: true\nd: 12\ne: x\nf: \"\"\n");
+	d = f.docs[0];
+	assert_string_equal(yn_kind_name(yn_get(d, "a")), "null");
+	assert_string_equal(yn_kind_name(yn_get(d, "b")), "a string");
+	assert_string_equal(yn_kind_name(yn_get(d, "c")), "a boolean");
+	assert_string_equal(yn_kind_name(yn_get(d, "d")), "a number");
+	assert_string_equal(yn_kind_name(yn_get(d, "e")), "a string");
+	assert_string_equal(yn_kind_name(yn_get(d, "f")), "a string");
+	assert_int_equal(yn_bool(yn_get(d, "c")), 1);
+	assert_int_equal(yn_bool(yn_get(d, "e")), -1);
+	yn_free(&f);
+	diag_free(&ds);
+}
+
+static void test_loc_at_is_exact_only_without_escapes(void **state)
+{
+	struct yfile f;
+	struct diags ds;
+	const struct ynode *d;
+
+	(void)state;
+	load(&f, &ds, "a: x ${{ y }}\nb: \"x ${{ y }}\"\nc: \"\\x41 ${{ y }}\"\nd: |\n  ${{ y }}\n");
+	d = f.docs[0];
+	assert_int_equal(yn_loc_at(yn_get(d, "a"), 2).col, 6);
+	assert_int_equal(yn_loc_at(yn_get(d, "b"), 2).col, 7);
+	/* an escape shifts columns: fall back to the scalar's start */
+	assert_int_equal(yn_loc_at(yn_get(d, "c"), 2).col, 4);
+	assert_int_equal(yn_loc_at(yn_get(d, "d"), 0).line, 4);
+	yn_free(&f);
+	diag_free(&ds);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_positions_are_one_based_line_and_column),
+		cmocka_unit_test(test_columns_count_characters_not_bytes),
+		cmocka_unit_test(test_duplicate_keys_are_reported_with_first_place),
+		cmocka_unit_test(test_three_duplicates_each_point_at_the_first),
+		cmocka_unit_test(test_multiple_documents_load_in_order_and_skip_empty_ones),
+		cmocka_unit_test(test_empty_input_has_no_documents),
+		cmocka_unit_test(test_alias_is_an_error_and_voids_the_file),
+		cmocka_unit_test(test_syntax_error_has_its_position),
+		cmocka_unit_test(test_invalid_utf8_points_at_the_bad_character),
+		cmocka_unit_test(test_nesting_beyond_the_limit_is_refused),
+		cmocka_unit_test(test_nesting_at_the_limit_loads),
+		cmocka_unit_test(test_scalar_kinds),
+		cmocka_unit_test(test_loc_at_is_exact_only_without_escapes),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
