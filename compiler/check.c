@@ -413,7 +413,7 @@ static void check_mapping(const struct spec_fof *fof, struct strmap *entries, si
 		report_unknown(ds, DIAG_E0204, m->parent_flow->loc, m->parent_flow->str, names,
 			       nnames, "parent flow '%s' is not a composing flow of '%s'",
 			       diag_quote(m->parent_flow->str),
-			       fof->name ? diag_quote(fof->name) : "this flow of flows");
+			       fof->head.name ? diag_quote(fof->head.name) : "this flow of flows");
 		free(names);
 		return;
 	}
@@ -503,7 +503,7 @@ void check_fof(const struct spec_fof *fof, struct diags *ds)
 
 			diag_report(ds, DIAG_E0209, e->name_node->loc,
 				    "flow '%s' is already a composing flow of '%s'", diag_quote(e->name),
-				    fof->name ? diag_quote(fof->name) : "this flow of flows");
+				    fof->head.name ? diag_quote(fof->head.name) : "this flow of flows");
 			diag_note(ds, first->name_node->loc, "first listed here");
 		}
 	}

@@ -24,23 +24,24 @@ static char *flow_key(struct arena *a, const char *project, const char *name, si
 	return k;
 }
 
-static void define(struct strmap *index, struct arena *a, const char *project, const char *name,
-		   const struct ynode *name_node, struct spec_flow *flow, struct diags *ds)
+static void define(struct strmap *index, struct arena *a, const struct spec_head *h,
+		   struct spec_flow *flow, struct diags *ds)
 {
 	struct def *d, *prev;
 	size_t len;
 	char *key;
 
-	if (!project || !name)
+	if (!h->project || !h->name)
 		return;
-	key = flow_key(a, project, name, &len);
+	key = flow_key(a, h->project, h->name, &len);
 	d = arena_alloc(a, sizeof(*d));
-	d->name_node = name_node;
+	d->name_node = h->name_node;
 	d->flow = flow;
 	prev = strmap_put(index, key, len, d);
 	if (prev != d) {
-		diag_report(ds, DIAG_E0202, name_node->loc, "flow '%s' of project '%s' is defined twice",
-			    diag_quote(name), diag_quote(project));
+		diag_report(ds, DIAG_E0202, h->name_node->loc,
+			    "flow '%s' of project '%s' is defined twice", diag_quote(h->name),
+			    diag_quote(h->project));
 		diag_note(ds, prev->name_node->loc, "first defined here");
 	}
 }
@@ -49,9 +50,9 @@ static int cmp_flow_name(const void *pa, const void *pb)
 {
 	const struct spec_flow *a = *(struct spec_flow *const *)pa;
 	const struct spec_flow *b = *(struct spec_flow *const *)pb;
-	int c = strcmp(a->project, b->project);
+	int c = strcmp(a->head.project, b->head.project);
 
-	return c ? c : strcmp(a->name, b->name);
+	return c ? c : strcmp(a->head.name, b->head.name);
 }
 
 /* report_unknown: the error for an entry naming no flow, with the nearest
@@ -68,11 +69,11 @@ static void report_unknown(const struct spec_set *set, const struct spec_entry *
 	for (i = 0; i < set->nflows; i++) {
 		struct spec_flow *f = set->flows[i];
 
-		if (!f->name || !f->project)
+		if (!f->head.name || !f->head.project)
 			continue;
 		known[nknown++] = f;
-		if (strcmp(f->project, e->project) == 0)
-			names[nnames++] = f->name;
+		if (strcmp(f->head.project, e->project) == 0)
+			names[nnames++] = f->head.name;
 	}
 	hint = util_suggest(e->name, names, nnames);
 	if (hint)
@@ -84,8 +85,8 @@ static void report_unknown(const struct spec_set *set, const struct spec_entry *
 			    diag_quote(e->name), diag_quote(e->project));
 	qsort(known, nknown, sizeof(*known), cmp_flow_name);
 	for (i = 0; i < nknown && i < MAX_LISTED; i++)
-		buf_printf(&list, "%s%s/%s", i ? ", " : "", diag_quote(known[i]->project),
-			   diag_quote(known[i]->name));
+		buf_printf(&list, "%s%s/%s", i ? ", " : "", diag_quote(known[i]->head.project),
+			   diag_quote(known[i]->head.name));
 	if (nknown > MAX_LISTED)
 		buf_printf(&list, " and %zu more", nknown - MAX_LISTED);
 	diag_note(ds, e->name_node->loc, "known flows (project/name): %s",
@@ -108,11 +109,9 @@ void resolve_flows(struct spec_set *set, const char *const *dirs, size_t ndirs, 
 
 	/* definitions in load order, so the first one loaded is "first" */
 	for (i = 0; i < set->nflows; i++)
-		define(&index, &a, set->flows[i]->project, set->flows[i]->name,
-		       set->flows[i]->name_node, set->flows[i], ds);
+		define(&index, &a, &set->flows[i]->head, set->flows[i], ds);
 	for (i = 0; i < set->nfofs; i++)
-		define(&index, &a, set->fofs[i]->project, set->fofs[i]->name,
-		       set->fofs[i]->name_node, NULL, ds);
+		define(&index, &a, &set->fofs[i]->head, NULL, ds);
 	for (i = 0; i < set->nfofs; i++) {
 		struct spec_fof *fof = set->fofs[i];
 

@@ -31,12 +31,16 @@ struct field {
 /* where a field table's values land: out[i] is the value of fields[i] */
 #define MAX_FIELDS 16
 
+/* flows and flows of flows start with the same five fields, read by read_head */
+#define HEAD_FIELDS \
+	{"name", V_STRING, 1}, {"project_name", V_STRING, 1}, {"labels", V_STRINGS, 0}, \
+	{"image", V_STRING, 0}, {"description", V_STRING, 0}
+enum { HE_NAME, HE_PROJECT, HE_LABELS, HE_IMAGE, HE_DESCRIPTION, HE_COUNT };
+
 static const struct field flow_fields[] = {
-	{"name", V_STRING, 1}, {"project_name", V_STRING, 1}, {"labels", V_STRINGS, 0},
-	{"image", V_STRING, 0}, {"description", V_STRING, 0}, {"parameters", V_MAP, 0},
-	{"tasks", V_LIST, 1},
+	HEAD_FIELDS, {"parameters", V_MAP, 0}, {"tasks", V_LIST, 1},
 };
-enum { FL_NAME, FL_PROJECT, FL_LABELS, FL_IMAGE, FL_DESCRIPTION, FL_PARAMETERS, FL_TASKS };
+enum { FL_PARAMETERS = HE_COUNT, FL_TASKS };
 
 static const struct field param_fields[] = {
 	{"type", V_STRING, 1}, {"default", V_ANY, 0}, {"description", V_STRING, 0},
@@ -53,10 +57,9 @@ enum { TA_NAME, TA_RUN, TA_SHELL, TA_USES, TA_WITH, TA_ENV, TA_RESULT, TA_DEPEND
        TA_TIMEOUT, TA_RETRIES, TA_RETRY_DELAY, TA_CACHE };
 
 static const struct field fof_fields[] = {
-	{"name", V_STRING, 1}, {"project_name", V_STRING, 1}, {"labels", V_STRINGS, 0},
-	{"image", V_STRING, 0}, {"description", V_STRING, 0}, {"composing_flows", V_LIST, 1},
+	HEAD_FIELDS, {"composing_flows", V_LIST, 1},
 };
-enum { FO_NAME, FO_PROJECT, FO_LABELS, FO_IMAGE, FO_DESCRIPTION, FO_COMPOSING };
+enum { FO_COMPOSING = HE_COUNT };
 
 static const struct field entry_fields[] = {
 	{"name", V_STRING, 1}, {"project_name", V_STRING, 1}, {"labels", V_STRINGS, 0},
@@ -446,6 +449,21 @@ static void read_tasks(struct spec_set *set, struct spec_flow *f, const struct y
 	strmap_free(&seen);
 }
 
+/* read_head: the fields every flow and flow of flows starts with */
+static void read_head(struct spec_head *h, const struct ynode *doc, const struct ynode **out,
+		      struct diags *ds)
+{
+	h->node = doc;
+	h->name_node = out[HE_NAME] ? out[HE_NAME] : doc;
+	h->name = out[HE_NAME] ? out[HE_NAME]->str : NULL;
+	h->project = out[HE_PROJECT] ? out[HE_PROJECT]->str : NULL;
+	check_flow_name(out[HE_NAME], "flow name", ds);
+	check_flow_name(out[HE_PROJECT], "project name", ds);
+	h->labels = out[HE_LABELS];
+	h->image = out[HE_IMAGE];
+	h->description = out[HE_DESCRIPTION];
+}
+
 static void read_flow(struct spec_set *set, const struct ynode *doc, struct diags *ds)
 {
 	const struct ynode *out[MAX_FIELDS];
@@ -453,15 +471,7 @@ static void read_flow(struct spec_set *set, const struct ynode *doc, struct diag
 
 	memset(f, 0, sizeof(*f));
 	read_fields(doc, flow_fields, sizeof(flow_fields) / sizeof(*flow_fields), "flow", out, ds);
-	f->node = doc;
-	f->name_node = out[FL_NAME] ? out[FL_NAME] : doc;
-	f->name = out[FL_NAME] ? out[FL_NAME]->str : NULL;
-	f->project = out[FL_PROJECT] ? out[FL_PROJECT]->str : NULL;
-	check_flow_name(out[FL_NAME], "flow name", ds);
-	check_flow_name(out[FL_PROJECT], "project name", ds);
-	f->labels = out[FL_LABELS];
-	f->image = out[FL_IMAGE];
-	f->description = out[FL_DESCRIPTION];
+	read_head(&f->head, doc, out, ds);
 	read_params(set, f, out[FL_PARAMETERS], ds);
 	read_tasks(set, f, out[FL_TASKS], ds);
 	VEC_PUSH(set->flows, set->nflows, set->flowcap, f);
@@ -566,15 +576,7 @@ static void read_fof(struct spec_set *set, const struct ynode *doc, struct diags
 	memset(f, 0, sizeof(*f));
 	read_fields(doc, fof_fields, sizeof(fof_fields) / sizeof(*fof_fields), "flow of flows",
 		    out, ds);
-	f->node = doc;
-	f->name_node = out[FO_NAME] ? out[FO_NAME] : doc;
-	f->name = out[FO_NAME] ? out[FO_NAME]->str : NULL;
-	f->project = out[FO_PROJECT] ? out[FO_PROJECT]->str : NULL;
-	check_flow_name(out[FO_NAME], "flow name", ds);
-	check_flow_name(out[FO_PROJECT], "project name", ds);
-	f->labels = out[FO_LABELS];
-	f->image = out[FO_IMAGE];
-	f->description = out[FO_DESCRIPTION];
+	read_head(&f->head, doc, out, ds);
 	list = out[FO_COMPOSING];
 	if (list) {
 		if (list->n == 0)

@@ -36,7 +36,8 @@ struct spec_task {
 	int cache;                   /* 1 when results may be reused */
 };
 
-struct spec_flow {
+/* What flows and flows of flows have in common: their identity and labels. */
+struct spec_head {
 	const char *name;            /* NULL when missing */
 	const char *project;         /* NULL when missing */
 	const struct ynode *node;    /* the document */
@@ -44,6 +45,10 @@ struct spec_flow {
 	const struct ynode *labels;  /* list of strings, or NULL */
 	const struct ynode *image;   /* scalar, or NULL */
 	const struct ynode *description; /* scalar, or NULL */
+};
+
+struct spec_flow {
+	struct spec_head head;       /* name, project, labels, image, description */
 	struct spec_param *params;   /* in file order */
 	size_t nparams;              /* number of params */
 	struct spec_task *tasks;     /* in file order */
@@ -76,13 +81,7 @@ struct spec_entry {
 };
 
 struct spec_fof {
-	const char *name;            /* NULL when missing */
-	const char *project;         /* NULL when missing */
-	const struct ynode *node;    /* the document */
-	const struct ynode *name_node; /* the 'name' value, or the document */
-	const struct ynode *labels;  /* list of strings, or NULL */
-	const struct ynode *image;   /* scalar, or NULL */
-	const struct ynode *description; /* scalar, or NULL */
+	struct spec_head head;       /* name, project, labels, image, description */
 	struct spec_entry *entries;  /* composing flows in file order */
 	size_t nentries;             /* number of entries */
 };

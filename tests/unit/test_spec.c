@@ -65,9 +65,9 @@ static void test_flow_fields_and_defaults(void **state)
 	assert_int_equal(d.ds.n, 0);
 	assert_int_equal(d.set.nflows, 1);
 	f = d.set.flows[0];
-	assert_string_equal(f->name, "f");
-	assert_string_equal(f->project, "p");
-	assert_string_equal(f->image->str, "img:1");
+	assert_string_equal(f->head.name, "f");
+	assert_string_equal(f->head.project, "p");
+	assert_string_equal(f->head.image->str, "img:1");
 	assert_int_equal(f->nparams, 2);
 	assert_null(f->params[0].deflt);
 	assert_string_equal(f->params[0].type->str, "string");
