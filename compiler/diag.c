@@ -210,13 +210,17 @@ static json_t *diags_json(const struct diags *ds)
 	return arr;
 }
 
-/* sarif_uri: a relative path as a URI reference (RFC 3986 percent-encoding) */
+/* sarif_location: a SARIF location; the path percent-encoded as RFC 3986 asks */
 static json_t *sarif_location(struct diag_loc loc, const char *msg)
 {
-	json_t *l = json_object(), *phys = json_object(), *art = json_object();
+	json_t *l = json_object(), *phys = json_object(), *art = json_object(), *region;
 	struct buf uri = {0};
 	const unsigned char *p;
 
+	/* an absolute path becomes a file URI, which upload tools make relative
+	 * to the checkout; a relative one stays a relative reference */
+	if (loc.file[0] == '/')
+		buf_puts(&uri, "file://");
 	for (p = (const unsigned char *)loc.file; *p; p++) {
 		if (isalnum(*p) || strchr("/-._~", *p))
 			buf_putc(&uri, (char)*p);
@@ -226,13 +230,13 @@ static json_t *sarif_location(struct diag_loc loc, const char *msg)
 	json_object_set_new(art, "uri", json_string(uri.data ? uri.data : ""));
 	buf_free(&uri);
 	json_object_set_new(phys, "artifactLocation", art);
-	if (loc.line > 0) {
-		json_t *region = json_object();
-
-		json_object_set_new(region, "startLine", json_integer(loc.line));
+	/* code scanning needs a region on every location; a whole-file
+	 * diagnostic points at its first line */
+	region = json_object();
+	json_object_set_new(region, "startLine", json_integer(loc.line > 0 ? loc.line : 1));
+	if (loc.line > 0)
 		json_object_set_new(region, "startColumn", json_integer(loc.col));
-		json_object_set_new(phys, "region", region);
-	}
+	json_object_set_new(phys, "region", region);
 	json_object_set_new(l, "physicalLocation", phys);
 	if (msg) {
 		json_t *m = json_object();
