@@ -1,6 +1,7 @@
 # flowc/flowrun. `make` builds, `make check` runs every test (also under
 # AddressSanitizer and UndefinedBehaviorSanitizer), `make demo` shows it working.
 
+SHELL = /bin/bash
 PREFIX ?= /usr/local
 B ?= build
 CC ?= cc
@@ -17,13 +18,18 @@ ALL_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-
 	-Wmissing-prototypes -Iinclude -Icompiler $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
 
 # Debian packages the build and the tests need; `make deps` installs the missing ones.
-DEB_PKGS = gcc make pkg-config libyaml-dev libjansson-dev lemon libcmocka-dev
+DEB_PKGS = gcc make pkg-config libyaml-dev libjansson-dev lemon libcmocka-dev \
+	clang libclang-rt-14-dev
 
 FRONT_OBJS = $(addprefix $(B)/compiler/,util.o diag.o ynode.o spec.o resolve.o check.o driver.o)
 FLOWC_OBJS = $(FRONT_OBJS) $(B)/compiler/main.o
 UNIT_TESTS = $(addprefix $(B)/tests/,test_ynode test_spec test_check)
+FRONT_SRCS = $(patsubst $(B)/%.o,%.c,$(FRONT_OBJS))
+FUZZ_TARGETS = $(addprefix build/fuzz/,fuzz_front)
+# seconds each fuzz target runs in `make check`; `make fuzz FUZZ_SECONDS=600` for more
+FUZZ_SECONDS ?= 15
 
-.PHONY: all deps check check-here unit golden demo bench install clean
+.PHONY: all deps check check-here unit golden fuzz demo bench install clean
 .SECONDARY:
 
 all: $(B)/flowc
@@ -54,6 +60,7 @@ deps:
 check: deps
 	$(MAKE) check-here
 	$(MAKE) B=build/san SAN=1 check-here
+	$(MAKE) fuzz
 
 check-here: unit golden
 
@@ -63,6 +70,23 @@ unit: $(UNIT_TESTS)
 golden: $(B)/flowc
 	tests/golden/run.sh $(B)/flowc
 	tests/docs.sh $(B)/flowc
+
+# libFuzzer targets, built with clang, seeded with the golden cases and the
+# examples; new inputs go to a temporary directory, crashes to build/fuzz.
+build/fuzz/%: tests/fuzz/%.c $(FRONT_SRCS)
+	@mkdir -p $(@D)
+	clang -g -O1 -Wall -Wextra -Werror -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		-std=c11 -D_DEFAULT_SOURCE -Iinclude -Icompiler -o $@ $^ $(PKG_LIBS)
+
+fuzz: $(FUZZ_TARGETS)
+	@for t in $(FUZZ_TARGETS); do \
+		corpus=$$(mktemp -d); \
+		echo "== $$t for $(FUZZ_SECONDS)s"; \
+		$$t -max_total_time=$(FUZZ_SECONDS) -max_len=8192 -print_final_stats=1 \
+			-artifact_prefix=build/fuzz/ $$corpus tests/golden/cases specs/examples/lume \
+			2>&1 | grep -E 'ERROR|SUMMARY|stat::number_of_executed_units|Done'; \
+		rc=$${PIPESTATUS[0]}; rm -rf $$corpus; [ $$rc -eq 0 ] || exit 1; \
+	done
 
 demo: deps
 	$(MAKE) all
