@@ -1,4 +1,4 @@
-/* check.c: the reference checks of a flow (its ${{ }} references, task
+/* check.c: the structural checks of a flow (shell scripts, task
  * dependencies and their cycles) and of a flow of flows (mappings, cycles,
  * composed parameter names). It reads the spec model and never changes it. */
 #include "check.h"
@@ -102,59 +102,14 @@ static void find_cycles(const struct graph *g, enum diag_code code, const char *
 	free(pos);
 }
 
-/* Per-flow state while its references are scanned. */
+/* Per-flow state while its tasks are checked. */
 struct flow_ctx {
 	const struct spec_flow *flow; /* the flow being checked */
 	struct strmap tasks;          /* task name -> index + 1 (as a pointer-sized int) */
-	struct strmap params;         /* parameter name -> struct spec_param */
 	struct graph deps;            /* task -> the tasks it needs */
-	size_t task;                  /* index of the task being scanned */
+	size_t task;                  /* index of the task being checked */
 	struct diags *ds;             /* where problems go */
 };
-
-static int is_name_char(char c)
-{
-	return isalnum((unsigned char)c) || c == '_' || c == '-';
-}
-
-/* path_ok: the rest of a reference after its name: .field, [0], ["key"] */
-static int path_ok(const char *p, const char *end)
-{
-	while (p < end) {
-		if (*p == '.') {
-			const char *s = ++p;
-
-			while (p < end && is_name_char(*p))
-				p++;
-			if (p == s)
-				return 0;
-		} else if (*p == '[') {
-			p++;
-			if (p < end && (*p == '"' || *p == '\'')) {
-				char q = *p++;
-
-				while (p < end && *p != q)
-					p += (*p == '\\' && q == '"' && p + 1 < end) ? 2 : 1;
-				if (p >= end)
-					return 0;
-				p++;
-			} else {
-				const char *s = p;
-
-				while (p < end && isdigit((unsigned char)*p))
-					p++;
-				if (p == s)
-					return 0;
-			}
-			if (p >= end || *p != ']')
-				return 0;
-			p++;
-		} else {
-			return 0;
-		}
-	}
-	return 1;
-}
 
 static const char **task_names(const struct spec_flow *f, size_t *n)
 {
@@ -201,109 +156,13 @@ static void report_unknown(struct diags *ds, enum diag_code code, struct diag_lo
 	buf_free(&msg);
 }
 
-/* check_reference: one ${{ }} body, inner[0..len), found at loc */
-static void check_reference(struct flow_ctx *c, const struct ynode *n, const char *inner,
-			    size_t len, struct diag_loc loc)
-{
-	const char *p = inner, *end = inner + len, *name;
-	char *word;
-	int is_task;
-	size_t nlen, nnames;
-	const char **names;
-
-	while (p < end && isspace((unsigned char)*p))
-		p++;
-	while (end > p && isspace((unsigned char)end[-1]))
-		end--;
-	if ((size_t)(end - p) >= 7 && strncmp(p, "params.", 7) == 0) {
-		is_task = 0;
-		name = p + 7;
-	} else if ((size_t)(end - p) >= 6 && strncmp(p, "tasks.", 6) == 0) {
-		is_task = 1;
-		name = p + 6;
-	} else {
-		diag_report(c->ds, DIAG_E0112, loc,
-			    "a reference must start with 'params.NAME' or 'tasks.NAME'");
-		return;
-	}
-	for (nlen = 0; name + nlen < end && is_name_char(name[nlen]); nlen++)
-		;
-	if (!nlen || !path_ok(name + nlen, end)) {
-		diag_report(c->ds, DIAG_E0112, loc,
-			    "malformed reference; expected %s.NAME followed by .field, [0] or [\"key\"]",
-			    is_task ? "tasks" : "params");
-		return;
-	}
-	word = xstrndup(name, nlen);
-	if (is_task) {
-		void *idx = strmap_get(&c->tasks, word, nlen);
-
-		if (!idx) {
-			names = task_names(c->flow, &nnames);
-			report_unknown(c->ds, DIAG_E0111, loc, word, names, nnames,
-				       "flow has no task named '%s'", diag_quote(word));
-			free(names);
-		} else {
-			graph_add(&c->deps, c->task, (size_t)(uintptr_t)idx - 1, n);
-		}
-	} else if (!strmap_get(&c->params, word, nlen)) {
-		names = param_names(c->flow, &nnames);
-		report_unknown(c->ds, DIAG_E0110, loc, word, names, nnames,
-			       "flow has no parameter named '%s'", diag_quote(word));
-		free(names);
-	}
-	free(word);
-}
-
-/* scan_string: every ${{ }} of one scalar */
-static void scan_string(struct flow_ctx *c, const struct ynode *n)
-{
-	const char *s = n->str, *open;
-
-	while ((open = strstr(s, "${{")) != NULL) {
-		const char *close = strstr(open + 3, "}}");
-		struct diag_loc loc = yn_loc_at(n, (size_t)(open - n->str));
-
-		if (!close) {
-			diag_report(c->ds, DIAG_E0112, loc, "'${{' is not closed by '}}'");
-			return;
-		}
-		check_reference(c, n, open + 3, (size_t)(close - open - 3), loc);
-		s = close + 2;
-	}
-}
-
-/* scan_value: every string inside a YAML value, at any depth (bounded by
- * YN_MAX_DEPTH) */
-static void scan_value(struct flow_ctx *c, const struct ynode *n)
-{
-	size_t i;
-
-	switch (n->kind) {
-	case YN_SCALAR:
-		scan_string(c, n);
-		break;
-	case YN_SEQ:
-		for (i = 0; i < n->n; i++)
-			scan_value(c, n->items[i]);
-		break;
-	case YN_MAP:
-		for (i = 0; i < n->n; i++)
-			scan_value(c, yn_value(n, i));
-		break;
-	}
-}
-
 static void check_task(struct flow_ctx *c, const struct spec_task *t)
 {
 	size_t i;
 
-	if (t->run)
-		scan_value(c, t->run);
-	if (t->env)
-		scan_value(c, t->env);
-	if (t->with)
-		scan_value(c, t->with);
+	for (i = 0; i < t->nrefs; i++)
+		if (t->refs[i].bound && t->refs[i].ref.root == REF_TASK)
+			graph_add(&c->deps, c->task, t->refs[i].target, t->refs[i].node);
 	if (t->shell) {
 		const char *open = strstr(t->shell->str, "${{");
 
@@ -347,8 +206,6 @@ void check_flow(const struct spec_flow *f, struct diags *ds)
 		if (t->name)
 			strmap_put(&c.tasks, t->name, strlen(t->name), (void *)(uintptr_t)(i + 1));
 	}
-	for (i = 0; i < f->nparams; i++)
-		strmap_put(&c.params, f->params[i].name, strlen(f->params[i].name), &f->params[i]);
 	for (i = 0; i < f->ntasks; i++) {
 		c.task = i;
 		check_task(&c, &f->tasks[i]);
@@ -356,7 +213,6 @@ void check_flow(const struct spec_flow *f, struct diags *ds)
 	find_cycles(&c.deps, DIAG_E0114, "tasks", "each needs the next to finish first", ds);
 	graph_free(&c.deps);
 	strmap_free(&c.tasks);
-	strmap_free(&c.params);
 }
 
 static const struct spec_param *find_param(const struct spec_flow *f, const char *name)

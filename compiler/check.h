@@ -6,7 +6,8 @@
 #include "diag.h"
 #include "spec.h"
 
-/* check_flow: ${{ }} references, shell scripts, depends_on, task cycles */
+/* check_flow: shell scripts, depends_on, task cycles (through depends_on and
+ * the bound task references) */
 void check_flow(const struct spec_flow *flow, struct diags *ds);
 /* check_fof: composing flows listed twice, every mapped parameter (the
  * lume-services checks, project, self-mapping), cycles among flows and

@@ -133,6 +133,7 @@ void driver_check(struct driver *d)
 			spec_add_document(&d->set, y->docs[j], &d->ds);
 	}
 	resolve_flows(&d->set, d->dirs, d->ndirs, &d->ds);
+	resolve_refs(&d->set, &d->ds);
 	for (i = 0; i < d->set.nflows; i++)
 		check_flow(d->set.flows[i], &d->ds);
 	for (i = 0; i < d->set.nfofs; i++)

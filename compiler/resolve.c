@@ -1,7 +1,9 @@
-/* resolve.c: finds the flow each composing-flow entry names, by
- * (project_name, name) across every loaded spec. It checks no mapping. */
+/* resolve.c: binds names to what they name: composing-flow entries to flows
+ * by (project_name, name), ${{ }} references to parameters and tasks. It
+ * checks no types. */
 #include "resolve.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -137,4 +139,144 @@ void resolve_flows(struct spec_set *set, const char *const *dirs, size_t ndirs, 
 	}
 	strmap_free(&index);
 	arena_free(&a);
+}
+
+/* Binding the references of one task. */
+struct bind_ctx {
+	struct spec_set *set;       /* owns the bound references */
+	const struct spec_flow *flow; /* the task's flow */
+	struct strmap *params;      /* parameter name -> index + 1 */
+	struct strmap *tasks;       /* task name -> index + 1 */
+	struct spec_ref *refs;      /* references found so far */
+	size_t nrefs;               /* number of refs */
+	size_t cap;                 /* allocated refs */
+	struct diags *ds;           /* where problems go */
+};
+
+static void report_unknown_ref(struct bind_ctx *c, const struct spec_ref *r)
+{
+	const struct spec_flow *f = c->flow;
+	const char **names;
+	const char *hint;
+	size_t n = 0, i, count = r->ref.root == REF_TASK ? f->ntasks : f->nparams;
+
+	names = xmalloc((count ? count : 1) * sizeof(*names));
+	for (i = 0; i < count; i++) {
+		const char *name = r->ref.root == REF_TASK ? f->tasks[i].name : f->params[i].name;
+
+		if (name)
+			names[n++] = name;
+	}
+	hint = util_suggest(r->ref.name, names, n);
+	diag_report(c->ds, r->ref.root == REF_TASK ? DIAG_E0111 : DIAG_E0110, r->loc,
+		    "flow has no %s named '%s'%s%s%s", r->ref.root == REF_TASK ? "task" : "parameter",
+		    diag_quote(r->ref.name), hint ? " (did you mean '" : "", hint ? hint : "",
+		    hint ? "'?)" : "");
+	free(names);
+}
+
+/* bind_string: every ${{ }} of one scalar */
+static void bind_string(struct bind_ctx *c, const struct ynode *n)
+{
+	struct ref_span span;
+	size_t from = 0;
+
+	while (ref_next(n->str, from, &span)) {
+		struct spec_ref r;
+		struct parse_error err;
+		struct strmap *names;
+		void *idx;
+
+		memset(&r, 0, sizeof(r));
+		r.node = n;
+		r.span = span;
+		r.loc = yn_loc_at(n, span.start);
+		if (!span.end) {
+			diag_report(c->ds, DIAG_E0112, r.loc, "'${{' is not closed by '}}'");
+			return;
+		}
+		from = span.end;
+		if (ref_parse(&c->set->arena, n->str + span.body, span.body_len, &r.ref, &err) < 0) {
+			diag_report(c->ds, DIAG_E0112, yn_loc_at(n, span.body + err.offset), "%s",
+				    err.msg);
+		} else {
+			names = r.ref.root == REF_TASK ? c->tasks : c->params;
+			idx = strmap_get(names, r.ref.name, strlen(r.ref.name));
+			if (idx) {
+				r.bound = 1;
+				r.target = (size_t)(uintptr_t)idx - 1;
+			} else {
+				report_unknown_ref(c, &r);
+			}
+		}
+		VEC_PUSH(c->refs, c->nrefs, c->cap, r);
+	}
+}
+
+/* bind_value: every string inside a YAML value, at any depth (bounded by
+ * YN_MAX_DEPTH) */
+static void bind_value(struct bind_ctx *c, const struct ynode *n)
+{
+	size_t i;
+
+	switch (n->kind) {
+	case YN_SCALAR:
+		bind_string(c, n);
+		break;
+	case YN_SEQ:
+		for (i = 0; i < n->n; i++)
+			bind_value(c, n->items[i]);
+		break;
+	case YN_MAP:
+		for (i = 0; i < n->n; i++)
+			bind_value(c, yn_value(n, i));
+		break;
+	}
+}
+
+static void bind_flow(struct spec_set *set, struct spec_flow *f, struct diags *ds)
+{
+	struct strmap params = {0}, tasks = {0};
+	struct bind_ctx c = {0};
+	size_t i;
+
+	c.set = set;
+	c.flow = f;
+	c.params = &params;
+	c.tasks = &tasks;
+	c.ds = ds;
+	for (i = 0; i < f->nparams; i++)
+		strmap_put(&params, f->params[i].name, strlen(f->params[i].name),
+			   (void *)(uintptr_t)(i + 1));
+	for (i = 0; i < f->ntasks; i++)
+		if (f->tasks[i].name)
+			strmap_put(&tasks, f->tasks[i].name, strlen(f->tasks[i].name),
+				   (void *)(uintptr_t)(i + 1));
+	for (i = 0; i < f->ntasks; i++) {
+		struct spec_task *t = &f->tasks[i];
+
+		c.nrefs = 0;
+		if (t->run)
+			bind_value(&c, t->run);
+		if (t->env)
+			bind_value(&c, t->env);
+		if (t->with)
+			bind_value(&c, t->with);
+		if (c.nrefs) {
+			t->refs = arena_alloc(&set->arena, c.nrefs * sizeof(*t->refs));
+			memcpy(t->refs, c.refs, c.nrefs * sizeof(*t->refs));
+			t->nrefs = c.nrefs;
+		}
+	}
+	free(c.refs);
+	strmap_free(&params);
+	strmap_free(&tasks);
+}
+
+void resolve_refs(struct spec_set *set, struct diags *ds)
+{
+	size_t i;
+
+	for (i = 0; i < set->nflows; i++)
+		bind_flow(set, set->flows[i], ds);
 }

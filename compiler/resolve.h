@@ -1,5 +1,6 @@
-/* resolve.h: finds the flow each composing-flow entry names, by
- * (project_name, name) across every loaded spec. It checks no mapping. */
+/* resolve.h: binds names to what they name: composing-flow entries to flows
+ * by (project_name, name), ${{ }} references to parameters and tasks. It
+ * checks no types. */
 #ifndef FLOWC_RESOLVE_H
 #define FLOWC_RESOLVE_H
 
@@ -11,5 +12,10 @@
  * unknown ones with the known flows and the directories searched (dirs). */
 void resolve_flows(struct spec_set *set, const char *const *dirs, size_t ndirs,
 		   struct diags *ds);
+
+/* resolve_refs: parses every ${{ }} in the run, env and with values of every
+ * task of every flow and binds it to the parameter or task it names,
+ * reporting malformed references and unknown names. */
+void resolve_refs(struct spec_set *set, struct diags *ds);
 
 #endif

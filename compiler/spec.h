@@ -5,6 +5,8 @@
 #define FLOWC_SPEC_H
 
 #include "diag.h"
+#include "ref.h"
+#include "type.h"
 #include "ynode.h"
 
 enum spec_action { SPEC_NONE, SPEC_RUN, SPEC_SHELL, SPEC_USES };
@@ -16,6 +18,17 @@ struct spec_param {
 	const struct ynode *type;    /* the type text (a scalar), NULL when invalid */
 	const struct ynode *deflt;   /* the default value, NULL when the parameter is required */
 	const struct ynode *description; /* optional scalar */
+	const struct type *t;        /* the parsed type, set by the type checker; NULL if invalid */
+};
+
+/* One ${{ }} in a string of a task, bound to what it names by resolve. */
+struct spec_ref {
+	const struct ynode *node;    /* the scalar holding it */
+	struct ref_span span;        /* where it is in node->str */
+	struct diag_loc loc;         /* where its "${{" is */
+	struct ref ref;              /* the parsed reference */
+	int bound;                   /* 1 when ref names a parameter or task that exists */
+	size_t target;               /* when bound: index in the flow's params or tasks */
 };
 
 struct spec_task {
@@ -34,6 +47,9 @@ struct spec_task {
 	long long retry_delay_ms;    /* delay between retries */
 	long retries;                /* extra attempts after a failure */
 	int cache;                   /* 1 when results may be reused */
+	struct spec_ref *refs;       /* every ${{ }} of run, env and with, in order; set by resolve */
+	size_t nrefs;                /* number of refs */
+	const struct type *result_t; /* the result type, set by the type checker */
 };
 
 /* What flows and flows of flows have in common: their identity and labels. */

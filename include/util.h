@@ -74,6 +74,13 @@ void *strmap_get(const struct strmap *m, const char *key, size_t len);
 void *strmap_put(struct strmap *m, const char *key, size_t len, void *value);
 void strmap_free(struct strmap *m);
 
+/* An error of one of the small parsers (types, references): where in the
+ * parsed text, and what. */
+struct parse_error {
+	size_t offset;    /* byte offset of the offending token in the text */
+	char msg[160];    /* one line */
+};
+
 /* Levenshtein distance, giving up (returning limit + 1) beyond limit. */
 size_t util_edit_distance(const char *a, const char *b, size_t limit);
 /* util_suggest: the candidate closest to word within a distance that makes a

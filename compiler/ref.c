@@ -1,0 +1,228 @@
+/* ref.c: references inside ${{ }}: the lexer and driver of the lemon
+ * grammar, and finding ${{ }} in strings. It binds nothing. */
+#include "ref.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ref_gram.h"
+
+/* longest accepted list index, in digits */
+#define MAX_INDEX_DIGITS 9
+
+static void ref_error(struct ref_parse *p, size_t off, const char *fmt, ...) ATTR_PRINTF(3, 4);
+static void ref_error(struct ref_parse *p, size_t off, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (p->failed)
+		return;
+	p->failed = 1;
+	p->err->offset = off;
+	va_start(ap, fmt);
+	vsnprintf(p->err->msg, sizeof(p->err->msg), fmt, ap);
+	va_end(ap);
+}
+
+void refparse_syntax_error(struct ref_parse *p, int major, const struct ref_token *tok)
+{
+	switch (major) {
+	case -1:
+		ref_error(p, tok->off, "reference too complex");
+		break;
+	case 0:
+		if (p->last == RT_DOT)
+			ref_error(p, p->end, "reference ends after '.'; expected a name");
+		else if (p->last == RT_LBRACKET)
+			ref_error(p, p->end, "reference ends after '['; expected an index or a quoted key");
+		else if (!p->out->name)
+			ref_error(p, p->end, "incomplete reference; expected params.NAME or tasks.NAME");
+		else
+			ref_error(p, p->end, "reference ends too early");
+		break;
+	case RT_NAME:
+		ref_error(p, tok->off, "unexpected name '%.*s'; a path step is .field, [0] or [\"key\"]",
+			  (int)(tok->len > 40 ? 40 : tok->len), tok->s);
+		break;
+	default:
+		ref_error(p, tok->off, "unexpected '%.*s' in reference", (int)(tok->len > 40 ? 40 : tok->len),
+			  tok->s);
+		break;
+	}
+}
+
+void refparse_root(struct ref_parse *p, const struct ref_token *root, const struct ref_token *name)
+{
+	if (root->len == 6 && memcmp(root->s, "params", 6) == 0) {
+		p->out->root = REF_PARAM;
+	} else if (root->len == 5 && memcmp(root->s, "tasks", 5) == 0) {
+		p->out->root = REF_TASK;
+	} else {
+		ref_error(p, root->off, "a reference starts with 'params.' or 'tasks.', not '%.*s.'",
+			  (int)(root->len > 40 ? 40 : root->len), root->s);
+		return;
+	}
+	p->out->name = arena_strndup(p->arena, name->s, name->len);
+	p->out->name_off = name->off;
+}
+
+static struct ref_step *add_step(struct ref_parse *p, size_t off)
+{
+	struct ref_step *s;
+
+	util_grow(&p->out->steps, &p->capsteps, p->out->nsteps + 1, sizeof(*p->out->steps));
+	s = &p->out->steps[p->out->nsteps++];
+	memset(s, 0, sizeof(*s));
+	s->off = off;
+	return s;
+}
+
+void refparse_key(struct ref_parse *p, const struct ref_token *key)
+{
+	add_step(p, key->off)->key = arena_strndup(p->arena, key->s, key->len);
+}
+
+void refparse_index(struct ref_parse *p, const struct ref_token *index)
+{
+	struct ref_step *s;
+
+	if (index->len > MAX_INDEX_DIGITS) {
+		ref_error(p, index->off, "list index too large");
+		return;
+	}
+	s = add_step(p, index->off);
+	s->is_index = 1;
+	s->index = strtol(index->s, NULL, 10);
+}
+
+static int is_name_char(char c)
+{
+	return isalnum((unsigned char)c) || c == '_' || c == '-';
+}
+
+/* next_token: the token at *pos of body[0..len); 0 at the end, -1 on error */
+static int next_token(struct ref_parse *p, const char *body, size_t len, size_t *pos,
+		      struct ref_token *tok)
+{
+	size_t i = *pos;
+
+	while (i < len && isspace((unsigned char)body[i]))
+		i++;
+	tok->off = i;
+	tok->s = body + i;
+	tok->len = 1;
+	*pos = i + 1;
+	if (i >= len) {
+		tok->len = 0;
+		*pos = i;
+		return 0;
+	}
+	switch (body[i]) {
+	case '.': return RT_DOT;
+	case '[': return RT_LBRACKET;
+	case ']': return RT_RBRACKET;
+	case '"':
+	case '\'': {
+		char q = body[i];
+		struct buf b = {0};
+
+		for (i++; i < len && body[i] != q; i++) {
+			if (q == '"' && body[i] == '\\' && i + 1 < len)
+				i++;
+			buf_putc(&b, body[i]);
+		}
+		if (i >= len) {
+			ref_error(p, tok->off, "quoted key is not closed");
+			buf_free(&b);
+			return -1;
+		}
+		tok->s = arena_strndup(p->arena, b.data ? b.data : "", b.len);
+		tok->len = b.len;
+		buf_free(&b);
+		*pos = i + 1;
+		return RT_STRING;
+	}
+	default:
+		break;
+	}
+	if (isdigit((unsigned char)body[i])) {
+		while (i < len && isdigit((unsigned char)body[i]))
+			i++;
+		tok->len = i - tok->off;
+		*pos = i;
+		return RT_INT;
+	}
+	if (isalpha((unsigned char)body[i]) || body[i] == '_') {
+		while (i < len && is_name_char(body[i]))
+			i++;
+		tok->len = i - tok->off;
+		*pos = i;
+		return RT_NAME;
+	}
+	if ((unsigned char)body[i] < 0x20 || (unsigned char)body[i] >= 0x7f)
+		ref_error(p, tok->off, "unexpected character (byte 0x%02X) in reference",
+			  (unsigned char)body[i]);
+	else
+		ref_error(p, tok->off, "unexpected character '%c' in reference", body[i]);
+	return -1;
+}
+
+int ref_parse(struct arena *a, const char *body, size_t len, struct ref *out,
+	      struct parse_error *err)
+{
+	struct ref_parse p = {0};
+	void *parser = RefParseAlloc(xmalloc);
+	struct ref_token tok = {body, 0, 0};
+	size_t pos = 0;
+	int major;
+
+	memset(out, 0, sizeof(*out));
+	p.arena = a;
+	p.out = out;
+	p.err = err;
+	p.end = len;
+	do {
+		major = next_token(&p, body, len, &pos, &tok);
+		if (major < 0)
+			break;
+		RefParse(parser, major, tok, &p);
+		p.last = major;
+	} while (major != 0 && !p.failed);
+	RefParseFree(parser, free);
+	if (!p.failed && !out->name)
+		ref_error(&p, 0, "empty reference; expected params.NAME or tasks.NAME");
+	if (out->nsteps) {
+		struct ref_step *steps = arena_alloc(a, out->nsteps * sizeof(*steps));
+
+		memcpy(steps, out->steps, out->nsteps * sizeof(*steps));
+		free(out->steps);
+		out->steps = steps;
+	} else {
+		free(out->steps);
+		out->steps = NULL;
+	}
+	return p.failed ? -1 : 0;
+}
+
+int ref_next(const char *s, size_t from, struct ref_span *span)
+{
+	const char *open = strstr(s + from, "${{"), *close;
+
+	if (!open)
+		return 0;
+	span->start = (size_t)(open - s);
+	span->body = span->start + 3;
+	close = strstr(open + 3, "}}");
+	if (!close) {
+		span->body_len = strlen(open + 3);
+		span->end = 0;
+	} else {
+		span->body_len = (size_t)(close - open - 3);
+		span->end = (size_t)(close - s) + 2;
+	}
+	return 1;
+}

@@ -1,0 +1,72 @@
+/* ref.h: references inside ${{ }} (DESIGN 2.3): the parsed form, the lemon
+ * grammar's interface, and finding references in YAML strings. It binds
+ * nothing to parameters or tasks. */
+#ifndef FLOWC_REF_H
+#define FLOWC_REF_H
+
+#include <stddef.h>
+
+#include "util.h"
+
+enum ref_root { REF_PARAM, REF_TASK };
+
+/* one step of a path into the referenced value */
+struct ref_step {
+	int is_index;     /* 1 for [N], 0 for .key or ["key"] */
+	const char *key;  /* the key, when not an index */
+	long index;       /* the index, when is_index */
+	size_t off;       /* byte offset of the step in the reference body */
+};
+
+struct ref {
+	enum ref_root root;      /* params. or tasks. */
+	const char *name;        /* the parameter's or task's name */
+	size_t name_off;         /* byte offset of name in the body */
+	struct ref_step *steps;  /* the path, in order */
+	size_t nsteps;           /* number of steps */
+};
+
+/* ref_parse: parses the body of one ${{ }} (the text between the braces);
+ * returns 0, or -1 with *err filled (offset relative to body). Everything
+ * is allocated in a. */
+int ref_parse(struct arena *a, const char *body, size_t len, struct ref *out,
+	      struct parse_error *err);
+
+/* where one ${{ }} is in a string */
+struct ref_span {
+	size_t start;     /* offset of "${{" */
+	size_t body;      /* offset of the body, after "${{" */
+	size_t body_len;  /* bytes of body, before "}}" */
+	size_t end;       /* offset just after "}}"; 0 when unclosed */
+};
+
+/* ref_next: the first ${{ at or after from in s, or 0 when there is none */
+int ref_next(const char *s, size_t from, struct ref_span *span);
+
+/* ---- for the grammar (ref_gram.y) and its driver ---- */
+struct ref_token {
+	const char *s;    /* the token's text (decoded for strings) */
+	size_t len;       /* bytes of s */
+	size_t off;       /* byte offset in the body */
+};
+
+struct ref_parse {
+	struct arena *arena;       /* where the result goes */
+	struct ref *out;           /* what is being built */
+	size_t capsteps;           /* steps allocated (with xrealloc, moved to arena at the end) */
+	struct parse_error *err;   /* the first error */
+	int failed;                /* 1 once an error was recorded */
+	size_t end;                /* length of the body */
+	int last;                  /* the token fed before the current one (0 before the first) */
+};
+
+void refparse_syntax_error(struct ref_parse *p, int major, const struct ref_token *tok);
+void refparse_root(struct ref_parse *p, const struct ref_token *root, const struct ref_token *name);
+void refparse_key(struct ref_parse *p, const struct ref_token *key);
+void refparse_index(struct ref_parse *p, const struct ref_token *index);
+
+void *RefParseAlloc(void *(*alloc)(size_t));
+void RefParse(void *parser, int major, struct ref_token minor, struct ref_parse *p);
+void RefParseFree(void *parser, void (*release)(void *));
+
+#endif
