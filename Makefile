@@ -25,12 +25,12 @@ DEB_PKGS = gcc make pkg-config libyaml-dev libjansson-dev lemon libcmocka-dev \
 	clang libclang-rt-14-dev
 
 FRONT_OBJS = $(addprefix $(B)/compiler/,util.o diag.o ynode.o type.o type_gram.o ref.o ref_gram.o \
-	spec.o resolve.o check.o driver.o)
+	spec.o resolve.o check.o tc.o value.o driver.o)
 FLOWC_OBJS = $(FRONT_OBJS) $(B)/compiler/main.o
-UNIT_TESTS = $(addprefix $(B)/tests/,test_ynode test_spec test_check)
+UNIT_TESTS = $(addprefix $(B)/tests/,test_ynode test_spec test_check test_type test_ref)
 # sources of the front end, with lemon's output in place of the grammars
 FRONT_SRCS = $(patsubst $(B)/%.o,%.c,$(patsubst $(B)/compiler/%_gram.o,$(B)/gen/%_gram.c,$(FRONT_OBJS)))
-FUZZ_TARGETS = $(addprefix build/fuzz/,fuzz_front)
+FUZZ_TARGETS = $(addprefix build/fuzz/,fuzz_front fuzz_type fuzz_ref)
 # seconds each fuzz target runs in `make check`; `make fuzz FUZZ_SECONDS=600` for more
 FUZZ_SECONDS ?= 15
 
@@ -49,6 +49,7 @@ $(B)/%.o: %.c | $(GEN_HEADERS)
 $(B)/gen/%.c $(B)/gen/%.h: compiler/%.y
 	@mkdir -p $(B)/gen
 	lemon -q -d$(B)/gen $<
+	@touch $(B)/gen/$*.c $(B)/gen/$*.h  # lemon keeps an unchanged header's old time
 
 $(B)/compiler/%_gram.o: $(B)/gen/%_gram.c
 	@mkdir -p $(@D)
@@ -94,9 +95,14 @@ build/fuzz/%: tests/fuzz/%.c $(FRONT_SRCS)
 fuzz: $(FUZZ_TARGETS)
 	@for t in $(FUZZ_TARGETS); do \
 		corpus=$$(mktemp -d); \
+		case $$t in \
+		*front) seeds="tests/golden/cases specs/examples/lume";; \
+		*type) seeds=tests/fuzz/corpus/type;; \
+		*ref) seeds=tests/fuzz/corpus/ref;; \
+		esac; \
 		echo "== $$t for $(FUZZ_SECONDS)s"; \
 		$$t -max_total_time=$(FUZZ_SECONDS) -max_len=8192 -print_final_stats=1 \
-			-artifact_prefix=build/fuzz/ $$corpus tests/golden/cases specs/examples/lume \
+			-artifact_prefix=build/fuzz/ $$corpus $$seeds \
 			2>&1 | grep -E 'ERROR|SUMMARY|stat::number_of_executed_units|Done'; \
 		rc=$${PIPESTATUS[0]}; rm -rf $$corpus; [ $$rc -eq 0 ] || exit 1; \
 	done

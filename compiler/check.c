@@ -1,6 +1,6 @@
 /* check.c: the structural checks of a flow (shell scripts, task
- * dependencies and their cycles) and of a flow of flows (mappings, cycles,
- * composed parameter names). It reads the spec model and never changes it. */
+ * dependencies and their cycles) and of a flow of flows (cycles, composed
+ * parameter names). It reads the spec model and never changes it. */
 #include "check.h"
 
 #include <ctype.h>
@@ -111,51 +111,6 @@ struct flow_ctx {
 	struct diags *ds;             /* where problems go */
 };
 
-static const char **task_names(const struct spec_flow *f, size_t *n)
-{
-	const char **names = xmalloc((f->ntasks ? f->ntasks : 1) * sizeof(*names));
-	size_t i;
-
-	*n = 0;
-	for (i = 0; i < f->ntasks; i++)
-		if (f->tasks[i].name)
-			names[(*n)++] = f->tasks[i].name;
-	return names;
-}
-
-static const char **param_names(const struct spec_flow *f, size_t *n)
-{
-	const char **names = xmalloc((f->nparams ? f->nparams : 1) * sizeof(*names));
-	size_t i;
-
-	for (i = 0; i < f->nparams; i++)
-		names[i] = f->params[i].name;
-	*n = f->nparams;
-	return names;
-}
-
-/* report_unknown: an unknown name, with a suggestion from the names that
- * would have been right */
-static void report_unknown(struct diags *ds, enum diag_code code, struct diag_loc loc,
-			   const char *name, const char **names, size_t n, const char *fmt, ...)
-	ATTR_PRINTF(7, 8);
-static void report_unknown(struct diags *ds, enum diag_code code, struct diag_loc loc,
-			   const char *name, const char **names, size_t n, const char *fmt, ...)
-{
-	const char *hint = util_suggest(name, names, n);
-	struct buf msg = {0};
-	va_list ap;
-
-	va_start(ap, fmt);
-	buf_vprintf(&msg, fmt, ap);
-	va_end(ap);
-	if (hint)
-		diag_report(ds, code, loc, "%s (did you mean '%s'?)", msg.data, hint);
-	else
-		diag_report(ds, code, loc, "%s", msg.data);
-	buf_free(&msg);
-}
-
 static void check_task(struct flow_ctx *c, const struct spec_task *t)
 {
 	size_t i;
@@ -181,11 +136,11 @@ static void check_task(struct flow_ctx *c, const struct spec_task *t)
 			graph_add(&c->deps, c->task, (size_t)(uintptr_t)idx - 1, d);
 		} else {
 			size_t nnames;
-			const char **names = task_names(c->flow, &nnames);
+			const char **names = spec_task_names(c->flow, &nnames);
 
-			report_unknown(c->ds, DIAG_E0113, d->loc, d->str, names, nnames,
-				       "depends_on names '%s', which is not a task of this flow",
-				       diag_quote(d->str));
+			diag_report_unknown(c->ds, DIAG_E0113, d->loc, d->str, names, nnames,
+					    "depends_on names '%s', which is not a task of this flow",
+					    diag_quote(d->str));
 			free(names);
 		}
 	}
@@ -215,108 +170,26 @@ void check_flow(const struct spec_flow *f, struct diags *ds)
 	strmap_free(&c.tasks);
 }
 
-static const struct spec_param *find_param(const struct spec_flow *f, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < f->nparams; i++)
-		if (strcmp(f->params[i].name, name) == 0)
-			return &f->params[i];
-	return NULL;
-}
-
-static const struct spec_task *find_task(const struct spec_flow *f, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < f->ntasks; i++)
-		if (f->tasks[i].name && strcmp(f->tasks[i].name, name) == 0)
-			return &f->tasks[i];
-	return NULL;
-}
-
-/* check_mapping: the lume-services checks of one mapped parameter, plus
- * project, self-mapping; adds the dependency edge */
-static void check_mapping(const struct spec_fof *fof, struct strmap *entries, size_t ei,
-			  const struct spec_mapping *m, struct graph *g, struct diags *ds)
-{
-	const struct spec_entry *e = &fof->entries[ei], *parent;
-	const char **names;
-	size_t nnames, i;
-	void *idx;
-
-	if (e->flow && !find_param(e->flow, m->param)) {
-		names = param_names(e->flow, &nnames);
-		report_unknown(ds, DIAG_E0203, m->key->loc, m->param, names, nnames,
-			       "parameter '%s' is not a parameter of flow '%s'",
-			       diag_quote(m->param), diag_quote(e->name));
-		free(names);
-	}
-	if (!m->parent_flow)
-		return;
-	if (e->name && strcmp(m->parent_flow->str, e->name) == 0) {
-		diag_report(ds, DIAG_E0212, m->parent_flow->loc,
-			    "flow '%s' cannot take parameter '%s' from its own task", diag_quote(e->name),
-			    diag_quote(m->param));
-		return;
-	}
-	idx = strmap_get(entries, m->parent_flow->str, m->parent_flow->len);
-	if (!idx) {
-		names = xmalloc((fof->nentries ? fof->nentries : 1) * sizeof(*names));
-		for (nnames = 0, i = 0; i < fof->nentries; i++)
-			if (fof->entries[i].name)
-				names[nnames++] = fof->entries[i].name;
-		report_unknown(ds, DIAG_E0204, m->parent_flow->loc, m->parent_flow->str, names,
-			       nnames, "parent flow '%s' is not a composing flow of '%s'",
-			       diag_quote(m->parent_flow->str),
-			       fof->head.name ? diag_quote(fof->head.name) : "this flow of flows");
-		free(names);
-		return;
-	}
-	parent = &fof->entries[(size_t)(uintptr_t)idx - 1];
-	graph_add(g, ei, (size_t)(uintptr_t)idx - 1, m->parent_flow);
-	if (m->parent_project && parent->project && strcmp(m->parent_project->str, parent->project)) {
-		diag_report(ds, DIAG_E0206, m->parent_project->loc,
-			    "parent_project_name '%s' does not match project '%s' of composing flow '%s'",
-			    diag_quote(m->parent_project->str), diag_quote(parent->project),
-			    diag_quote(parent->name));
-		diag_note(ds, parent->node->loc, "composing flow '%s' is listed here",
-			  diag_quote(parent->name));
-	}
-	if (m->parent_task && parent->flow && !find_task(parent->flow, m->parent_task->str)) {
-		names = task_names(parent->flow, &nnames);
-		report_unknown(ds, DIAG_E0205, m->parent_task->loc, m->parent_task->str, names,
-			       nnames, "task '%s' is not a task of parent flow '%s'",
-			       diag_quote(m->parent_task->str), diag_quote(parent->name));
-		free(names);
-	}
-}
-
 /* check_composed_names: unmapped parameters become '{flow}-{param}'; two of
  * them must not collide */
-static void check_composed_names(const struct spec_fof *fof, const struct strmap *entries,
-				 struct diags *ds)
+static void check_composed_names(const struct spec_fof *fof, struct diags *ds)
 {
 	struct strmap seen = {0};
 	char **keys = NULL;
-	size_t nkeys = 0, cap = 0, i, j, k;
+	size_t nkeys = 0, cap = 0, i, j;
 
 	for (i = 0; i < fof->nentries; i++) {
 		const struct spec_entry *e = &fof->entries[i];
 
 		/* an entry listed twice is reported as such, not once per parameter */
-		if (!e->flow || !e->name ||
-		    strmap_get(entries, e->name, strlen(e->name)) != (void *)(uintptr_t)(i + 1))
+		if (!e->flow || !e->name || e->duplicate)
 			continue;
 		for (j = 0; j < e->flow->nparams; j++) {
 			const struct spec_param *p = &e->flow->params[j];
 			const struct spec_entry *prev;
 			struct buf name = {0};
 
-			for (k = 0; k < e->nmaps; k++)
-				if (strcmp(e->maps[k].param, p->name) == 0)
-					break;
-			if (k < e->nmaps)
+			if (spec_is_mapped(e, p->name))
 				continue;
 			buf_printf(&name, "%s-%s", e->name, p->name);
 			prev = strmap_put(&seen, name.data, name.len, (void *)e);
@@ -341,33 +214,20 @@ static void check_composed_names(const struct spec_fof *fof, const struct strmap
 
 void check_fof(const struct spec_fof *fof, struct diags *ds)
 {
-	struct strmap entries = {0};
 	struct graph g;
 	size_t i, j;
 
 	graph_init(&g, fof->nentries);
 	for (i = 0; i < fof->nentries; i++) {
 		const struct spec_entry *e = &fof->entries[i];
-		void *prev;
 
 		g.names[i] = e->name ? e->name : "?";
-		if (!e->name)
-			continue;
-		prev = strmap_put(&entries, e->name, strlen(e->name), (void *)(uintptr_t)(i + 1));
-		if (prev != (void *)(uintptr_t)(i + 1)) {
-			const struct spec_entry *first = &fof->entries[(size_t)(uintptr_t)prev - 1];
-
-			diag_report(ds, DIAG_E0209, e->name_node->loc,
-				    "flow '%s' is already a composing flow of '%s'", diag_quote(e->name),
-				    fof->head.name ? diag_quote(fof->head.name) : "this flow of flows");
-			diag_note(ds, first->name_node->loc, "first listed here");
-		}
+		for (j = 0; j < e->nmaps; j++)
+			if (e->maps[j].parent)
+				graph_add(&g, i, (size_t)(e->maps[j].parent - fof->entries),
+					  e->maps[j].parent_flow);
 	}
-	for (i = 0; i < fof->nentries; i++)
-		for (j = 0; j < fof->entries[i].nmaps; j++)
-			check_mapping(fof, &entries, i, &fof->entries[i].maps[j], &g, ds);
 	find_cycles(&g, DIAG_E0211, "composing flows", "each takes a parameter from the next", ds);
-	check_composed_names(fof, &entries, ds);
+	check_composed_names(fof, ds);
 	graph_free(&g);
-	strmap_free(&entries);
 }

@@ -1,4 +1,4 @@
-/* check.h: the reference checks of flows and flows of flows that need no
+/* check.h: the structural checks of flows and flows of flows that need no
  * types. They read the spec model and never change it. */
 #ifndef FLOWC_CHECK_H
 #define FLOWC_CHECK_H
@@ -9,9 +9,8 @@
 /* check_flow: shell scripts, depends_on, task cycles (through depends_on and
  * the bound task references) */
 void check_flow(const struct spec_flow *flow, struct diags *ds);
-/* check_fof: composing flows listed twice, every mapped parameter (the
- * lume-services checks, project, self-mapping), cycles among flows and
- * composed parameter names; entries must have been resolved */
+/* check_fof: cycles among composing flows and composed parameter names;
+ * entries and mappings must have been resolved */
 void check_fof(const struct spec_fof *fof, struct diags *ds);
 
 #endif

@@ -106,6 +106,24 @@ void diag_report(struct diags *ds, enum diag_code code, struct diag_loc loc, con
 		ds->nwarnings++;
 }
 
+void diag_report_unknown(struct diags *ds, enum diag_code code, struct diag_loc loc,
+			 const char *name, const char *const *names, size_t nnames,
+			 const char *fmt, ...)
+{
+	const char *hint = util_suggest(name, names, nnames);
+	struct buf msg = {0};
+	va_list ap;
+
+	va_start(ap, fmt);
+	buf_vprintf(&msg, fmt, ap);
+	va_end(ap);
+	if (hint)
+		diag_report(ds, code, loc, "%s (did you mean '%s'?)", msg.data, hint);
+	else
+		diag_report(ds, code, loc, "%s", msg.data);
+	buf_free(&msg);
+}
+
 void diag_note(struct diags *ds, struct diag_loc loc, const char *fmt, ...)
 {
 	struct diag *d;

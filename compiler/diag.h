@@ -49,6 +49,11 @@ enum diag_format { DIAG_TEXT, DIAG_JSON, DIAG_SARIF };
 
 void diag_report(struct diags *ds, enum diag_code code, struct diag_loc loc, const char *fmt, ...)
 	ATTR_PRINTF(4, 5);
+/* diag_report_unknown: reports a name that is not one of names, adding
+ * "(did you mean 'x'?)" when one of them is close */
+void diag_report_unknown(struct diags *ds, enum diag_code code, struct diag_loc loc,
+			 const char *name, const char *const *names, size_t nnames,
+			 const char *fmt, ...) ATTR_PRINTF(7, 8);
 /* diag_note: attaches a note to the diagnostic reported last */
 void diag_note(struct diags *ds, struct diag_loc loc, const char *fmt, ...) ATTR_PRINTF(3, 4);
 /* diag_sort: orders by file, line, column, then order of reporting */

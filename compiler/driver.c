@@ -10,6 +10,7 @@
 
 #include "check.h"
 #include "resolve.h"
+#include "tc.h"
 
 static struct driver_file *new_file(struct driver *d, int given)
 {
@@ -138,6 +139,10 @@ void driver_check(struct driver *d)
 		check_flow(d->set.flows[i], &d->ds);
 	for (i = 0; i < d->set.nfofs; i++)
 		check_fof(d->set.fofs[i], &d->ds);
+	for (i = 0; i < d->set.nflows; i++)
+		tc_flow(&d->set, d->set.flows[i], d->strict, &d->ds);
+	for (i = 0; i < d->set.nfofs; i++)
+		tc_fof(&d->set, d->set.fofs[i], d->strict, &d->ds);
 }
 
 void driver_free(struct driver *d)

@@ -25,6 +25,7 @@ struct driver {
 	size_t dircap;              /* allocated dirs */
 	struct spec_set set;        /* every flow and flow of flows loaded */
 	struct diags ds;            /* everything reported */
+	int strict;                 /* report values of type any (--strict) */
 };
 
 /* driver_add_file: loads a spec file (once, however often it is named).

@@ -185,16 +185,21 @@ int ref_parse(struct arena *a, const char *body, size_t len, struct ref *out,
 	p.out = out;
 	p.err = err;
 	p.end = len;
-	do {
+	for (pos = 0; pos < len && isspace((unsigned char)body[pos]); pos++)
+		;
+	if (pos == len)
+		ref_error(&p, 0, "empty reference; expected params.NAME or tasks.NAME");
+	pos = 0;
+	while (!p.failed) {
 		major = next_token(&p, body, len, &pos, &tok);
 		if (major < 0)
 			break;
 		RefParse(parser, major, tok, &p);
 		p.last = major;
-	} while (major != 0 && !p.failed);
+		if (major == 0)
+			break;
+	}
 	RefParseFree(parser, free);
-	if (!p.failed && !out->name)
-		ref_error(&p, 0, "empty reference; expected params.NAME or tasks.NAME");
 	if (out->nsteps) {
 		struct ref_step *steps = arena_alloc(a, out->nsteps * sizeof(*steps));
 

@@ -66,7 +66,6 @@ static void report_unknown(const struct spec_set *set, const struct spec_entry *
 	const char **names = xmalloc((set->nflows ? set->nflows : 1) * sizeof(*names));
 	size_t nknown = 0, nnames = 0, i;
 	struct buf list = {0};
-	const char *hint;
 
 	for (i = 0; i < set->nflows; i++) {
 		struct spec_flow *f = set->flows[i];
@@ -77,14 +76,8 @@ static void report_unknown(const struct spec_set *set, const struct spec_entry *
 		if (strcmp(f->head.project, e->project) == 0)
 			names[nnames++] = f->head.name;
 	}
-	hint = util_suggest(e->name, names, nnames);
-	if (hint)
-		diag_report(ds, DIAG_E0201, e->name_node->loc,
-			    "no flow '%s' in project '%s' (did you mean '%s'?)", diag_quote(e->name),
-			    diag_quote(e->project), hint);
-	else
-		diag_report(ds, DIAG_E0201, e->name_node->loc, "no flow '%s' in project '%s'",
-			    diag_quote(e->name), diag_quote(e->project));
+	diag_report_unknown(ds, DIAG_E0201, e->name_node->loc, e->name, names, nnames,
+			    "no flow '%s' in project '%s'", diag_quote(e->name), diag_quote(e->project));
 	qsort(known, nknown, sizeof(*known), cmp_flow_name);
 	for (i = 0; i < nknown && i < MAX_LISTED; i++)
 		buf_printf(&list, "%s%s/%s", i ? ", " : "", diag_quote(known[i]->head.project),
@@ -101,6 +94,99 @@ static void report_unknown(const struct spec_set *set, const struct spec_entry *
 	buf_free(&list);
 	free(known);
 	free(names);
+}
+
+/* bind_mapping: the lume-services checks of one mapped parameter (parameter
+ * in flow, parent flow in flows, task in parent flow), plus the parent's
+ * project and self-mapping; binds what exists */
+static void bind_mapping(struct spec_fof *fof, struct strmap *entries, struct spec_entry *e,
+			 struct spec_mapping *m, struct diags *ds)
+{
+	const char **names;
+	size_t n, i;
+	void *idx;
+
+	if (e->flow) {
+		m->target = spec_find_param(e->flow, m->param);
+		if (!m->target) {
+			names = spec_param_names(e->flow, &n);
+			diag_report_unknown(ds, DIAG_E0203, m->key->loc, m->param, names, n,
+					    "parameter '%s' is not a parameter of flow '%s'",
+					    diag_quote(m->param), diag_quote(e->name));
+			free(names);
+		}
+	}
+	if (!m->parent_flow)
+		return;
+	if (e->name && strcmp(m->parent_flow->str, e->name) == 0) {
+		diag_report(ds, DIAG_E0212, m->parent_flow->loc,
+			    "flow '%s' cannot take parameter '%s' from its own task", diag_quote(e->name),
+			    diag_quote(m->param));
+		return;
+	}
+	idx = strmap_get(entries, m->parent_flow->str, m->parent_flow->len);
+	if (!idx) {
+		names = xmalloc((fof->nentries ? fof->nentries : 1) * sizeof(*names));
+		for (n = 0, i = 0; i < fof->nentries; i++)
+			if (fof->entries[i].name)
+				names[n++] = fof->entries[i].name;
+		diag_report_unknown(ds, DIAG_E0204, m->parent_flow->loc, m->parent_flow->str, names, n,
+				    "parent flow '%s' is not a composing flow of '%s'",
+				    diag_quote(m->parent_flow->str),
+				    fof->head.name ? diag_quote(fof->head.name) : "this flow of flows");
+		free(names);
+		return;
+	}
+	m->parent = &fof->entries[(size_t)(uintptr_t)idx - 1];
+	if (m->parent_project && m->parent->project &&
+	    strcmp(m->parent_project->str, m->parent->project)) {
+		diag_report(ds, DIAG_E0206, m->parent_project->loc,
+			    "parent_project_name '%s' does not match project '%s' of composing flow '%s'",
+			    diag_quote(m->parent_project->str), diag_quote(m->parent->project),
+			    diag_quote(m->parent->name));
+		diag_note(ds, m->parent->node->loc, "composing flow '%s' is listed here",
+			  diag_quote(m->parent->name));
+	}
+	if (m->parent_task && m->parent->flow) {
+		m->task = spec_find_task(m->parent->flow, m->parent_task->str);
+		if (!m->task) {
+			names = spec_task_names(m->parent->flow, &n);
+			diag_report_unknown(ds, DIAG_E0205, m->parent_task->loc, m->parent_task->str,
+					    names, n, "task '%s' is not a task of parent flow '%s'",
+					    diag_quote(m->parent_task->str), diag_quote(m->parent->name));
+			free(names);
+		}
+	}
+}
+
+/* bind_fof: composing flows by name within the flow of flows, then every
+ * mapped parameter */
+static void bind_fof(struct spec_fof *fof, struct diags *ds)
+{
+	struct strmap entries = {0};
+	size_t i, j;
+
+	for (i = 0; i < fof->nentries; i++) {
+		struct spec_entry *e = &fof->entries[i];
+		void *prev;
+
+		if (!e->name)
+			continue;
+		prev = strmap_put(&entries, e->name, strlen(e->name), (void *)(uintptr_t)(i + 1));
+		if (prev != (void *)(uintptr_t)(i + 1)) {
+			const struct spec_entry *first = &fof->entries[(size_t)(uintptr_t)prev - 1];
+
+			e->duplicate = 1;
+			diag_report(ds, DIAG_E0209, e->name_node->loc,
+				    "flow '%s' is already a composing flow of '%s'", diag_quote(e->name),
+				    fof->head.name ? diag_quote(fof->head.name) : "this flow of flows");
+			diag_note(ds, first->name_node->loc, "first listed here");
+		}
+	}
+	for (i = 0; i < fof->nentries; i++)
+		for (j = 0; j < fof->entries[i].nmaps; j++)
+			bind_mapping(fof, &entries, &fof->entries[i], &fof->entries[i].maps[j], ds);
+	strmap_free(&entries);
 }
 
 void resolve_flows(struct spec_set *set, const char *const *dirs, size_t ndirs, struct diags *ds)
@@ -136,6 +222,7 @@ void resolve_flows(struct spec_set *set, const char *const *dirs, size_t ndirs, 
 			else
 				report_unknown(set, e, dirs, ndirs, ds);
 		}
+		bind_fof(fof, ds);
 	}
 	strmap_free(&index);
 	arena_free(&a);
@@ -155,23 +242,13 @@ struct bind_ctx {
 
 static void report_unknown_ref(struct bind_ctx *c, const struct spec_ref *r)
 {
-	const struct spec_flow *f = c->flow;
-	const char **names;
-	const char *hint;
-	size_t n = 0, i, count = r->ref.root == REF_TASK ? f->ntasks : f->nparams;
+	size_t n;
+	int task = r->ref.root == REF_TASK;
+	const char **names = task ? spec_task_names(c->flow, &n) : spec_param_names(c->flow, &n);
 
-	names = xmalloc((count ? count : 1) * sizeof(*names));
-	for (i = 0; i < count; i++) {
-		const char *name = r->ref.root == REF_TASK ? f->tasks[i].name : f->params[i].name;
-
-		if (name)
-			names[n++] = name;
-	}
-	hint = util_suggest(r->ref.name, names, n);
-	diag_report(c->ds, r->ref.root == REF_TASK ? DIAG_E0111 : DIAG_E0110, r->loc,
-		    "flow has no %s named '%s'%s%s%s", r->ref.root == REF_TASK ? "task" : "parameter",
-		    diag_quote(r->ref.name), hint ? " (did you mean '" : "", hint ? hint : "",
-		    hint ? "'?)" : "");
+	diag_report_unknown(c->ds, task ? DIAG_E0111 : DIAG_E0110, r->loc, r->ref.name, names, n,
+			    "flow has no %s named '%s'", task ? "task" : "parameter",
+			    diag_quote(r->ref.name));
 	free(names);
 }
 

@@ -9,7 +9,8 @@
 
 /* resolve_flows: reports flows and flows of flows defined twice, then sets
  * entry->flow for every composing flow of every flow of flows, reporting the
- * unknown ones with the known flows and the directories searched (dirs). */
+ * unknown ones with the known flows and the directories searched (dirs), and
+ * binds every mapped parameter to its parameter, parent entry and task. */
 void resolve_flows(struct spec_set *set, const char *const *dirs, size_t ndirs,
 		   struct diags *ds);
 

@@ -610,3 +610,56 @@ void spec_free(struct spec_set *set)
 	arena_free(&set->arena);
 	memset(set, 0, sizeof(*set));
 }
+
+const char **spec_task_names(const struct spec_flow *f, size_t *n)
+{
+	const char **names = xmalloc((f->ntasks ? f->ntasks : 1) * sizeof(*names));
+	size_t i;
+
+	*n = 0;
+	for (i = 0; i < f->ntasks; i++)
+		if (f->tasks[i].name)
+			names[(*n)++] = f->tasks[i].name;
+	return names;
+}
+
+const char **spec_param_names(const struct spec_flow *f, size_t *n)
+{
+	const char **names = xmalloc((f->nparams ? f->nparams : 1) * sizeof(*names));
+	size_t i;
+
+	for (i = 0; i < f->nparams; i++)
+		names[i] = f->params[i].name;
+	*n = f->nparams;
+	return names;
+}
+
+const struct spec_param *spec_find_param(const struct spec_flow *f, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < f->nparams; i++)
+		if (strcmp(f->params[i].name, name) == 0)
+			return &f->params[i];
+	return NULL;
+}
+
+const struct spec_task *spec_find_task(const struct spec_flow *f, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < f->ntasks; i++)
+		if (f->tasks[i].name && strcmp(f->tasks[i].name, name) == 0)
+			return &f->tasks[i];
+	return NULL;
+}
+
+int spec_is_mapped(const struct spec_entry *e, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < e->nmaps; i++)
+		if (strcmp(e->maps[i].param, name) == 0)
+			return 1;
+	return 0;
+}

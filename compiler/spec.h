@@ -82,6 +82,10 @@ struct spec_mapping {
 	const struct ynode *map_type_node;  /* scalar or NULL */
 	const struct ynode *attribute;      /* lume-services' first index element, or NULL */
 	const struct ynode *attribute_index; /* list of keys and indexes, or NULL */
+	/* set by resolve when the names are right: */
+	const struct spec_param *target;    /* the parameter it sets, or NULL */
+	struct spec_entry *parent;          /* the composing flow it takes from, or NULL */
+	const struct spec_task *task;       /* the parent's task, or NULL */
 };
 
 struct spec_entry {
@@ -94,6 +98,7 @@ struct spec_entry {
 	struct spec_mapping *maps;   /* mapped parameters in file order */
 	size_t nmaps;                /* number of maps */
 	struct spec_flow *flow;      /* the flow it names, set by resolve; NULL if unknown */
+	int duplicate;               /* 1 when an earlier entry has the same name, set by resolve */
 };
 
 struct spec_fof {
@@ -117,6 +122,16 @@ struct spec_set {
  * reporting every structural problem. doc must outlive set. */
 void spec_add_document(struct spec_set *set, const struct ynode *doc, struct diags *ds);
 void spec_free(struct spec_set *set);
+
+/* spec_task_names, spec_param_names: the names of a flow's tasks or
+ * parameters, for suggestions; an array to free, *n set to its length */
+const char **spec_task_names(const struct spec_flow *f, size_t *n);
+const char **spec_param_names(const struct spec_flow *f, size_t *n);
+/* spec_find_param, spec_find_task: by name, or NULL */
+const struct spec_param *spec_find_param(const struct spec_flow *f, const char *name);
+const struct spec_task *spec_find_task(const struct spec_flow *f, const char *name);
+/* spec_is_mapped: whether the entry maps its flow's parameter name */
+int spec_is_mapped(const struct spec_entry *e, const char *name);
 
 /* spec_parse_duration: "30s", "5m", "1h30m", "500ms", "1.5h" or a number of
  * seconds, into milliseconds. Returns 0, or -1 when text is not a duration. */

@@ -401,12 +401,16 @@ const struct type *type_parse(struct arena *a, const char *text, struct parse_er
 	p.arena = a;
 	p.err = err;
 	p.end = strlen(text);
-	do {
+	if (text[strspn(text, " \t\r\n")] == '\0')
+		typeparse_error(&p, 0, "empty type");
+	while (!p.failed) {
 		major = next_token(&p, text, &pos, &tok);
 		if (major < 0)
 			break;
 		TypeParse(parser, major, tok, &p);
-	} while (major != 0 && !p.failed);
+		if (major == 0)
+			break;
+	}
 	TypeParseFree(parser, free);
 	if (!p.failed && !p.result)
 		typeparse_error(&p, p.end, "empty type");

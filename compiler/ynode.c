@@ -404,15 +404,56 @@ int yn_bool(const struct ynode *n)
 	return -1;
 }
 
-static int is_number(const char *s)
+/* core schema ints: [-+]?[0-9]+ */
+static int is_int(const char *s)
 {
-	char *end;
+	if (*s == '-' || *s == '+')
+		s++;
+	return *s && strspn(s, "0123456789") == strlen(s);
+}
 
-	if (!*s)
+/* core schema floats: [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?; the
+ * infinities and NaN are left as strings, since JSON cannot carry them */
+static int is_float(const char *s)
+{
+	size_t digits = 0;
+
+	if (*s == '-' || *s == '+')
+		s++;
+	while (*s >= '0' && *s <= '9')
+		s++, digits++;
+	if (*s == '.') {
+		s++;
+		while (*s >= '0' && *s <= '9')
+			s++, digits++;
+	}
+	if (!digits)
 		return 0;
-	errno = 0;
-	(void)strtod(s, &end);
-	return *end == '\0' && s[strspn(s, "+-.0123456789eE")] == '\0';
+	if (*s == 'e' || *s == 'E') {
+		s++;
+		if (*s == '-' || *s == '+')
+			s++;
+		if (!(*s >= '0' && *s <= '9'))
+			return 0;
+		while (*s >= '0' && *s <= '9')
+			s++;
+	}
+	return *s == '\0';
+}
+
+enum yn_scalar yn_scalar(const struct ynode *n)
+{
+	if (n->style != YN_PLAIN || n->len != strlen(n->str))
+		return YS_STRING;
+	if (yn_is_null(n))
+		return YS_NULL;
+	if (yn_bool(n) >= 0)
+		return YS_BOOL;
+	if (is_int(n->str))
+		return YS_INT;
+	if (is_float(n->str))
+		return YS_FLOAT;
+	return YS_STRING;
 }
 
 const char *yn_kind_name(const struct ynode *n)
@@ -425,12 +466,13 @@ const char *yn_kind_name(const struct ynode *n)
 	case YN_SCALAR:
 		break;
 	}
-	if (yn_is_null(n))
-		return "null";
-	if (yn_bool(n) >= 0)
-		return "a boolean";
-	if (n->style == YN_PLAIN && is_number(n->str))
-		return "a number";
+	switch (yn_scalar(n)) {
+	case YS_NULL: return "null";
+	case YS_BOOL: return "a boolean";
+	case YS_INT:
+	case YS_FLOAT: return "a number";
+	case YS_STRING: break;
+	}
 	return "a string";
 }
 

@@ -61,6 +61,10 @@ const struct ynode *yn_get(const struct ynode *map, const char *key);
 int yn_is_null(const struct ynode *n);
 /* yn_bool: 1 or 0 for a plain true/false scalar, -1 otherwise */
 int yn_bool(const struct ynode *n);
+/* what a scalar means under YAML 1.2's core schema */
+enum yn_scalar { YS_NULL, YS_BOOL, YS_INT, YS_FLOAT, YS_STRING };
+/* yn_scalar: the meaning of a scalar; quoted and block scalars are strings */
+enum yn_scalar yn_scalar(const struct ynode *n);
 /* yn_kind_name: "a mapping", "a list", "null", "a boolean", "a number", "a string" */
 const char *yn_kind_name(const struct ynode *n);
 /* yn_loc_at: the position of byte offset off inside a scalar when it can be

@@ -235,6 +235,81 @@ static void test_shell_with_reference_is_refused(void **state)
 	driver_free(&d);
 }
 
+static void test_lume_text1_as_int_is_one_mismatch_at_the_mapping(void **state)
+{
+	struct driver d;
+	const struct diag *e;
+	FILE *fp = fopen(LUME "flow3.yaml", "rb");
+	char text[4096];
+	size_t n;
+	char *at;
+
+	(void)state;
+	assert_non_null(fp);
+	n = fread(text, 1, sizeof(text) - 1, fp);
+	fclose(fp);
+	text[n] = '\0';
+	at = strstr(text, "  text1: string");
+	assert_non_null(at);
+	memcpy(at, "  text1: int   ", 15);
+	memset(&d, 0, sizeof(d));
+	assert_int_equal(driver_add_file(&d, LUME "flow1.yaml", 1), 0);
+	assert_int_equal(driver_add_file(&d, LUME "flow2.yaml", 1), 0);
+	driver_add_string(&d, "flow3.yaml", text);
+	assert_int_equal(driver_add_file(&d, LUME "flow_of_flows.yaml", 1), 0);
+	driver_check(&d);
+	assert_int_equal(d.ds.n, 1);
+	e = find_code(&d.ds, DIAG_E0303);
+	assert_non_null(e);
+	assert_string_equal(e->loc.file, LUME "flow_of_flows.yaml");
+	assert_int_equal(e->loc.line, 19);
+	assert_non_null(strstr(e->msg, "is string, expected int"));
+	driver_free(&d);
+}
+
+static void test_lume_types_flow_through_builtins(void **state)
+{
+	struct driver d;
+	const struct spec_flow *flow2;
+
+	(void)state;
+	load_lume(&d, NULL);
+	flow2 = d.set.flows[1];
+	assert_string_equal(type_str(d.set.flows[0]->tasks[1].result_t), "file[text]");
+	assert_string_equal(type_str(flow2->params[0].t), "file[text]");
+	assert_string_equal(type_str(flow2->tasks[0].result_t), "string");
+	assert_string_equal(type_str(flow2->tasks[2].result_t),
+			    "db[{inputs: {input1: string}, outputs: {output1: string}}]");
+	assert_string_equal(type_str(d.set.flows[2]->tasks[0].result_t), "bool");
+	driver_free(&d);
+}
+
+static void test_strict_turns_any_into_a_warning(void **state)
+{
+	struct driver d;
+	const char *text = "name: a\nproject_name: t\ntasks: [{name: x, run: [cat], result: any}]\n"
+			   "---\nname: b\nproject_name: t\nparameters: {p: int}\n"
+			   "tasks: [{name: y, run: [echo]}]\n---\n"
+			   "name: fof\nproject_name: t\ncomposing_flows:\n  - {name: a, project_name: t}\n"
+			   "  - {name: b, project_name: t, mapped_parameters: "
+			   "{p: {parent_flow_name: a, parent_task_name: x}}}\n";
+
+	(void)state;
+	memset(&d, 0, sizeof(d));
+	driver_add_string(&d, "a.yaml", text);
+	driver_check(&d);
+	assert_int_equal(d.ds.n, 0);
+	driver_free(&d);
+	memset(&d, 0, sizeof(d));
+	d.strict = 1;
+	driver_add_string(&d, "a.yaml", text);
+	driver_check(&d);
+	assert_int_equal(d.ds.n, 1);
+	assert_int_equal(d.ds.nerrors, 0);
+	assert_int_equal(count_code(&d.ds, DIAG_W0301), 1);
+	driver_free(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -249,6 +324,9 @@ int main(void)
 		cmocka_unit_test(test_mapped_parameter_does_not_become_composed),
 		cmocka_unit_test(test_references_are_checked_in_run_env_and_nested_with),
 		cmocka_unit_test(test_shell_with_reference_is_refused),
+		cmocka_unit_test(test_lume_text1_as_int_is_one_mismatch_at_the_mapping),
+		cmocka_unit_test(test_lume_types_flow_through_builtins),
+		cmocka_unit_test(test_strict_turns_any_into_a_warning),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -119,7 +119,7 @@ static void test_task_needs_exactly_one_action(void **state)
 
 	(void)state;
 	run1(&d, "name: f\nproject_name: p\ntasks:\n  - {name: a}\n  - {name: b, run: [x], uses: load_file}\n"
-		 "  - {name: c, uses: load_file}\n");
+		 "  - {name: c, uses: save_db_result, with: {result: {inputs: {}, outputs: {}}}}\n");
 	assert_int_equal(count_code(&d.ds, DIAG_E0106), 2);
 	assert_int_equal(d.ds.n, 2);
 	assert_int_equal(d.set.flows[0]->tasks[2].action, SPEC_USES);
