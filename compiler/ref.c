@@ -99,11 +99,6 @@ void refparse_index(struct ref_parse *p, const struct ref_token *index)
 	s->index = strtol(index->s, NULL, 10);
 }
 
-static int is_name_char(char c)
-{
-	return isalnum((unsigned char)c) || c == '_' || c == '-';
-}
-
 /* next_token: the token at *pos of body[0..len); 0 at the end, -1 on error */
 static int next_token(struct ref_parse *p, const char *body, size_t len, size_t *pos,
 		      struct ref_token *tok)
@@ -127,15 +122,10 @@ static int next_token(struct ref_parse *p, const char *body, size_t len, size_t 
 	case ']': return RT_RBRACKET;
 	case '"':
 	case '\'': {
-		char q = body[i];
 		struct buf b = {0};
+		size_t used = util_unquote(body + i, len - i, &b);
 
-		for (i++; i < len && body[i] != q; i++) {
-			if (q == '"' && body[i] == '\\' && i + 1 < len)
-				i++;
-			buf_putc(&b, body[i]);
-		}
-		if (i >= len) {
+		if (!used) {
 			ref_error(p, tok->off, "quoted key is not closed");
 			buf_free(&b);
 			return -1;
@@ -143,7 +133,7 @@ static int next_token(struct ref_parse *p, const char *body, size_t len, size_t 
 		tok->s = arena_strndup(p->arena, b.data ? b.data : "", b.len);
 		tok->len = b.len;
 		buf_free(&b);
-		*pos = i + 1;
+		*pos = i + used;
 		return RT_STRING;
 	}
 	default:
@@ -156,11 +146,9 @@ static int next_token(struct ref_parse *p, const char *body, size_t len, size_t 
 		*pos = i;
 		return RT_INT;
 	}
-	if (isalpha((unsigned char)body[i]) || body[i] == '_') {
-		while (i < len && is_name_char(body[i]))
-			i++;
-		tok->len = i - tok->off;
-		*pos = i;
+	tok->len = util_name_len(body + i, len - i);
+	if (tok->len) {
+		*pos = i + tok->len;
 		return RT_NAME;
 	}
 	if ((unsigned char)body[i] < 0x20 || (unsigned char)body[i] >= 0x7f)

@@ -190,20 +190,10 @@ static int read_fields(const struct ynode *map, const struct field *fields, size
 	return ok;
 }
 
-static int is_ident(const char *s)
-{
-	if (!(isalpha((unsigned char)*s) || *s == '_'))
-		return 0;
-	for (s++; *s; s++)
-		if (!(isalnum((unsigned char)*s) || *s == '_' || *s == '-'))
-			return 0;
-	return 1;
-}
-
 /* check_ident: task and parameter names must be usable after params./tasks. */
 static void check_ident(const struct ynode *n, const char *what, struct diags *ds)
 {
-	if (!is_ident(n->str))
+	if (!n->len || util_name_len(n->str, n->len) != n->len)
 		diag_report(ds, DIAG_E0116, n->loc,
 			    "%s name '%s' must start with a letter or '_' and hold only letters, "
 			    "digits, '_' and '-'", what, diag_quote(n->str));

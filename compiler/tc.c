@@ -198,8 +198,7 @@ static void print_path(struct buf *b, const struct ref_step *steps, size_t n)
 
 		if (steps[i].is_index)
 			buf_printf(b, "[%ld]", steps[i].index);
-		else if (*k && strspn(k, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-				      "0123456789_-") == strlen(k))
+		else if (*k && util_name_len(k, strlen(k)) == strlen(k))
 			buf_printf(b, ".%s", k);
 		else
 			buf_printf(b, "[\"%s\"]", diag_quote(k));

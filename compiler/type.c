@@ -328,11 +328,6 @@ static void check_names(struct type_parse *p, const struct type *t)
 	}
 }
 
-static int is_name_char(char c)
-{
-	return isalnum((unsigned char)c) || c == '_' || c == '-';
-}
-
 /* next_token: the token at *pos, advancing it; 0 at the end, -1 on error */
 static int next_token(struct type_parse *p, const char *text, size_t *pos, struct type_token *tok)
 {
@@ -355,13 +350,9 @@ static int next_token(struct type_parse *p, const char *text, size_t *pos, struc
 	case ':': return TT_COLON;
 	case '"': {
 		struct buf b = {0};
+		size_t used = util_unquote(text + i, strlen(text + i), &b);
 
-		for (i++; text[i] && text[i] != '"'; i++) {
-			if (text[i] == '\\' && (text[i + 1] == '"' || text[i + 1] == '\\'))
-				i++;
-			buf_putc(&b, text[i]);
-		}
-		if (!text[i]) {
+		if (!used) {
 			typeparse_error(p, tok->off, "quoted field name is not closed");
 			buf_free(&b);
 			return -1;
@@ -369,17 +360,15 @@ static int next_token(struct type_parse *p, const char *text, size_t *pos, struc
 		tok->s = arena_strndup(p->arena, b.data ? b.data : "", b.len);
 		tok->len = b.len;
 		buf_free(&b);
-		*pos = i + 1;
+		*pos = i + used;
 		return TT_STRING;
 	}
 	default:
 		break;
 	}
-	if (isalpha((unsigned char)text[i]) || text[i] == '_') {
-		while (is_name_char(text[i]))
-			i++;
-		tok->len = i - tok->off;
-		*pos = i;
+	tok->len = util_name_len(text + i, strlen(text + i));
+	if (tok->len) {
+		*pos = i + tok->len;
 		return TT_NAME;
 	}
 	if ((unsigned char)text[i] < 0x20 || (unsigned char)text[i] >= 0x7f)
@@ -423,12 +412,9 @@ const struct type *type_parse(struct arena *a, const char *text, struct parse_er
 
 static int is_plain_name(const char *s)
 {
-	if (!(isalpha((unsigned char)*s) || *s == '_'))
-		return 0;
-	for (; *s; s++)
-		if (!is_name_char(*s))
-			return 0;
-	return 1;
+	size_t len = strlen(s);
+
+	return len && util_name_len(s, len) == len;
 }
 
 void type_print(struct buf *b, const struct type *t)

@@ -273,6 +273,36 @@ void strmap_free(struct strmap *m)
 	m->nslots = m->count = 0;
 }
 
+static int is_name_start(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+
+size_t util_name_len(const char *s, size_t len)
+{
+	size_t i;
+
+	if (!len || !is_name_start(s[0]))
+		return 0;
+	for (i = 1; i < len && (is_name_start(s[i]) || (s[i] >= '0' && s[i] <= '9') || s[i] == '-');
+	     i++)
+		;
+	return i;
+}
+
+size_t util_unquote(const char *s, size_t len, struct buf *out)
+{
+	char q = s[0];
+	size_t i;
+
+	for (i = 1; i < len && s[i] != q; i++) {
+		if (q == '"' && s[i] == '\\' && i + 1 < len)
+			i++;
+		buf_putc(out, s[i]);
+	}
+	return i < len ? i + 1 : 0;
+}
+
 size_t util_edit_distance(const char *a, const char *b, size_t limit)
 {
 	size_t la = strlen(a), lb = strlen(b), i, j;

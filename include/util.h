@@ -81,6 +81,16 @@ struct parse_error {
 	char msg[160];    /* one line */
 };
 
+/* util_name_len: the length of the name at the start of s[0..len): a letter
+ * or '_', then letters, digits, '_' or '-'; 0 when s does not start one.
+ * Parameter, task and field names are such names. */
+size_t util_name_len(const char *s, size_t len);
+/* util_unquote: reads the quoted string that starts at s[0] (its quote,
+ * '"' or '\''), up to s[len]; in double quotes a backslash takes the next
+ * character as is. Appends the content to out and returns the bytes read
+ * with both quotes, or 0 when the closing quote is missing. */
+size_t util_unquote(const char *s, size_t len, struct buf *out);
+
 /* Levenshtein distance, giving up (returning limit + 1) beyond limit. */
 size_t util_edit_distance(const char *a, const char *b, size_t limit);
 /* util_suggest: the candidate closest to word within a distance that makes a
