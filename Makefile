@@ -14,33 +14,49 @@ endif
 PKGS = yaml-0.1 jansson
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lyaml -ljansson) -lm
+# flowrun reads JSON only
+RUN_LIBS := $(shell pkg-config --libs jansson 2>/dev/null || echo -ljansson) -lm
 ALL_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
-	-Wmissing-prototypes -Iinclude -Icompiler -I$(B)/gen $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
+	-Wmissing-prototypes -Iinclude -Icommon -Icompiler -I$(B)/gen $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
 # lemon output: built, never committed
 GRAMMARS = type_gram ref_gram
 GEN_HEADERS = $(GRAMMARS:%=$(B)/gen/%.h)
 
 # Debian packages the build and the tests need; `make deps` installs the missing ones.
 DEB_PKGS = gcc make pkg-config libyaml-dev libjansson-dev lemon libcmocka-dev \
-	clang libclang-rt-14-dev
+	clang libclang-rt-14-dev python3-jsonschema python3-yaml
 
-FRONT_OBJS = $(addprefix $(B)/compiler/,util.o diag.o ynode.o type.o type_gram.o ref.o ref_gram.o \
+COMMON_OBJS = $(addprefix $(B)/common/,util.o sha256.o plan_hash.o type.o type_gram.o)
+FRONT_OBJS = $(COMMON_OBJS) $(addprefix $(B)/compiler/,diag.o ynode.o ref.o ref_gram.o \
 	spec.o resolve.o check.o tc.o value.o driver.o)
-FLOWC_OBJS = $(FRONT_OBJS) $(B)/compiler/main.o
+FLOWC_OBJS = $(FRONT_OBJS) $(B)/compiler/emit.o $(B)/compiler/graph.o $(B)/compiler/main.o
+FLOWRUN_OBJS = $(COMMON_OBJS) $(addprefix $(B)/runtime/,plan.o main.o)
 UNIT_TESTS = $(addprefix $(B)/tests/,test_ynode test_spec test_check test_type test_ref)
 # sources of the front end, with lemon's output in place of the grammars
-FRONT_SRCS = $(patsubst $(B)/%.o,%.c,$(patsubst $(B)/compiler/%_gram.o,$(B)/gen/%_gram.c,$(FRONT_OBJS)))
-FUZZ_TARGETS = $(addprefix build/fuzz/,fuzz_front fuzz_type fuzz_ref)
+GRAM_OBJS = $(filter %_gram.o,$(FRONT_OBJS))
+FRONT_SRCS = $(patsubst $(B)/%.o,%.c,$(filter-out $(GRAM_OBJS),$(FRONT_OBJS))) \
+	$(addprefix $(B)/gen/,$(notdir $(GRAM_OBJS:.o=.c)))
+FUZZ_TARGETS = $(addprefix build/fuzz/,fuzz_front fuzz_type fuzz_ref fuzz_plan)
+RUN_SRCS = $(patsubst $(B)/%.o,%.c,$(filter-out %_gram.o,$(COMMON_OBJS))) $(B)/gen/type_gram.c \
+	runtime/plan.c
 # seconds each fuzz target runs in `make check`; `make fuzz FUZZ_SECONDS=600` for more
 FUZZ_SECONDS ?= 15
 
 .PHONY: all deps check check-here unit golden fuzz demo bench install clean
 .SECONDARY:
 
-all: $(B)/flowc
+all: $(B)/flowc $(B)/flowrun
 
 $(B)/flowc: $(FLOWC_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $(FLOWC_OBJS) $(PKG_LIBS)
+
+$(B)/flowrun: $(FLOWRUN_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $(FLOWRUN_OBJS) $(RUN_LIBS)
+
+# runtime sources see the runtime's headers, never the compiler's
+$(B)/runtime/%.o: runtime/%.c | $(GEN_HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(subst -Icompiler,-Iruntime,$(ALL_CFLAGS)) -c -o $@ $<
 
 $(B)/%.o: %.c | $(GEN_HEADERS)
 	@mkdir -p $(@D)
@@ -51,9 +67,28 @@ $(B)/gen/%.c $(B)/gen/%.h: compiler/%.y
 	lemon -q -d$(B)/gen $<
 	@touch $(B)/gen/$*.c $(B)/gen/$*.h  # lemon keeps an unchanged header's old time
 
+$(B)/gen/%.c $(B)/gen/%.h: common/%.y
+	@mkdir -p $(B)/gen
+	lemon -q -d$(B)/gen $<
+	@touch $(B)/gen/$*.c $(B)/gen/$*.h
+
+GRAM_CFLAGS = $(ALL_CFLAGS) -Wno-unused-parameter -Wno-unused-variable -Wno-missing-prototypes
 $(B)/compiler/%_gram.o: $(B)/gen/%_gram.c
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -Wno-unused-parameter -Wno-unused-variable -Wno-missing-prototypes -c -o $@ $<
+	$(CC) $(GRAM_CFLAGS) -c -o $@ $<
+
+$(B)/common/%_gram.o: $(B)/gen/%_gram.c
+	@mkdir -p $(@D)
+	$(CC) $(GRAM_CFLAGS) -c -o $@ $<
+
+RUN_TESTS = $(B)/tests/test_plan
+$(RUN_TESTS): $(B)/tests/%: $(B)/tests/runit/%.o $(COMMON_OBJS) $(B)/runtime/plan.o
+	$(CC) $(LDFLAGS) -o $@ $^ $(RUN_LIBS) -lcmocka
+
+# runtime unit tests see the runtime's headers
+$(B)/tests/runit/%.o: tests/unit/%.c | $(GEN_HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(subst -Icompiler,-Iruntime,$(ALL_CFLAGS)) -c -o $@ $<
 
 $(B)/tests/%: $(B)/tests/unit/%.o $(FRONT_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lcmocka
@@ -78,19 +113,26 @@ check: deps
 
 check-here: unit golden
 
-unit: $(UNIT_TESTS)
-	@for t in $(UNIT_TESTS); do echo "== $$t"; $$t || exit 1; done
+unit: $(UNIT_TESTS) $(RUN_TESTS)
+	@for t in $(UNIT_TESTS) $(RUN_TESTS); do echo "== $$t"; $$t || exit 1; done
 
-golden: $(B)/flowc
-	tests/golden/run.sh $(B)/flowc
+golden: $(B)/flowc $(B)/flowrun
+	tests/golden/run.sh $(B)/flowc $(B)/flowrun
+	tests/plan_test.sh $(B)/flowc $(B)/flowrun
+	/usr/bin/python3 tests/schema_test.py
 	tests/docs.sh $(B)/flowc
 
 # libFuzzer targets, built with clang, seeded with the golden cases and the
 # examples; new inputs go to a temporary directory, crashes to build/fuzz.
+build/fuzz/fuzz_plan: tests/fuzz/fuzz_plan.c $(RUN_SRCS)
+	@mkdir -p $(@D)
+	clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		-std=c11 -D_DEFAULT_SOURCE -Iinclude -Icommon -Iruntime -I$(B)/gen -o $@ $^ $(RUN_LIBS)
+
 build/fuzz/%: tests/fuzz/%.c $(FRONT_SRCS)
 	@mkdir -p $(@D)
 	clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-		-std=c11 -D_DEFAULT_SOURCE -Iinclude -Icompiler -I$(B)/gen -o $@ $^ $(PKG_LIBS)
+		-std=c11 -D_DEFAULT_SOURCE -Iinclude -Icommon -Icompiler -I$(B)/gen -o $@ $^ $(PKG_LIBS)
 
 fuzz: $(FUZZ_TARGETS)
 	@for t in $(FUZZ_TARGETS); do \
@@ -99,6 +141,7 @@ fuzz: $(FUZZ_TARGETS)
 		*front) seeds="tests/golden/cases specs/examples/lume";; \
 		*type) seeds=tests/fuzz/corpus/type;; \
 		*ref) seeds=tests/fuzz/corpus/ref;; \
+		*plan) seeds=tests/plans;; \
 		esac; \
 		echo "== $$t for $(FUZZ_SECONDS)s"; \
 		$$t -max_total_time=$(FUZZ_SECONDS) -max_len=8192 -print_final_stats=1 \
@@ -109,14 +152,17 @@ fuzz: $(FUZZ_TARGETS)
 
 demo: deps
 	$(MAKE) all
-	$(B)/flowc check specs/examples/lume/*.yaml && \
-		echo "flowc: specs/examples/lume checks clean"
+	$(B)/flowc check --list-params -I specs/examples/lume specs/examples/lume/flow_of_flows.yaml
+	$(B)/flowc compile -I specs/examples/lume -o $(B)/lume-plan.json \
+		specs/examples/lume/flow_of_flows.yaml
+	$(B)/flowrun run $(B)/lume-plan.json --dry-run
 
 bench: all
 	tests/bench.sh $(B)/flowc
 
 install: all
 	install -D -m 0755 $(B)/flowc $(DESTDIR)$(PREFIX)/bin/flowc
+	install -D -m 0755 $(B)/flowrun $(DESTDIR)$(PREFIX)/bin/flowrun
 
 clean:
 	rm -rf build

@@ -5,9 +5,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "diag.h"
 #include "driver.h"
+#include "graph.h"
+#include "emit.h"
 #include "value.h"
 #include "version.h"
 
@@ -20,6 +24,11 @@ static const char usage_text[] =
 	"  check [-I DIR]... [--strict] [--diagnostics=text|json|sarif]\n"
 	"        [--list-params] FILE...\n"
 	"                  check flow specs and flows of flows; report every problem\n"
+	"  compile [-I DIR]... [-o FILE] [--flow NAME] FILE...\n"
+	"                  check, then write the execution plan of the flow of flows\n"
+	"                  the files define (standard output without -o)\n"
+	"  graph [-I DIR]... [-o FILE] [--flow NAME] FILE...\n"
+	"                  check, then write the flow of flows as Graphviz DOT\n"
 	"  explain [CODE]  describe a diagnostic code (E0203, or its name); without\n"
 	"                  CODE, list every code\n"
 	"\n"
@@ -30,6 +39,10 @@ static const char usage_text[] =
 	"  --diagnostics=FORMAT\n"
 	"                  text (default, on standard error), json or sarif (SARIF\n"
 	"                  2.1.0), both on standard output\n"
+	"  -o, --output FILE\n"
+	"                  write there (replaced only once complete) instead of\n"
+	"                  standard output\n"
+	"  --flow NAME     the flow of flows to compile, when several are loaded\n"
 	"  --list-params   when there is no error, print the parameters a run needs:\n"
 	"                  name, type, and default or 'required'\n"
 	"  -h, --help      show this help\n"
@@ -38,6 +51,7 @@ static const char usage_text[] =
 	"exit status: 0 no errors, 1 the specs have errors, 2 usage error or\n"
 	"unreadable input\n";
 
+static void usage_error(const char *fmt, const char *arg) ATTR_NORETURN;
 static void usage_error(const char *fmt, const char *arg)
 {
 	fprintf(stderr, "flowc: ");
@@ -148,42 +162,64 @@ static void list_params(const struct driver *d)
 	free(rows);
 }
 
-static int cmd_check(int argc, char **argv)
+/* The options of check, compile and graph. */
+struct opts {
+	const char **dirs;        /* -I directories in order */
+	size_t ndirs;             /* number of dirs */
+	size_t dircap;            /* allocated dirs */
+	enum diag_format format;  /* --diagnostics */
+	int strict;               /* --strict */
+	int list_params;          /* --list-params (check) */
+	const char *output;       /* -o FILE (compile, graph) */
+	const char *flow;         /* --flow NAME (compile, graph) */
+};
+
+/* parse_opts: the options of command cmd; returns the index of the first FILE */
+static int parse_opts(int argc, char **argv, const char *cmd, struct opts *o)
 {
 	static const struct option longopts[] = {
 		{"strict", no_argument, NULL, 's'},
 		{"diagnostics", required_argument, NULL, 'd'},
 		{"list-params", no_argument, NULL, 'l'},
+		{"output", required_argument, NULL, 'o'},
+		{"flow", required_argument, NULL, 'f'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	enum diag_format format = DIAG_TEXT;
-	struct driver d = {0};
-	const char **dirs = NULL;
-	size_t ndirs = 0, dircap = 0, i;
-	int c, status, params = 0;
+	int is_check = strcmp(cmd, "check") == 0, c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "I:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, is_check ? "I:h" : "I:o:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'I':
-			VEC_PUSH(dirs, ndirs, dircap, optarg);
+			VEC_PUSH(o->dirs, o->ndirs, o->dircap, optarg);
 			break;
 		case 's':
-			d.strict = 1;
+			o->strict = 1;
 			break;
 		case 'd':
 			if (strcmp(optarg, "text") == 0)
-				format = DIAG_TEXT;
+				o->format = DIAG_TEXT;
 			else if (strcmp(optarg, "json") == 0)
-				format = DIAG_JSON;
+				o->format = DIAG_JSON;
 			else if (strcmp(optarg, "sarif") == 0)
-				format = DIAG_SARIF;
+				o->format = DIAG_SARIF;
 			else
 				usage_error("unknown diagnostics format '%s' (text, json or sarif)", optarg);
 			break;
 		case 'l':
-			params = 1;
+			if (!is_check)
+				usage_error("--list-params belongs to 'check', not '%s'", cmd);
+			o->list_params = 1;
+			break;
+		case 'o':
+		case 'f':
+			if (is_check)
+				usage_error("'check' writes no output; did you mean 'flowc compile'?%s", "");
+			if (c == 'o')
+				o->output = optarg;
+			else
+				o->flow = optarg;
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
@@ -193,25 +229,146 @@ static int cmd_check(int argc, char **argv)
 		}
 	}
 	if (optind >= argc)
-		usage_error("%s", "check needs at least one FILE");
-	for (i = (size_t)optind; i < (size_t)argc; i++)
-		if (driver_add_file(&d, argv[i], 1) < 0)
+		usage_error("%s needs at least one FILE", cmd);
+	return optind;
+}
+
+/* load: every FILE and -I directory into d, then every check; unreadable
+ * input ends the program (exit 2) */
+static void load(struct driver *d, const struct opts *o, int argc, char **argv, int first)
+{
+	int i;
+	size_t j;
+
+	d->strict = o->strict;
+	for (i = first; i < argc; i++)
+		if (driver_add_file(d, argv[i], 1) < 0)
 			fatal("cannot read '%s': %s", argv[i], strerror(errno));
-	for (i = 0; i < ndirs; i++) {
+	for (j = 0; j < o->ndirs; j++) {
 		char *bad;
 
-		if (driver_add_dir(&d, dirs[i], &bad) < 0)
+		if (driver_add_dir(d, o->dirs[j], &bad) < 0)
 			fatal("cannot read '%s': %s", bad, strerror(errno));
 	}
-	driver_check(&d);
-	diag_sort(&d.ds);
-	diag_print(&d.ds, format, format == DIAG_TEXT ? stderr : stdout);
+	driver_check(d);
+	diag_sort(&d->ds);
+}
+
+static int cmd_check(int argc, char **argv)
+{
+	struct opts o = {0};
+	struct driver d = {0};
+	int status;
+
+	load(&d, &o, argc, argv, parse_opts(argc, argv, "check", &o));
+	diag_print(&d.ds, o.format, o.format == DIAG_TEXT ? stderr : stdout);
 	status = d.ds.nerrors ? EXIT_ERRORS : EXIT_OK;
-	if (params && status == EXIT_OK)
+	if (o.list_params && status == EXIT_OK)
 		list_params(&d);
 	driver_free(&d);
-	free(dirs);
+	free(o.dirs);
 	return status;
+}
+
+/* select_fof: the flow of flows to compile: the one named by --flow, or the
+ * only one the given files define */
+static const struct spec_fof *select_fof(const struct driver *d, const char *name)
+{
+	const struct spec_fof *found = NULL;
+	struct buf names = {0};
+	size_t i, n = 0;
+
+	for (i = 0; i < d->set.nfofs; i++) {
+		const struct spec_fof *fof = d->set.fofs[i];
+
+		if (!is_given(d, fof->head.node) && !name)
+			continue;
+		if (name && strcmp(fof->head.name, name) != 0)
+			continue;
+		buf_printf(&names, "%s%s", n ? ", " : "", fof->head.name);
+		found = fof;
+		n++;
+	}
+	if (n == 1) {
+		buf_free(&names);
+		return found;
+	}
+	if (!n && name)
+		fatal("no flow of flows named '%s' in the given files and -I directories", name);
+	if (!n)
+		fatal("the given files define no flow of flows (a document with composing_flows)");
+	fatal("the given files define several flows of flows (%s); choose one with --flow NAME",
+	      names.data);
+	return NULL;
+}
+
+/* write_output: text to path, replacing it only once fully written, or to
+ * standard output when path is NULL or "-" */
+static void write_output(const char *path, const char *text)
+{
+	struct buf tmp = {0};
+	size_t len = strlen(text);
+	FILE *fp;
+	int fd;
+
+	if (!path || strcmp(path, "-") == 0) {
+		if (fwrite(text, 1, len, stdout) != len || fflush(stdout) != 0)
+			fatal("cannot write to standard output: %s", strerror(errno));
+		return;
+	}
+	buf_printf(&tmp, "%s.tmp.XXXXXX", path);
+	fd = mkstemp(tmp.data);
+	if (fd < 0)
+		fatal("cannot write '%s': %s", path, strerror(errno));
+	fp = fdopen(fd, "wb");
+	if (!fp || fwrite(text, 1, len, fp) != len || fflush(fp) != 0 || fsync(fd) != 0 ||
+	    fchmod(fd, 0644) != 0) {
+		int err = errno;
+
+		unlink(tmp.data);
+		fatal("cannot write '%s': %s", path, strerror(err));
+	}
+	fclose(fp);
+	if (rename(tmp.data, path) != 0) {
+		int err = errno;
+
+		unlink(tmp.data);
+		fatal("cannot write '%s': %s", path, strerror(err));
+	}
+	buf_free(&tmp);
+}
+
+/* cmd_build: compile (the plan) and graph (its DOT) */
+static int cmd_build(int argc, char **argv, int graph)
+{
+	struct opts o = {0};
+	struct driver d = {0};
+	json_t *plan;
+	char *text;
+
+	load(&d, &o, argc, argv, parse_opts(argc, argv, graph ? "graph" : "compile", &o));
+	diag_print(&d.ds, o.format, o.format == DIAG_TEXT ? stderr : stdout);
+	if (d.ds.nerrors) {
+		driver_free(&d);
+		free(o.dirs);
+		return EXIT_ERRORS;
+	}
+	plan = emit_plan(select_fof(&d, o.flow));
+	text = emit_text(plan);
+	if (graph) {
+		struct buf dot = {0};
+
+		graph_dot(plan, &dot);
+		write_output(o.output, dot.data);
+		buf_free(&dot);
+	} else {
+		write_output(o.output, text);
+	}
+	free(text);
+	json_decref(plan);
+	driver_free(&d);
+	free(o.dirs);
+	return EXIT_OK;
 }
 
 static int cmd_explain(int argc, char **argv)
@@ -247,8 +404,12 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "check") == 0)
 		return cmd_check(argc - 1, argv + 1);
+	if (strcmp(argv[1], "compile") == 0)
+		return cmd_build(argc - 1, argv + 1, 0);
+	if (strcmp(argv[1], "graph") == 0)
+		return cmd_build(argc - 1, argv + 1, 1);
 	if (strcmp(argv[1], "explain") == 0)
 		return cmd_explain(argc - 1, argv + 1);
-	usage_error("unknown command '%s' (commands: check, explain)", argv[1]);
+	usage_error("unknown command '%s' (commands: check, compile, graph, explain)", argv[1]);
 	return EXIT_USAGE;
 }

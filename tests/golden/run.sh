@@ -1,6 +1,6 @@
 #!/bin/bash
-# run.sh FLOWC: runs every golden case and compares flowc's output and exit
-# status with the case's .expected file, byte for byte.
+# run.sh FLOWC FLOWRUN: runs every golden case and compares the output and
+# exit status with the case's .expected file, byte for byte.
 #
 # A case is cases/NAME.expected plus either cases/NAME.yaml (run as
 # `flowc check NAME.yaml`) or cases/NAME.args (the whole argument list),
@@ -9,6 +9,7 @@
 # UPDATE=1 rewrites the .expected files from the actual output: review them.
 set -u
 flowc=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+flowrun=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
 here=$(cd "$(dirname "$0")" && pwd)
 gen=$(mktemp -d)
 trap 'rm -rf "$gen"' EXIT
@@ -31,7 +32,12 @@ for expected in "$here"/cases/*.expected; do
 		nfail=$((nfail + 1))
 		continue
 	fi
-	actual=$(cd "$dir" && "$flowc" "${args[@]}" 2>&1; echo "[exit $?]")
+	tool=$flowc
+	if [ "${args[0]}" = flowrun ]; then
+		tool=$flowrun
+		args=("${args[@]:1}")
+	fi
+	actual=$(cd "$dir" && "$tool" "${args[@]}" 2>&1; echo "[exit $?]")
 	ncases=$((ncases + 1))
 	if [ "${UPDATE:-0}" = 1 ]; then
 		printf '%s\n' "$actual" > "$expected"

@@ -1,0 +1,546 @@
+/* emit.c: the plan writer: one checked flow of flows as the compact,
+ * deterministic, self-contained JSON plan of docs/plan.md. It reads a model
+ * without errors and never reports diagnostics. */
+#include "emit.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "plan_format.h"
+#include "value.h"
+
+/* ---- ordering ---- */
+
+/* A min-heap of indices, so that a topological order breaks ties by the
+ * order things were written in. */
+struct heap {
+	size_t *items; /* the heap */
+	size_t n;      /* number of items */
+	size_t cap;    /* allocated items */
+};
+
+static void heap_push(struct heap *h, size_t v)
+{
+	size_t i;
+
+	VEC_PUSH(h->items, h->n, h->cap, v);
+	for (i = h->n - 1; i > 0 && h->items[(i - 1) / 2] > h->items[i]; i = (i - 1) / 2) {
+		size_t t = h->items[i];
+
+		h->items[i] = h->items[(i - 1) / 2];
+		h->items[(i - 1) / 2] = t;
+	}
+}
+
+static size_t heap_pop(struct heap *h)
+{
+	size_t top = h->items[0], i = 0;
+
+	h->items[0] = h->items[--h->n];
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, m = i, t;
+
+		if (l < h->n && h->items[l] < h->items[m])
+			m = l;
+		if (r < h->n && h->items[r] < h->items[m])
+			m = r;
+		if (m == i)
+			break;
+		t = h->items[i];
+		h->items[i] = h->items[m];
+		h->items[m] = t;
+		i = m;
+	}
+	return top;
+}
+
+/* A dependency graph: needs[i] lists what i needs (duplicates allowed). */
+struct deps {
+	size_t n;        /* nodes */
+	size_t **needs;  /* needs[i]: nodes i needs */
+	size_t *nneeds;  /* length of needs[i] */
+	size_t *cap;     /* allocated needs[i] */
+};
+
+static void deps_init(struct deps *d, size_t n)
+{
+	d->n = n;
+	d->needs = xcalloc(n ? n : 1, sizeof(*d->needs));
+	d->nneeds = xcalloc(n ? n : 1, sizeof(*d->nneeds));
+	d->cap = xcalloc(n ? n : 1, sizeof(*d->cap));
+}
+
+static void deps_add(struct deps *d, size_t node, size_t needed)
+{
+	VEC_PUSH(d->needs[node], d->nneeds[node], d->cap[node], needed);
+}
+
+static void deps_free(struct deps *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->n; i++)
+		free(d->needs[i]);
+	free(d->needs);
+	free(d->nneeds);
+	free(d->cap);
+}
+
+/* topo_order: order[k] is the k-th node to run; rank[i] is node i's place.
+ * Kahn's algorithm, smallest index first among the ready ones; the graph is
+ * acyclic (the checks refuse cycles). */
+static void topo_order(const struct deps *d, size_t *order, size_t *rank)
+{
+	size_t *waiting = xcalloc(d->n ? d->n : 1, sizeof(*waiting));
+	size_t **users = xcalloc(d->n ? d->n : 1, sizeof(*users));
+	size_t *nusers = xcalloc(d->n ? d->n : 1, sizeof(*nusers));
+	size_t *capusers = xcalloc(d->n ? d->n : 1, sizeof(*capusers));
+	struct heap ready = {0};
+	size_t i, j, k = 0;
+
+	for (i = 0; i < d->n; i++) {
+		for (j = 0; j < d->nneeds[i]; j++) {
+			VEC_PUSH(users[d->needs[i][j]], nusers[d->needs[i][j]], capusers[d->needs[i][j]], i);
+			waiting[i]++;
+		}
+	}
+	for (i = 0; i < d->n; i++)
+		if (!waiting[i])
+			heap_push(&ready, i);
+	while (ready.n) {
+		size_t u = heap_pop(&ready);
+
+		rank[u] = k;
+		order[k++] = u;
+		for (j = 0; j < nusers[u]; j++)
+			if (--waiting[users[u][j]] == 0)
+				heap_push(&ready, users[u][j]);
+	}
+	for (i = 0; i < d->n; i++)
+		free(users[i]);
+	free(users);
+	free(nusers);
+	free(capusers);
+	free(waiting);
+	free(ready.items);
+}
+
+/* needs_json: the ranks of what node needs, sorted, without duplicates */
+static json_t *needs_json(const struct deps *d, size_t node, const size_t *rank)
+{
+	size_t n = d->nneeds[node], i, *sorted = xmalloc((n ? n : 1) * sizeof(*sorted));
+	json_t *arr = json_array();
+
+	for (i = 0; i < n; i++)
+		sorted[i] = rank[d->needs[node][i]];
+	for (i = 1; i < n; i++) { /* insertion sort: lists are short */
+		size_t v = sorted[i], j = i;
+
+		for (; j > 0 && sorted[j - 1] > v; j--)
+			sorted[j] = sorted[j - 1];
+		sorted[j] = v;
+	}
+	for (i = 0; i < n; i++)
+		if (i == 0 || sorted[i] != sorted[i - 1])
+			json_array_append_new(arr, json_integer((json_int_t)sorted[i]));
+	free(sorted);
+	return arr;
+}
+
+/* ---- templates ---- */
+
+/* Per-task state while its values are written. */
+struct task_out {
+	const struct spec_task *task; /* the task */
+	const size_t *task_rank;      /* plan index of each task of the flow */
+};
+
+static json_t *path_json(const struct ref_step *steps, size_t n)
+{
+	json_t *arr = json_array();
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		json_array_append_new(arr, steps[i].is_index ? json_integer(steps[i].index)
+							     : json_string(steps[i].key));
+	return arr;
+}
+
+/* ref_json: {"param": i} or {"task": j}, with "path" when there is one */
+static json_t *ref_json(const struct task_out *to, const struct spec_ref *r)
+{
+	json_t *o = json_object();
+
+	if (r->ref.root == REF_PARAM)
+		json_object_set_new(o, "param", json_integer((json_int_t)r->target));
+	else
+		json_object_set_new(o, "task", json_integer((json_int_t)to->task_rank[r->target]));
+	if (r->ref.nsteps)
+		json_object_set_new(o, "path", path_json(r->ref.steps, r->ref.nsteps));
+	return o;
+}
+
+static json_t *tagged(const char *tag, json_t *v)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, tag, v);
+	return o;
+}
+
+/* literal: a value without references as a template: a string stands for
+ * itself, anything else is {"v": value} */
+static json_t *literal(json_t *v)
+{
+	return json_is_string(v) ? v : tagged("v", v);
+}
+
+static int is_literal(const json_t *t)
+{
+	return json_is_string(t) || json_object_get(t, "v") != NULL;
+}
+
+/* scalar_template: a literal, {"ref": R} or {"cat": [text and R...]} */
+static json_t *scalar_template(const struct task_out *to, const struct ynode *n)
+{
+	json_t *parts = NULL;
+	size_t i, at = 0;
+
+	for (i = 0; i < to->task->nrefs; i++) {
+		const struct spec_ref *r = &to->task->refs[i];
+
+		if (r->node != n)
+			continue;
+		if (r->span.start == 0 && r->span.end == n->len)
+			return tagged("ref", ref_json(to, r));
+		if (!parts)
+			parts = json_array();
+		if (r->span.start > at)
+			json_array_append_new(parts, json_stringn(n->str + at, r->span.start - at));
+		json_array_append_new(parts, ref_json(to, r));
+		at = r->span.end;
+	}
+	if (!parts)
+		return literal(value_json(n));
+	if (at < n->len)
+		json_array_append_new(parts, json_stringn(n->str + at, n->len - at));
+	return tagged("cat", parts);
+}
+
+/* template: a YAML value of a task as a template (docs/plan.md): subtrees
+ * without references collapse into one literal */
+static json_t *template(const struct task_out *to, const struct ynode *n)
+{
+	json_t *kids, *t;
+	int all_literal = 1;
+	size_t i;
+
+	switch (n->kind) {
+	case YN_SCALAR:
+		return scalar_template(to, n);
+	case YN_SEQ:
+		kids = json_array();
+		for (i = 0; i < n->n; i++) {
+			t = template(to, n->items[i]);
+			all_literal &= is_literal(t);
+			json_array_append_new(kids, t);
+		}
+		if (!all_literal)
+			return tagged("arr", kids);
+		json_decref(kids);
+		return literal(value_json(n));
+	case YN_MAP:
+		kids = json_object();
+		for (i = 0; i < n->n; i++) {
+			const struct ynode *k = yn_key(n, i);
+
+			if (k->kind != YN_SCALAR || json_object_getn(kids, k->str, k->len))
+				continue;
+			t = template(to, yn_value(n, i));
+			all_literal &= is_literal(t);
+			json_object_setn_new(kids, k->str, k->len, t);
+		}
+		if (!all_literal)
+			return tagged("obj", kids);
+		json_decref(kids);
+		return literal(value_json(n));
+	}
+	return NULL;
+}
+
+/* with_defaults: fills the built-in arguments left out with their defaults */
+static void with_defaults(json_t *with, const char *builtin)
+{
+	static const struct {
+		const char *builtin; /* the task */
+		const char *arg;     /* the argument */
+		const char *json;    /* its default, as JSON */
+	} defaults[] = {
+		{"save_file", "filesystem_identifier", "\"local\""},
+		{"save_file", "create_dir", "true"},
+		{"save_db_result", "result_type", "\"generic\""},
+	};
+	json_t *fields = json_object_get(with, "obj");
+	json_t *given = json_object_get(with, "v");
+	size_t i;
+
+	for (i = 0; i < sizeof(defaults) / sizeof(*defaults); i++) {
+		json_t *v;
+
+		if (strcmp(defaults[i].builtin, builtin) != 0)
+			continue;
+		v = json_loads(defaults[i].json, JSON_DECODE_ANY, NULL);
+		if (given && !json_object_get(given, defaults[i].arg))
+			json_object_set(given, defaults[i].arg, v);
+		else if (fields && !json_object_get(fields, defaults[i].arg))
+			json_object_set_new(fields, defaults[i].arg, literal(json_incref(v)));
+		json_decref(v);
+	}
+}
+
+static void set_positive(json_t *o, const char *key, long long v)
+{
+	if (v > 0)
+		json_object_set_new(o, key, json_integer((json_int_t)v));
+}
+
+static json_t *type_json(const struct type *t)
+{
+	struct buf b = {0};
+	json_t *s;
+
+	type_print(&b, t);
+	s = json_string(b.data);
+	buf_free(&b);
+	return s;
+}
+
+static json_t *task_json(const struct spec_flow *f, size_t ti, const struct deps *d,
+			 const size_t *rank)
+{
+	static const char *const kinds[] = {"", "run", "shell", "builtin"};
+	const struct spec_task *t = &f->tasks[ti];
+	struct task_out to = {t, rank};
+	json_t *o = json_object();
+	size_t i;
+
+	json_object_set_new(o, "name", json_string(t->name));
+	json_object_set_new(o, "kind", json_string(kinds[t->action]));
+	if (t->action == SPEC_RUN) {
+		json_t *argv = json_array();
+
+		for (i = 0; i < t->run->n; i++)
+			json_array_append_new(argv, template(&to, t->run->items[i]));
+		json_object_set_new(o, "argv", argv);
+	} else if (t->action == SPEC_SHELL) {
+		json_object_set_new(o, "script", json_stringn(t->shell->str, t->shell->len));
+	} else {
+		json_object_set_new(o, "builtin", json_string(t->uses->str));
+	}
+	if (t->with || t->action == SPEC_USES) {
+		json_t *with = t->with ? template(&to, t->with) : tagged("v", json_object());
+
+		if (t->action == SPEC_USES)
+			with_defaults(with, t->uses->str);
+		json_object_set_new(o, "with", with);
+	}
+	if (t->env) {
+		json_t *env = json_object();
+
+		for (i = 0; i < t->env->n; i++)
+			if (!json_object_get(env, yn_key(t->env, i)->str))
+				json_object_set_new(env, yn_key(t->env, i)->str,
+						    template(&to, yn_value(t->env, i)));
+		json_object_set_new(o, "env", env);
+	}
+	json_object_set_new(o, "result", type_json(t->result_t));
+	json_object_set_new(o, "needs", needs_json(d, ti, rank));
+	set_positive(o, "timeout_ms", t->timeout_ms);
+	set_positive(o, "retries", t->retries);
+	set_positive(o, "retry_delay_ms", t->retry_delay_ms);
+	if (t->cache)
+		json_object_set_new(o, "cache", json_true());
+	return o;
+}
+
+/* task_deps: what each task of f needs: the tasks it references and those
+ * in its depends_on */
+static void task_deps(const struct spec_flow *f, struct deps *d)
+{
+	size_t i, j;
+
+	deps_init(d, f->ntasks);
+	for (i = 0; i < f->ntasks; i++) {
+		const struct spec_task *t = &f->tasks[i];
+
+		for (j = 0; j < t->nrefs; j++)
+			if (t->refs[j].ref.root == REF_TASK)
+				deps_add(d, i, t->refs[j].target);
+		for (j = 0; t->depends_on && j < t->depends_on->n; j++)
+			deps_add(d, i, (size_t)(spec_find_task(f, t->depends_on->items[j]->str) - f->tasks));
+	}
+}
+
+static json_t *strings_json(const struct ynode *list)
+{
+	json_t *arr = json_array();
+	size_t i;
+
+	for (i = 0; i < list->n; i++)
+		json_array_append_new(arr, json_stringn(list->items[i]->str, list->items[i]->len));
+	return arr;
+}
+
+/* Per-flow state shared across the plan. */
+struct flow_out {
+	size_t *task_rank;   /* plan index of each task of the flow */
+};
+
+static json_t *index_json(const struct spec_mapping *m)
+{
+	json_t *arr = json_array();
+	size_t i;
+
+	if (m->attribute)
+		json_array_append_new(arr, json_string(m->attribute->str));
+	for (i = 0; m->attribute_index && i < m->attribute_index->n; i++) {
+		const struct ynode *e = m->attribute_index->items[i];
+
+		if (yn_scalar(e) == YS_INT && e->str[0] != '-' && e->len < 10)
+			json_array_append_new(arr, json_integer(strtol(e->str, NULL, 10)));
+		else
+			json_array_append_new(arr, json_string(e->str));
+	}
+	return arr;
+}
+
+json_t *emit_plan(const struct spec_fof *fof)
+{
+	static const char *const map_kinds[] = {"raw", "file", "db"};
+	const size_t n = fof->nentries;
+	size_t *order = xmalloc((n ? n : 1) * sizeof(*order));
+	size_t *rank = xmalloc((n ? n : 1) * sizeof(*rank));
+	struct flow_out *outs = xcalloc(n ? n : 1, sizeof(*outs));
+	json_t *plan = json_object(), *params = json_array(), *flows = json_array();
+	struct deps fd;
+	size_t k, i, j;
+
+	deps_init(&fd, n);
+	for (i = 0; i < n; i++)
+		for (j = 0; j < fof->entries[i].nmaps; j++)
+			deps_add(&fd, i, (size_t)(fof->entries[i].maps[j].parent - fof->entries));
+	topo_order(&fd, order, rank);
+
+	/* task orders first: a mapping names its parent's task by plan index */
+	for (i = 0; i < n; i++) {
+		const struct spec_flow *f = fof->entries[i].flow;
+		size_t *torder = xmalloc((f->ntasks ? f->ntasks : 1) * sizeof(*torder));
+		struct deps td;
+
+		outs[i].task_rank = xmalloc((f->ntasks ? f->ntasks : 1) * sizeof(size_t));
+		task_deps(f, &td);
+		topo_order(&td, torder, outs[i].task_rank);
+		deps_free(&td);
+		free(torder);
+	}
+	for (k = 0; k < n; k++) {
+		const struct spec_entry *e = &fof->entries[order[k]];
+		const struct spec_flow *f = e->flow;
+		json_t *fo = json_object(), *fparams = json_array(), *tasks = json_array();
+		size_t *torder = xmalloc((f->ntasks ? f->ntasks : 1) * sizeof(*torder));
+		struct deps td;
+
+		json_object_set_new(fo, "name", json_string(e->name));
+		json_object_set_new(fo, "project", json_string(e->project));
+		if (e->labels || f->head.labels)
+			json_object_set_new(fo, "labels", strings_json(e->labels ? e->labels : f->head.labels));
+		if (e->image || f->head.image)
+			json_object_set_new(fo, "image", json_string((e->image ? e->image : f->head.image)->str));
+		json_object_set_new(fo, "needs", needs_json(&fd, order[k], rank));
+		for (i = 0; i < f->nparams; i++) {
+			const struct spec_param *p = &f->params[i];
+			json_t *po = json_object(), *src = json_object();
+			const struct spec_mapping *m = NULL;
+
+			for (j = 0; j < e->nmaps; j++)
+				if (e->maps[j].target == p)
+					m = &e->maps[j];
+			json_object_set_new(po, "name", json_string(p->name));
+			json_object_set_new(po, "type", type_json(p->t));
+			if (m) {
+				size_t parent = (size_t)(m->parent - fof->entries);
+				json_t *from = json_object();
+
+				json_object_set_new(from, "flow", json_integer((json_int_t)rank[parent]));
+				json_object_set_new(from, "task", json_integer((json_int_t)outs[parent].task_rank[
+					m->task - m->parent->flow->tasks]));
+				if (m->map_type == SPEC_MAP_DB)
+					json_object_set_new(from, "index", index_json(m));
+				json_object_set_new(src, map_kinds[m->map_type], from);
+			} else {
+				json_t *cp = json_object();
+				struct buf name = {0};
+
+				buf_printf(&name, "%s-%s", e->name, p->name);
+				json_object_set_new(cp, "name", json_string(name.data));
+				json_object_set_new(cp, "type", type_json(p->t));
+				if (p->deflt)
+					json_object_set_new(cp, "default", value_json(p->deflt));
+				json_object_set_new(src, "input", json_integer((json_int_t)json_array_size(params)));
+				json_array_append_new(params, cp);
+				buf_free(&name);
+			}
+			json_object_set_new(po, "source", src);
+			json_array_append_new(fparams, po);
+		}
+		json_object_set_new(fo, "params", fparams);
+		task_deps(f, &td);
+		for (i = 0; i < f->ntasks; i++)
+			torder[outs[order[k]].task_rank[i]] = i;
+		for (i = 0; i < f->ntasks; i++)
+			json_array_append_new(tasks, task_json(f, torder[i], &td, outs[order[k]].task_rank));
+		deps_free(&td);
+		free(torder);
+		json_object_set_new(fo, "tasks", tasks);
+		json_array_append_new(flows, fo);
+	}
+	json_object_set_new(plan, "format", json_string(PLAN_FORMAT));
+	json_object_set_new(plan, "version", json_integer(PLAN_VERSION));
+	json_object_set_new(plan, "name", json_string(fof->head.name));
+	json_object_set_new(plan, "project", json_string(fof->head.project));
+	if (fof->head.labels)
+		json_object_set_new(plan, "labels", strings_json(fof->head.labels));
+	if (fof->head.image)
+		json_object_set_new(plan, "image", json_string(fof->head.image->str));
+	if (fof->head.description)
+		json_object_set_new(plan, "description", json_string(fof->head.description->str));
+	json_object_set_new(plan, "params", params);
+	json_object_set_new(plan, "flows", flows);
+	for (i = 0; i < n; i++)
+		free(outs[i].task_rank);
+	free(outs);
+	deps_free(&fd);
+	free(order);
+	free(rank);
+	return plan;
+}
+
+char *emit_text(json_t *plan)
+{
+	char hash[72];
+	char *text;
+	size_t len;
+
+	if (plan_hash(plan, hash) < 0)
+		fatal("cannot write the plan");
+	json_object_set_new(plan, "hash", json_string(hash));
+	text = json_dumps(plan, PLAN_DUMP_FLAGS);
+	if (!text)
+		fatal("cannot write the plan");
+	len = strlen(text);
+	text = xrealloc(text, len + 2);
+	text[len] = '\n';
+	text[len + 1] = '\0';
+	return text;
+}

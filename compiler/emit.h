@@ -1,0 +1,17 @@
+/* emit.h: the plan writer: one checked flow of flows as the JSON plan of
+ * docs/plan.md. It needs a model without errors and reports nothing. */
+#ifndef FLOWC_EMIT_H
+#define FLOWC_EMIT_H
+
+#include <jansson.h>
+
+#include "spec.h"
+
+/* emit_plan: the plan of fof, without its hash; fof, its flows and their
+ * types must be free of errors */
+json_t *emit_plan(const struct spec_fof *fof);
+/* emit_text: adds the content hash to plan and returns its text (compact,
+ * keys sorted, one trailing newline), to free */
+char *emit_text(json_t *plan);
+
+#endif

@@ -1,0 +1,18 @@
+/* plan_format.h: what the plan's writer (flowc) and reader (flowrun) agree
+ * on: its format name and version, and how its content hash is computed. */
+#ifndef FLOW_PLAN_FORMAT_H
+#define FLOW_PLAN_FORMAT_H
+
+#include <jansson.h>
+
+#define PLAN_FORMAT "flowc-plan"
+#define PLAN_VERSION 1
+/* how the plan text is written: keys sorted, no whitespace */
+#define PLAN_DUMP_FLAGS (JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY)
+
+/* plan_hash: "sha256:" and the SHA-256 of the plan written without its
+ * "hash" member, as PLAN_DUMP_FLAGS writes it; 0, or -1 when plan cannot
+ * be written */
+int plan_hash(const json_t *plan, char out[72]);
+
+#endif

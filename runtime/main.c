@@ -1,0 +1,184 @@
+/* main.c: the flowrun command line: sub-commands, options, exit codes. It
+ * parses arguments and prints; loading and running live elsewhere. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "plan.h"
+#include "version.h"
+
+enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2 };
+
+static const char usage_text[] =
+	"usage: flowrun <command> [options]\n"
+	"\n"
+	"commands:\n"
+	"  run PLAN [-p NAME=VALUE]... [--params FILE.json] [--backend local|slurm]\n"
+	"      [-j N] [--run-dir DIR] [--results-db URL] [--filesystem NAME=DIR]...\n"
+	"      [--dry-run] [--detach]\n"
+	"                  run the plan flowc compiled; with --dry-run, print the\n"
+	"                  parameters it needs and the order of its flows and tasks\n"
+	"  resume RUN_DIR  run again what did not succeed\n"
+	"  status RUN_DIR  show every flow and task of a run\n"
+	"  result RUN_DIR FLOW[/TASK]\n"
+	"                  print a result as JSON\n"
+	"\n"
+	"Only 'run --dry-run' works in this version: executing plans, resume,\n"
+	"status and result are not implemented yet.\n"
+	"\n"
+	"exit status: 0 success, 1 a flow failed, 2 usage error or unreadable or\n"
+	"invalid plan, 130 interrupted\n";
+
+static void usage_error(const char *fmt, const char *arg) ATTR_NORETURN;
+static void usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "flowrun: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\nTry 'flowrun --help' for more information.\n");
+	exit(EXIT_USAGE);
+}
+
+static void load_plan(struct plan *p, const char *path)
+{
+	struct buf err = {0};
+
+	if (plan_load(p, path, &err) < 0)
+		fatal("%s: %s", path, err.data);
+	buf_free(&err);
+}
+
+/* dry_run: what a run needs and the order it runs things in */
+static void dry_run(const struct plan *p)
+{
+	size_t i, j, k, width = 0, ntasks = 0;
+
+	for (i = 0; i < p->nflows; i++)
+		ntasks += p->flows[i].ntasks;
+	printf("plan %s (project %s): %zu flow%s, %zu task%s\n", p->name, p->project, p->nflows,
+	       p->nflows == 1 ? "" : "s", ntasks, ntasks == 1 ? "" : "s");
+	for (i = 0; i < p->ninputs; i++)
+		if (strlen(p->inputs[i].name) > width)
+			width = strlen(p->inputs[i].name);
+	printf("parameters (-p NAME=VALUE):\n");
+	if (!p->ninputs)
+		printf("  none\n");
+	for (i = 0; i < p->ninputs; i++) {
+		const struct plan_input *in = &p->inputs[i];
+
+		printf("  %-*s  %s", (int)width, in->name, in->type_text);
+		if (in->deflt) {
+			char *d = json_dumps(in->deflt, JSON_COMPACT | JSON_ENCODE_ANY);
+
+			printf("  default %s\n", d);
+			free(d);
+		} else {
+			printf("  required\n");
+		}
+	}
+	printf("order:\n");
+	for (i = 0; i < p->nflows; i++) {
+		const struct plan_flow *f = &p->flows[i];
+
+		printf("  %zu. %s", i + 1, f->name);
+		for (k = 0; k < f->nneeds; k++)
+			printf("%s%s", k ? ", " : " (after ", p->flows[f->needs[k]].name);
+		printf("%s\n", f->nneeds ? ")" : "");
+		for (j = 0; j < f->ntasks; j++) {
+			const struct plan_task *t = &f->tasks[j];
+
+			printf("       %s", t->name);
+			if (t->kind == TASK_BUILTIN)
+				printf(" [%s]", t->builtin);
+			for (k = 0; k < t->nneeds; k++)
+				printf("%s%s", k ? ", " : " (after ", f->tasks[t->needs[k]].name);
+			printf("%s -> %s\n", t->nneeds ? ")" : "", t->result_text);
+		}
+	}
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"params", required_argument, NULL, 'P'},
+		{"backend", required_argument, NULL, 'b'},
+		{"run-dir", required_argument, NULL, 'r'},
+		{"results-db", required_argument, NULL, 'R'},
+		{"filesystem", required_argument, NULL, 'F'},
+		{"dry-run", no_argument, NULL, 'n'},
+		{"detach", no_argument, NULL, 'D'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct plan p;
+	int c, dry = 0;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "p:j:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			if (!strchr(optarg, '='))
+				usage_error("-p takes NAME=VALUE, not '%s'", optarg);
+			break;
+		case 'b':
+			if (strcmp(optarg, "local") != 0 && strcmp(optarg, "slurm") != 0)
+				usage_error("unknown backend '%s' (local or slurm)", optarg);
+			break;
+		case 'j':
+			if (atoi(optarg) < 1)
+				usage_error("-j takes a number of jobs of at least 1, not '%s'", optarg);
+			break;
+		case 'F':
+			if (!strchr(optarg, '='))
+				usage_error("--filesystem takes NAME=DIR, not '%s'", optarg);
+			break;
+		case 'P':
+		case 'r':
+		case 'R':
+		case 'D':
+			break;
+		case 'n':
+			dry = 1;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			exit(EXIT_OK);
+		default:
+			usage_error("%s", "invalid option");
+		}
+	}
+	if (optind != argc - 1)
+		usage_error("%s", "run takes one PLAN");
+	load_plan(&p, argv[optind]);
+	if (!dry) {
+		plan_free(&p);
+		fatal("executing plans is not implemented yet; 'flowrun run PLAN --dry-run' shows "
+		      "what a run would do");
+	}
+	dry_run(&p);
+	plan_free(&p);
+	return EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	util_progname = "flowrun";
+	if (argc < 2)
+		usage_error("%s", "no command given");
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		fputs(usage_text, stdout);
+		return EXIT_OK;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("flowrun %s\n", FLOW_VERSION);
+		return EXIT_OK;
+	}
+	if (strcmp(argv[1], "run") == 0)
+		return cmd_run(argc - 1, argv + 1);
+	if (strcmp(argv[1], "resume") == 0 || strcmp(argv[1], "status") == 0 ||
+	    strcmp(argv[1], "result") == 0)
+		fatal("'%s' is not implemented yet", argv[1]);
+	usage_error("unknown command '%s' (commands: run, resume, status, result)", argv[1]);
+}

@@ -1,0 +1,95 @@
+/* plan.h: the plan as flowrun reads it (docs/plan.md): loaded with jansson,
+ * its version and hash verified, every field and index checked, so later
+ * stages can trust it. It runs nothing. */
+#ifndef FLOWRUN_PLAN_H
+#define FLOWRUN_PLAN_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "type.h"
+#include "util.h"
+
+/* where a flow parameter's value comes from */
+enum plan_source_kind { SOURCE_INPUT, SOURCE_RAW, SOURCE_FILE, SOURCE_DB };
+
+struct plan_source {
+	enum plan_source_kind kind; /* input, or a mapping */
+	size_t input;               /* SOURCE_INPUT: index in plan->inputs */
+	size_t flow;                /* mappings: the parent flow (an earlier flow) */
+	size_t task;                /* mappings: the parent's task */
+	const json_t *index;        /* SOURCE_DB: the attribute_index path (array) */
+};
+
+/* A parameter of the composed flow: what a run is given. */
+struct plan_input {
+	const char *name;           /* "{flow}-{param}" */
+	const char *type_text;      /* canonical type */
+	const struct type *type;    /* parsed */
+	const json_t *deflt;        /* default value, or NULL when required */
+};
+
+struct plan_param {
+	const char *name;           /* the flow's own name for it */
+	const char *type_text;      /* canonical type */
+	const struct type *type;    /* parsed */
+	struct plan_source source;  /* where its value comes from */
+};
+
+enum plan_task_kind { TASK_RUN, TASK_SHELL, TASK_BUILTIN };
+
+struct plan_task {
+	const char *name;           /* unique in the flow */
+	enum plan_task_kind kind;   /* run, shell or builtin */
+	const json_t *argv;         /* TASK_RUN: array of templates */
+	const char *script;         /* TASK_SHELL: the script */
+	const char *builtin;        /* TASK_BUILTIN: its name */
+	const json_t *with;         /* template of its inputs, or NULL */
+	const json_t *env;          /* object of templates, or NULL */
+	const char *result_text;    /* canonical result type */
+	const struct type *result;  /* parsed */
+	size_t *needs;              /* earlier tasks it waits for */
+	size_t nneeds;              /* number of needs */
+	long long timeout_ms;       /* 0: none */
+	long long retries;          /* extra attempts */
+	long long retry_delay_ms;   /* between attempts */
+	int cache;                  /* 1: results may be reused */
+};
+
+struct plan_flow {
+	const char *name;           /* composing flow's name */
+	const char *project;        /* its project */
+	const json_t *labels;       /* array of strings, or NULL */
+	const char *image;          /* or NULL */
+	size_t *needs;              /* earlier flows it waits for */
+	size_t nneeds;              /* number of needs */
+	struct plan_param *params;  /* its parameters */
+	size_t nparams;             /* number of params */
+	struct plan_task *tasks;    /* in an order where needs come first */
+	size_t ntasks;              /* number of tasks */
+};
+
+struct plan {
+	json_t *root;               /* the parsed document; owns every json_t above */
+	const char *name;           /* the flow of flows */
+	const char *project;        /* its project */
+	const char *hash;           /* "sha256:..." */
+	struct plan_input *inputs;  /* composed parameters */
+	size_t ninputs;             /* number of inputs */
+	struct plan_flow *flows;    /* in topological order */
+	size_t nflows;              /* number of flows */
+	struct arena arena;         /* owns the arrays and types above */
+};
+
+/* plan_parse: reads plan text; 0, or -1 with the reason in err (one line,
+ * naming the JSON path of the first problem). p must be freed either way. */
+int plan_parse(struct plan *p, const char *text, size_t len, struct buf *err);
+/* plan_load: plan_parse of a file; -1 also when it cannot be read */
+int plan_load(struct plan *p, const char *path, struct buf *err);
+void plan_free(struct plan *p);
+
+/* the built-in tasks a plan may use */
+extern const char *const plan_builtins[];
+extern const size_t plan_nbuiltins;
+
+#endif

@@ -1,0 +1,79 @@
+#!/bin/bash
+# plan_test.sh FLOWC FLOWRUN: the plan is deterministic (the same bytes
+# whatever the order of files and -I directories), matches the committed
+# plans byte for byte, is written atomically, and runs --dry-run where no
+# spec file exists.
+set -u
+flowc=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+flowrun=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
+root=$(pwd)
+lume=$root/specs/examples/lume
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+nfail=0
+ncheck=0
+
+expect_same() { # NAME FILE FILE
+	ncheck=$((ncheck + 1))
+	if ! cmp -s "$2" "$3"; then
+		echo "FAIL $1: $2 and $3 differ"
+		nfail=$((nfail + 1))
+	fi
+}
+
+# the committed lume plan is what flowc writes
+"$flowc" compile -I "$lume" -o "$tmp/lume.json" "$lume/flow_of_flows.yaml" || nfail=$((nfail + 1))
+expect_same "lume plan is the committed one" "$root/tests/plans/lume.json" "$tmp/lume.json"
+
+# the same plan from every arrangement of the inputs
+mkdir -p "$tmp/a" "$tmp/b" "$tmp/c"
+cp "$lume/flow1.yaml" "$lume/flow3.yaml" "$tmp/a/"
+cp "$lume/flow2.yaml" "$tmp/b/"
+cp "$lume/flow_of_flows.yaml" "$tmp/c/"
+i=0
+for args in "-I $tmp/a -I $tmp/b $tmp/c/flow_of_flows.yaml" \
+	    "-I $tmp/b -I $tmp/a $tmp/c/flow_of_flows.yaml" \
+	    "$tmp/c/flow_of_flows.yaml $tmp/a/flow3.yaml $tmp/b/flow2.yaml $tmp/a/flow1.yaml" \
+	    "$tmp/a/flow1.yaml $tmp/b/flow2.yaml $tmp/a/flow3.yaml $tmp/c/flow_of_flows.yaml" \
+	    "-I $tmp/a $tmp/b/flow2.yaml $tmp/c/flow_of_flows.yaml -I $tmp/c"; do
+	i=$((i + 1))
+	# shellcheck disable=SC2086
+	(cd "$tmp" && "$flowc" compile $args > "$tmp/shuffled$i.json") || nfail=$((nfail + 1))
+	expect_same "lume plan, input order $i" "$root/tests/plans/lume.json" "$tmp/shuffled$i.json"
+done
+
+# one document per file, files in every rotation
+awk -v dir="$tmp/split" 'BEGIN { n = 0; system("mkdir -p " dir) }
+	/^---$/ { n++; next } { print > (dir "/doc" n ".yaml") }' \
+	"$root/tests/golden/cases/plan_features.yaml"
+"$flowc" compile "$root/tests/golden/cases/plan_features.yaml" > "$tmp/features.json" || nfail=$((nfail + 1))
+docs=("$tmp"/split/doc*.yaml)
+for r in 0 1 2 3; do
+	rotated=("${docs[@]:r}" "${docs[@]:0:r}")
+	"$flowc" compile --flow pipeline "${rotated[@]}" > "$tmp/rot$r.json" || nfail=$((nfail + 1))
+	expect_same "features plan, rotation $r" "$tmp/features.json" "$tmp/rot$r.json"
+done
+
+# -o replaces the file only when complete: a failed compile leaves it alone
+cp "$tmp/lume.json" "$tmp/kept.json"
+"$flowc" compile -o "$tmp/kept.json" "$root/tests/golden/cases/flow_cycle.yaml" \
+	"$root/tests/golden/cases/mappings.yaml" 2> /dev/null
+expect_same "failed compile keeps the old plan" "$tmp/lume.json" "$tmp/kept.json"
+ncheck=$((ncheck + 1))
+if ls "$tmp"/kept.json.tmp.* > /dev/null 2>&1; then
+	echo "FAIL a temporary file was left behind"
+	nfail=$((nfail + 1))
+fi
+
+# a plan needs nothing but itself
+mkdir -p "$tmp/empty"
+cp "$root/tests/plans/lume.json" "$tmp/empty/plan.json"
+ncheck=$((ncheck + 1))
+out=$(cd "$tmp/empty" && "$flowrun" run plan.json --dry-run 2>&1)
+if [ $? -ne 0 ] || ! grep -q '3. flow3 (after flow2)' <<< "$out" || [ "$(ls "$tmp/empty")" != plan.json ]; then
+	echo "FAIL dry run from a directory without specs: $out"
+	nfail=$((nfail + 1))
+fi
+
+echo "plans: $ncheck checks, $nfail failed"
+[ "$nfail" -eq 0 ]
