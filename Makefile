@@ -157,8 +157,11 @@ demo: deps
 		specs/examples/lume/flow_of_flows.yaml
 	$(B)/flowrun run $(B)/lume-plan.json --dry-run
 
-bench: all
-	tests/bench.sh $(B)/flowc
+$(B)/yaml_floor: tests/bench/yaml_floor.c
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(PKG_LIBS)
+
+bench: all $(B)/yaml_floor
+	tests/bench/bench.sh $(B)/flowc $(B)/flowrun $(B)/yaml_floor
 
 install: all
 	install -D -m 0755 $(B)/flowc $(DESTDIR)$(PREFIX)/bin/flowc

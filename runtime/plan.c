@@ -21,6 +21,8 @@ struct reader {
 	struct buf *err;        /* the message of the first problem */
 	jmp_buf fail;           /* where a problem jumps to */
 	char path[512];         /* JSON path of the value being read */
+	struct strmap seen;     /* names met so far in the list being read */
+	struct strmap types;    /* type text -> parsed type: plans repeat a few types */
 };
 
 static void bad(struct reader *r, const char *fmt, ...) ATTR_PRINTF(2, 3) ATTR_NORETURN;
@@ -134,6 +136,19 @@ static const json_t *get_object(struct reader *r, const json_t *o, const char *k
 	return v;
 }
 
+/* unique: refuses a name met before in the list being read; a new list
+ * starts with new_list */
+static void new_list(struct reader *r)
+{
+	strmap_free(&r->seen);
+}
+
+static void unique(struct reader *r, const char *name, const char *what)
+{
+	if (strmap_put(&r->seen, name, strlen(name), (void *)name) != name)
+		bad(r, "%s '%.60s' appears twice", what, name);
+}
+
 /* index_value: an integer below limit */
 static size_t index_value(struct reader *r, const json_t *v, size_t limit, const char *what)
 {
@@ -153,12 +168,16 @@ static const struct type *read_type(struct reader *r, const json_t *o, const cha
 	size_t old;
 
 	*text = get_string(r, o, key, 1);
+	t = strmap_get(&r->types, *text, strlen(*text));
+	if (t)
+		return t;
 	t = type_parse(&r->plan->arena, *text, &perr);
 	if (!t) {
 		old = enter_key(r, key);
 		bad(r, "bad type '%.60s': %s", *text, perr.msg);
 		leave(r, old);
 	}
+	strmap_put(&r->types, *text, strlen(*text), (void *)t);
 	return t;
 }
 
@@ -438,7 +457,7 @@ static void read_flow(struct reader *r, size_t index, const json_t *o)
 					      "params", "tasks", NULL};
 	struct plan_flow *f = &r->plan->flows[index];
 	const json_t *params, *tasks, *labels, *v;
-	size_t i, j, old;
+	size_t i, old;
 
 	if (!json_is_object(o))
 		bad(r, "a flow must be an object");
@@ -465,6 +484,7 @@ static void read_flow(struct reader *r, size_t index, const json_t *o)
 	}
 	f->tasks = arena_alloc(&r->plan->arena, f->ntasks * sizeof(*f->tasks));
 	f->params = arena_alloc(&r->plan->arena, (f->nparams ? f->nparams : 1) * sizeof(*f->params));
+	new_list(r);
 	old = enter_key(r, "params");
 	json_array_foreach(params, i, v) {
 		static const char *const pallowed[] = {"name", "type", "source", NULL};
@@ -478,20 +498,17 @@ static void read_flow(struct reader *r, size_t index, const json_t *o)
 		o3 = enter_key(r, "source");
 		read_source(r, &f->params[i].source, member(r, v, "source", 1), r->plan->flows, index);
 		leave(r, o3);
-		for (j = 0; j < i; j++)
-			if (strcmp(f->params[j].name, f->params[i].name) == 0)
-				bad(r, "parameter '%.60s' appears twice", f->params[i].name);
+		unique(r, f->params[i].name, "parameter");
 		leave(r, o2);
 	}
 	leave(r, old);
+	new_list(r);
 	old = enter_key(r, "tasks");
 	json_array_foreach(tasks, i, v) {
 		size_t o2 = enter_index(r, i);
 
 		read_task(r, &f->tasks[i], v, i, f->nparams);
-		for (j = 0; j < i; j++)
-			if (strcmp(f->tasks[j].name, f->tasks[i].name) == 0)
-				bad(r, "task '%.60s' appears twice", f->tasks[i].name);
+		unique(r, f->tasks[i].name, "task");
 		leave(r, o2);
 	}
 	leave(r, old);
@@ -507,7 +524,7 @@ static void read_document(struct reader *r)
 	const json_t *root = p->root, *inputs, *flows, *v;
 	const char *format;
 	char hash[72];
-	size_t i, j, old;
+	size_t i, old;
 
 	if (!json_is_object(root))
 		bad(r, "a plan is a JSON object");
@@ -532,6 +549,7 @@ static void read_document(struct reader *r)
 	flows = get_array(r, root, "flows", 1);
 	p->ninputs = json_array_size(inputs);
 	p->inputs = arena_alloc(&p->arena, (p->ninputs ? p->ninputs : 1) * sizeof(*p->inputs));
+	new_list(r);
 	old = enter_key(r, "params");
 	json_array_foreach(inputs, i, v) {
 		static const char *const iallowed[] = {"name", "type", "default", NULL};
@@ -543,9 +561,7 @@ static void read_document(struct reader *r)
 		p->inputs[i].name = get_string(r, v, "name", 1);
 		p->inputs[i].type = read_type(r, v, "type", &p->inputs[i].type_text);
 		p->inputs[i].deflt = json_object_get(v, "default");
-		for (j = 0; j < i; j++)
-			if (strcmp(p->inputs[j].name, p->inputs[i].name) == 0)
-				bad(r, "parameter '%.60s' appears twice", p->inputs[i].name);
+		unique(r, p->inputs[i].name, "parameter");
 		leave(r, o2);
 	}
 	leave(r, old);
@@ -579,9 +595,14 @@ int plan_parse(struct plan *p, const char *text, size_t len, struct buf *err)
 			   jerr.text);
 		return -1;
 	}
-	if (setjmp(r.fail))
+	if (setjmp(r.fail)) {
+		strmap_free(&r.seen);
+		strmap_free(&r.types);
 		return -1;
+	}
 	read_document(&r);
+	strmap_free(&r.seen);
+	strmap_free(&r.types);
 	return 0;
 }
 
