@@ -14,8 +14,10 @@ endif
 PKGS = yaml-0.1 jansson
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lyaml -ljansson) -lm
-# flowrun reads JSON only
-RUN_LIBS := $(shell pkg-config --libs jansson 2>/dev/null || echo -ljansson) -lm
+# flowrun: JSON for plans, SQLite for the results store, libyaml for the
+# load_file built-in's yaml serializer
+RUN_LIBS := $(shell pkg-config --libs jansson sqlite3 yaml-0.1 2>/dev/null || \
+	echo -ljansson -lsqlite3 -lyaml) -lm
 ALL_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Iinclude -Icommon -Icompiler -I$(B)/gen $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
 # lemon output: built, never committed
@@ -23,14 +25,15 @@ GRAMMARS = type_gram ref_gram
 GEN_HEADERS = $(GRAMMARS:%=$(B)/gen/%.h)
 
 # Debian packages the build and the tests need; `make deps` installs the missing ones.
-DEB_PKGS = gcc make pkg-config libyaml-dev libjansson-dev lemon libcmocka-dev \
+DEB_PKGS = gcc make pkg-config libyaml-dev libjansson-dev libsqlite3-dev lemon libcmocka-dev \
 	clang libclang-rt-14-dev python3-jsonschema python3-yaml
 
-COMMON_OBJS = $(addprefix $(B)/common/,util.o sha256.o plan_hash.o type.o type_gram.o)
+COMMON_OBJS = $(addprefix $(B)/common/,util.o sha256.o plan_hash.o type.o typeval.o type_gram.o)
 FRONT_OBJS = $(COMMON_OBJS) $(addprefix $(B)/compiler/,diag.o ynode.o ref.o ref_gram.o \
 	spec.o resolve.o check.o tc.o value.o driver.o)
 FLOWC_OBJS = $(FRONT_OBJS) $(B)/compiler/emit.o $(B)/compiler/graph.o $(B)/compiler/main.o
-FLOWRUN_OBJS = $(COMMON_OBJS) $(addprefix $(B)/runtime/,plan.o main.o)
+FLOWRUN_OBJS = $(COMMON_OBJS) $(addprefix $(B)/runtime/,plan.o tmpl.o files.o store.o builtins.o \
+	run.o main.o)
 UNIT_TESTS = $(addprefix $(B)/tests/,test_ynode test_spec test_check test_type test_ref)
 # sources of the front end, with lemon's output in place of the grammars
 GRAM_OBJS = $(filter %_gram.o,$(FRONT_OBJS))

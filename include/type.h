@@ -4,6 +4,7 @@
 #ifndef FLOW_TYPE_H
 #define FLOW_TYPE_H
 
+#include <jansson.h>
 #include <stddef.h>
 
 #include "util.h"
@@ -82,6 +83,11 @@ const struct type_field *type_field_find(const struct type *record, const char *
 /* type_join: the smallest type both a and b are assignable to, as far as
  * this language can say (any when nothing closer exists) */
 const struct type *type_join(struct arena *a, const struct type *x, const struct type *y);
+
+/* type_check_value: whether the JSON value v has type t; when not, writes
+ * into why the JSON path of the first offending value (from base) and what
+ * was expected there */
+int type_check_value(const struct type *t, const json_t *v, const char *base, struct buf *why);
 
 const char *type_format_name(enum type_format f);
 /* type_format_parse: FORMAT_* for "text", "json", "yaml", "bytes", "any"; -1 otherwise */

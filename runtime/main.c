@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "plan.h"
+#include "run.h"
 #include "version.h"
 
 enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2 };
@@ -25,8 +26,19 @@ static const char usage_text[] =
 	"  result RUN_DIR FLOW[/TASK]\n"
 	"                  print a result as JSON\n"
 	"\n"
-	"Only 'run --dry-run' works in this version: executing plans, resume,\n"
-	"status and result are not implemented yet.\n"
+	"run options:\n"
+	"  -p NAME=VALUE   a composed parameter; VALUE is text for string\n"
+	"                  parameters and JSON for every other type\n"
+	"  --params FILE   parameters from a JSON object\n"
+	"  -j N            tasks at once (default: the number of CPUs)\n"
+	"  --run-dir DIR   the run directory (default .flowrun/runs/<run id>)\n"
+	"  --results-db PATH\n"
+	"                  the SQLite results store (default .flowrun/results.db)\n"
+	"  --filesystem NAME=DIR\n"
+	"                  a named filesystem root (local is the current directory)\n"
+	"  --dry-run       print what the run needs and its order, run nothing\n"
+	"\n"
+	"Not implemented yet: --backend slurm, --detach, PostgreSQL stores, cache.\n"
 	"\n"
 	"exit status: 0 success, 1 a flow failed, 2 usage error or unreadable or\n"
 	"invalid plan, 130 interrupted\n";
@@ -98,6 +110,34 @@ static void dry_run(const struct plan *p)
 	}
 }
 
+/* add_param: -p NAME=VALUE, VALUE as text for string parameters and as
+ * JSON for the others */
+static void add_param(const struct plan *p, json_t *params, const char *spec)
+{
+	const char *eq = strchr(spec, '=');
+	char *name = xstrndup(spec, (size_t)(eq - spec));
+	const struct plan_input *in = NULL;
+	json_error_t err;
+	json_t *v;
+	size_t i;
+
+	for (i = 0; i < p->ninputs; i++)
+		if (strcmp(p->inputs[i].name, name) == 0)
+			in = &p->inputs[i];
+	if (in && in->type->kind == TYPE_STRING) {
+		v = json_string(eq + 1);
+		if (!v)
+			fatal("-p %s: the value is not UTF-8 text", name);
+	} else {
+		v = json_loads(eq + 1, JSON_DECODE_ANY, &err);
+		if (!v)
+			fatal("-p %s: %s is not JSON (%s); only string parameters take plain text",
+			      name, eq + 1, err.text);
+	}
+	json_object_set_new(params, name, v);
+	free(name);
+}
+
 static int cmd_run(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -108,35 +148,53 @@ static int cmd_run(int argc, char **argv)
 		{"filesystem", required_argument, NULL, 'F'},
 		{"dry-run", no_argument, NULL, 'n'},
 		{"detach", no_argument, NULL, 'D'},
+		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
+	struct run_options o = {0};
+	const char **ps = NULL, *params_file = NULL;
+	size_t nps = 0, cap = 0, i;
+	struct buf why = {0};
 	struct plan p;
-	int c, dry = 0;
+	int c, dry = 0, status;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "p:j:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "p:j:vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
-			if (!strchr(optarg, '='))
+			if (!strchr(optarg, '=') || optarg[0] == '=')
 				usage_error("-p takes NAME=VALUE, not '%s'", optarg);
+			VEC_PUSH(ps, nps, cap, optarg);
+			break;
+		case 'P':
+			params_file = optarg;
 			break;
 		case 'b':
-			if (strcmp(optarg, "local") != 0 && strcmp(optarg, "slurm") != 0)
+			if (strcmp(optarg, "slurm") == 0)
+				fatal("the slurm backend is not implemented yet");
+			if (strcmp(optarg, "local") != 0)
 				usage_error("unknown backend '%s' (local or slurm)", optarg);
 			break;
 		case 'j':
-			if (atoi(optarg) < 1)
+			o.jobs = atoi(optarg);
+			if (o.jobs < 1)
 				usage_error("-j takes a number of jobs of at least 1, not '%s'", optarg);
 			break;
 		case 'F':
-			if (!strchr(optarg, '='))
-				usage_error("--filesystem takes NAME=DIR, not '%s'", optarg);
+			if (files_add(&o.files, optarg, &why) < 0)
+				fatal("%s", why.data);
 			break;
-		case 'P':
 		case 'r':
+			o.run_dir = optarg;
+			break;
 		case 'R':
+			o.results_db = optarg;
+			break;
 		case 'D':
+			fatal("--detach is for the slurm backend, which is not implemented yet");
+		case 'v':
+			o.verbose = 1;
 			break;
 		case 'n':
 			dry = 1;
@@ -151,14 +209,53 @@ static int cmd_run(int argc, char **argv)
 	if (optind != argc - 1)
 		usage_error("%s", "run takes one PLAN");
 	load_plan(&p, argv[optind]);
-	if (!dry) {
+	if (dry) {
+		dry_run(&p);
 		plan_free(&p);
-		fatal("executing plans is not implemented yet; 'flowrun run PLAN --dry-run' shows "
-		      "what a run would do");
+		free(ps);
+		files_free(&o.files);
+		return EXIT_OK;
 	}
-	dry_run(&p);
+	if (params_file) {
+		json_error_t err;
+
+		o.params = json_load_file(params_file, 0, &err);
+		if (!json_is_object(o.params))
+			fatal("%s: not a JSON object of parameters (%s)", params_file,
+			      o.params ? "another JSON value" : err.text);
+	} else {
+		o.params = json_object();
+	}
+	for (i = 0; i < nps; i++)
+		add_param(&p, o.params, ps[i]);
+	free(ps);
+	o.plan_path = argv[optind];
+	status = run_start(&p, &o);
+	json_decref(o.params);
+	files_free(&o.files);
 	plan_free(&p);
-	return EXIT_OK;
+	return status;
+}
+
+static int cmd_dir(int argc, char **argv)
+{
+	if (strcmp(argv[0], "result") == 0) {
+		if (argc != 3)
+			usage_error("%s", "result takes RUN_DIR FLOW[/TASK]");
+		return run_result(argv[1], argv[2]);
+	}
+	if (strcmp(argv[0], "resume") == 0) {
+		int jobs = 0;
+
+		if (argc == 4 && strcmp(argv[2], "-j") == 0)
+			jobs = atoi(argv[3]);
+		else if (argc != 2)
+			usage_error("%s", "resume takes RUN_DIR [-j N]");
+		return run_resume(argv[1], jobs);
+	}
+	if (argc != 2)
+		usage_error("%s takes RUN_DIR", argv[0]);
+	return run_status(argv[1]);
 }
 
 int main(int argc, char **argv)
@@ -179,6 +276,6 @@ int main(int argc, char **argv)
 		return cmd_run(argc - 1, argv + 1);
 	if (strcmp(argv[1], "resume") == 0 || strcmp(argv[1], "status") == 0 ||
 	    strcmp(argv[1], "result") == 0)
-		fatal("'%s' is not implemented yet", argv[1]);
+		return cmd_dir(argc - 1, argv + 1);
 	usage_error("unknown command '%s' (commands: run, resume, status, result)", argv[1]);
 }

@@ -25,6 +25,9 @@ expect_same() { # NAME FILE FILE
 "$flowc" compile -I "$lume" -o "$tmp/lume.json" "$lume/flow_of_flows.yaml" || nfail=$((nfail + 1))
 expect_same "lume plan is the committed one" "$root/tests/plans/lume.json" "$tmp/lume.json"
 
+"$flowc" compile -o "$tmp/features.json" "$root/tests/golden/cases/plan_features.yaml" || nfail=$((nfail + 1))
+expect_same "features plan is the committed one" "$root/tests/plans/features.json" "$tmp/features.json"
+
 # the same plan from every arrangement of the inputs
 mkdir -p "$tmp/a" "$tmp/b" "$tmp/c"
 cp "$lume/flow1.yaml" "$lume/flow3.yaml" "$tmp/a/"

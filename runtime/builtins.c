@@ -1,0 +1,384 @@
+/* builtins.c: the built-in tasks, run inside flowrun: files saved and
+ * loaded with the text, json, yaml and bytes serializers, results saved to
+ * and loaded from the store. Nothing of the scheduler. */
+#include "builtins.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <yaml.h>
+
+#include "tmpl.h"
+
+static const char *file_type_of(const char *s)
+{
+	static const char *const aliases[][2] = {
+		{"lume_services.files.file:File[TextSerializer]", "text"},
+		{"lume_services.files.file:File[JSONSerializer]", "json"},
+		{"lume_services.files.file:File[YAMLSerializer]", "yaml"},
+	};
+	size_t i;
+
+	if (!s)
+		return NULL;
+	if (!strcmp(s, "text") || !strcmp(s, "json") || !strcmp(s, "yaml") || !strcmp(s, "bytes"))
+		return s;
+	for (i = 0; i < 3; i++)
+		if (strcmp(s, aliases[i][0]) == 0)
+			return aliases[i][1];
+	return NULL;
+}
+
+static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+static void base64_encode(struct buf *out, const unsigned char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i + 2 < n + 2; i += 3) {
+		unsigned v = (unsigned)p[i] << 16 | (i + 1 < n ? (unsigned)p[i + 1] << 8 : 0) |
+			     (i + 2 < n ? p[i + 2] : 0);
+
+		if (i >= n)
+			break;
+		buf_putc(out, b64[v >> 18 & 63]);
+		buf_putc(out, b64[v >> 12 & 63]);
+		buf_putc(out, i + 1 < n ? b64[v >> 6 & 63] : '=');
+		buf_putc(out, i + 2 < n ? b64[v & 63] : '=');
+	}
+}
+
+static int base64_decode(struct buf *out, const char *s)
+{
+	unsigned v = 0;
+	int bits = 0;
+
+	for (; *s && *s != '='; s++) {
+		const char *at = strchr(b64, *s);
+
+		if (*s == '\n' || *s == '\r')
+			continue;
+		if (!at || !*s)
+			return -1;
+		v = v << 6 | (unsigned)(at - b64);
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			buf_putc(out, (char)(v >> bits & 0xff));
+		}
+	}
+	return 0;
+}
+
+/* write_atomic: data to path through a temporary file, fsync, rename */
+static int write_atomic(const char *path, const char *data, size_t len, struct buf *why)
+{
+	struct buf tmp = {0};
+	int fd, ok;
+
+	buf_printf(&tmp, "%s.tmp.XXXXXX", path);
+	fd = mkstemp(tmp.data);
+	if (fd < 0) {
+		buf_printf(why, "cannot write %s: %s", path, strerror(errno));
+		buf_free(&tmp);
+		return -1;
+	}
+	ok = write(fd, data, len) == (ssize_t)len && fsync(fd) == 0 && fchmod(fd, 0644) == 0;
+	ok = close(fd) == 0 && ok && rename(tmp.data, path) == 0;
+	if (!ok) {
+		buf_printf(why, "cannot write %s: %s", path, strerror(errno));
+		unlink(tmp.data);
+	}
+	buf_free(&tmp);
+	return ok ? 0 : -1;
+}
+
+static int read_all(const char *path, struct buf *out, struct buf *why)
+{
+	FILE *fp = fopen(path, "rb");
+	char chunk[65536];
+	size_t got;
+
+	if (!fp) {
+		buf_printf(why, "cannot read %s: %s", path, strerror(errno));
+		return -1;
+	}
+	while ((got = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+		buf_add(out, chunk, got);
+	if (ferror(fp)) {
+		buf_printf(why, "cannot read %s: %s", path, strerror(errno));
+		fclose(fp);
+		return -1;
+	}
+	fclose(fp);
+	return 0;
+}
+
+/* ---- YAML input: libyaml events to JSON, core-schema scalars ---- */
+
+static json_t *yaml_scalar(const yaml_event_t *ev)
+{
+	const char *s = (const char *)ev->data.scalar.value;
+	size_t len = ev->data.scalar.length;
+	json_t *v;
+	char *end;
+
+	if (ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+		return json_stringn(s, len);
+	if (!strcmp(s, "") || !strcmp(s, "~") || !strcmp(s, "null") || !strcmp(s, "Null") ||
+	    !strcmp(s, "NULL"))
+		return json_null();
+	if (!strcmp(s, "true") || !strcmp(s, "True") || !strcmp(s, "TRUE"))
+		return json_true();
+	if (!strcmp(s, "false") || !strcmp(s, "False") || !strcmp(s, "FALSE"))
+		return json_false();
+	if (len && strspn(s + (s[0] == '-' || s[0] == '+'), "0123456789") ==
+			   len - (s[0] == '-' || s[0] == '+') && len > (size_t)(s[0] == '-' || s[0] == '+')) {
+		errno = 0;
+		v = json_integer(strtoll(s, &end, 10));
+		if (errno != ERANGE)
+			return v;
+		json_decref(v);
+	}
+	if (len && strspn(s, "+-.0123456789eE") == len && strpbrk(s, "0123456789")) {
+		double d = strtod(s, &end);
+
+		if (*end == '\0')
+			return json_real(d);
+	}
+	return json_stringn(s, len);
+}
+
+/* An open collection while YAML is read. */
+struct yframe {
+	json_t *v;    /* the array or object */
+	json_t *key;  /* objects: the key waiting for its value, or NULL */
+};
+
+/* yaml_add: a complete value into the open collection, or as the root */
+static void yaml_add(struct yframe *stack, size_t depth, json_t **root, json_t *v)
+{
+	struct yframe *top;
+	char *k;
+
+	if (!depth) {
+		if (!*root)
+			*root = v;
+		else
+			json_decref(v); /* only the first document counts */
+		return;
+	}
+	top = &stack[depth - 1];
+	if (json_is_array(top->v)) {
+		json_array_append_new(top->v, v);
+	} else if (!top->key) {
+		top->key = v;
+	} else {
+		k = tmpl_json_text(top->key);
+		json_object_set_new(top->v, k, v);
+		free(k);
+		json_decref(top->key);
+		top->key = NULL;
+	}
+}
+
+/* yaml_to_json: the first document of text as JSON; NULL with why */
+static json_t *yaml_to_json(const char *text, size_t len, struct buf *why)
+{
+	yaml_parser_t parser;
+	yaml_event_t ev;
+	struct yframe *stack = NULL;
+	json_t *root = NULL;
+	size_t depth = 0, cap = 0;
+	int done = 0;
+
+	yaml_parser_initialize(&parser);
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+	while (!done) {
+		if (!yaml_parser_parse(&parser, &ev)) {
+			buf_printf(why, "YAML error at line %zu: %s", parser.problem_mark.line + 1,
+				   parser.problem ? parser.problem : "syntax error");
+			break;
+		}
+		switch (ev.type) {
+		case YAML_STREAM_END_EVENT:
+			done = 1;
+			break;
+		case YAML_DOCUMENT_END_EVENT:
+			done = root != NULL;
+			break;
+		case YAML_SCALAR_EVENT:
+			yaml_add(stack, depth, &root, yaml_scalar(&ev));
+			break;
+		case YAML_SEQUENCE_START_EVENT:
+		case YAML_MAPPING_START_EVENT:
+			util_grow(&stack, &cap, depth + 1, sizeof(*stack));
+			stack[depth].v = ev.type == YAML_SEQUENCE_START_EVENT ? json_array() : json_object();
+			stack[depth++].key = NULL;
+			break;
+		case YAML_SEQUENCE_END_EVENT:
+		case YAML_MAPPING_END_EVENT:
+			depth--;
+			json_decref(stack[depth].key);
+			yaml_add(stack, depth, &root, stack[depth].v);
+			break;
+		case YAML_ALIAS_EVENT:
+			buf_puts(why, "YAML aliases are not supported");
+			done = 1;
+			break;
+		default:
+			break;
+		}
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&parser);
+	while (depth) {
+		depth--;
+		json_decref(stack[depth].v);
+		json_decref(stack[depth].key);
+	}
+	free(stack);
+	if (why->len) {
+		json_decref(root);
+		return NULL;
+	}
+	return root ? root : json_null();
+}
+
+/* ---- the built-ins ---- */
+
+static json_t *save_file(const struct builtin_ctx *c, const json_t *with, struct buf *why)
+{
+	const json_t *obj = json_object_get(with, "obj");
+	const char *type = file_type_of(json_string_value(json_object_get(with, "file_type")));
+	const char *filename = json_string_value(json_object_get(with, "filename"));
+	const char *fsname = json_string_value(json_object_get(with, "filesystem_identifier"));
+	int create = !json_is_false(json_object_get(with, "create_dir"));
+	struct buf data = {0};
+	char *path, *text = NULL;
+	json_t *rep = NULL;
+
+	if (!obj || !type || !filename || !fsname) {
+		buf_puts(why, "save_file needs obj, file_type (text, json, yaml or bytes), filename "
+			      "and filesystem_identifier");
+		return NULL;
+	}
+	if ((!strcmp(type, "text") || !strcmp(type, "bytes")) && !json_is_string(obj)) {
+		buf_printf(why, "save_file with file_type %s needs a string obj", type);
+		return NULL;
+	}
+	path = files_path(c->files, fsname, filename, create, why);
+	if (!path)
+		return NULL;
+	if (!strcmp(type, "text")) {
+		buf_add(&data, json_string_value(obj), json_string_length(obj));
+	} else if (!strcmp(type, "bytes")) {
+		if (base64_decode(&data, json_string_value(obj)) < 0)
+			buf_puts(why, "save_file with file_type bytes needs obj in base64");
+	} else {
+		/* JSON is YAML too: yaml files are written as JSON text */
+		text = json_dumps(obj, JSON_INDENT(2) | JSON_ENCODE_ANY | JSON_SORT_KEYS);
+		buf_puts(&data, text);
+		buf_putc(&data, '\n');
+	}
+	if (!why->len && write_atomic(path, data.data ? data.data : "", data.len, why) == 0)
+		rep = json_pack("{s:s,s:s,s:s}", "filename", filename, "file_type_string", type,
+				"filesystem_identifier", fsname);
+	free(text);
+	free(path);
+	buf_free(&data);
+	return rep;
+}
+
+static json_t *load_file(const struct builtin_ctx *c, const json_t *with, struct buf *why)
+{
+	const json_t *rep = json_object_get(with, "file");
+	const char *type = file_type_of(json_string_value(json_object_get(rep, "file_type_string")));
+	const char *filename = json_string_value(json_object_get(rep, "filename"));
+	const char *fsname = json_string_value(json_object_get(rep, "filesystem_identifier"));
+	struct buf data = {0};
+	json_t *v = NULL;
+	char *path;
+
+	if (!type || !filename || !fsname) {
+		buf_puts(why, "load_file needs a file representation {filename, file_type_string, "
+			      "filesystem_identifier}");
+		return NULL;
+	}
+	path = files_path(c->files, fsname, filename, 0, why);
+	if (!path || read_all(path, &data, why) < 0) {
+		free(path);
+		buf_free(&data);
+		return NULL;
+	}
+	if (!strcmp(type, "text")) {
+		v = json_stringn(data.data ? data.data : "", data.len);
+		if (!v)
+			buf_printf(why, "%s is not UTF-8 text", filename);
+	} else if (!strcmp(type, "bytes")) {
+		struct buf enc = {0};
+
+		base64_encode(&enc, (const unsigned char *)(data.data ? data.data : ""), data.len);
+		v = json_string(enc.data ? enc.data : "");
+		buf_free(&enc);
+	} else if (!strcmp(type, "json")) {
+		json_error_t err;
+
+		v = json_loadb(data.data ? data.data : "", data.len, JSON_DECODE_ANY, &err);
+		if (!v)
+			buf_printf(why, "%s: not JSON at line %d: %s", filename, err.line, err.text);
+	} else {
+		v = yaml_to_json(data.data ? data.data : "", data.len, why);
+	}
+	free(path);
+	buf_free(&data);
+	return v;
+}
+
+static json_t *save_db(const struct builtin_ctx *c, const json_t *with, struct buf *why)
+{
+	const json_t *result = json_object_get(with, "result");
+	const char *type = json_string_value(json_object_get(with, "result_type"));
+
+	if (!json_is_object(result)) {
+		buf_puts(why, "save_db_result needs a result object such as {inputs, outputs}");
+		return NULL;
+	}
+	return store_save(c->store, result, type ? type : "generic", c->flow_name, c->project_name,
+			  c->run_id, why);
+}
+
+static json_t *load_db(const struct builtin_ctx *c, const json_t *with, struct buf *why)
+{
+	const json_t *index = json_object_get(with, "attribute_index");
+	json_t *doc = store_load(c->store, json_object_get(with, "result_rep"), why), *v;
+
+	if (!doc)
+		return NULL;
+	if (!index)
+		return doc;
+	v = tmpl_walk(doc, index, why);
+	if (v)
+		json_incref(v);
+	json_decref(doc);
+	return v;
+}
+
+json_t *builtin_run(const struct builtin_ctx *c, const char *name, const json_t *with,
+		    struct buf *why)
+{
+	if (!strcmp(name, "save_file"))
+		return save_file(c, with, why);
+	if (!strcmp(name, "load_file"))
+		return load_file(c, with, why);
+	if (!strcmp(name, "save_db_result"))
+		return save_db(c, with, why);
+	if (!strcmp(name, "load_db_result"))
+		return load_db(c, with, why);
+	buf_printf(why, "unknown built-in '%s'", name);
+	return NULL;
+}

@@ -1,0 +1,1238 @@
+/* run.c: running a plan locally: the run directory and its journal, the
+ * scheduler (flows and tasks in dependency order, up to -j at once), the
+ * process runner (one process group per task, a poll() loop woken by
+ * SIGCHLD through a self-pipe), retries, timeouts and interruption. */
+#include "run.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "builtins.h"
+#include "plan_format.h"
+#include "store.h"
+#include "tmpl.h"
+
+extern char **environ;
+
+const char *const run_state_names[] = {"Pending", "Running", "Success", "Failed", "Retrying",
+				       "Skipped", "Cancelled", "Cached"};
+
+/* seconds between SIGTERM and SIGKILL for a task being stopped */
+#define KILL_GRACE_MS 5000
+
+struct task_run {
+	enum run_state st;          /* where it is */
+	int attempt;                /* attempts started, 1 for the first */
+	pid_t pid;                  /* its process (group leader) while running */
+	long long start_ms;         /* when the current attempt started */
+	long long deadline_ms;      /* when it times out, 0 for never */
+	long long kill_ms;          /* when to send SIGKILL after SIGTERM, 0 when not sent */
+	long long retry_ms;         /* when a Retrying task starts again */
+	int timed_out;              /* 1 when stopped for its timeout */
+	json_t *result;             /* its result once Success */
+};
+
+struct flow_run {
+	enum run_state st;          /* Pending, Running, then Success, Failed or Skipped */
+	json_t **params;            /* its parameter values once Running */
+	struct task_run *tasks;     /* one per plan task */
+	size_t settled;             /* tasks in a final state */
+};
+
+struct run {
+	struct plan *plan;          /* what runs */
+	char *dir;                  /* the run directory */
+	char *run_id;               /* its name */
+	json_t *inputs;             /* composed parameter values (object) */
+	struct flow_run *flows;     /* one per plan flow */
+	int jobs;                   /* tasks at once */
+	int running;                /* tasks running now */
+	int journal;                /* the journal's file descriptor */
+	struct store *store;        /* the results store */
+	struct files *files;        /* named filesystems */
+	int tty;                    /* standard output is a terminal */
+	long long t0;               /* when this invocation started */
+	size_t ntasks;              /* tasks in the plan */
+	size_t done;                /* tasks settled Success */
+	size_t failed;              /* tasks settled otherwise */
+	size_t events;              /* journal events written, to see progress */
+};
+
+static int wake_pipe[2] = {-1, -1};
+static volatile sig_atomic_t interrupted;
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static long long wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void on_signal(int sig)
+{
+	int saved = errno;
+	char c = (char)sig;
+
+	if (sig != SIGCHLD)
+		interrupted = sig;
+	if (write(wake_pipe[1], &c, 1) < 0) {
+		/* the pipe is full: the loop is awake anyway */
+	}
+	errno = saved;
+}
+
+static void setup_signals(void)
+{
+	struct sigaction sa;
+
+	if (pipe(wake_pipe) != 0)
+		fatal("cannot make a pipe: %s", strerror(errno));
+	fcntl(wake_pipe[0], F_SETFL, O_NONBLOCK);
+	fcntl(wake_pipe[1], F_SETFL, O_NONBLOCK);
+	fcntl(wake_pipe[0], F_SETFD, FD_CLOEXEC);
+	fcntl(wake_pipe[1], F_SETFD, FD_CLOEXEC);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
+	sigaction(SIGCHLD, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+/* ---- the run directory ---- */
+
+static char *dir_path(const struct run *r, const char *fmt, ...) ATTR_PRINTF(2, 3);
+static char *dir_path(const struct run *r, const char *fmt, ...)
+{
+	struct buf b = {0};
+	va_list ap;
+
+	buf_printf(&b, "%s/", r->dir);
+	va_start(ap, fmt);
+	buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	return buf_steal(&b);
+}
+
+static char *task_dir(const struct run *r, size_t f, size_t t)
+{
+	return dir_path(r, "tasks/%s/%s", r->plan->flows[f].name, r->plan->flows[f].tasks[t].name);
+}
+
+static void mkdirs(const char *path)
+{
+	char *copy = xstrdup(path), *p;
+
+	for (p = copy + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		mkdir(copy, 0755);
+		*p = '/';
+	}
+	if (mkdir(copy, 0755) != 0 && errno != EEXIST)
+		fatal("cannot make directory %s: %s", copy, strerror(errno));
+	free(copy);
+}
+
+/* write_file_atomic: data to path through a temporary file, fsync, rename */
+static int write_file_atomic(const char *path, const char *data, size_t len)
+{
+	struct buf tmp = {0};
+	int fd, ok;
+
+	buf_printf(&tmp, "%s.tmp", path);
+	fd = open(tmp.data, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		buf_free(&tmp);
+		return -1;
+	}
+	ok = write(fd, data, len) == (ssize_t)len && fsync(fd) == 0;
+	ok = close(fd) == 0 && ok && rename(tmp.data, path) == 0;
+	if (!ok)
+		unlink(tmp.data);
+	buf_free(&tmp);
+	return ok ? 0 : -1;
+}
+
+/* journal: appends one event; final states are made durable (fsync) before
+ * anything depends on them, a Running event need not be */
+static void journal(struct run *r, json_t *ev, int durable)
+{
+	char *line;
+	size_t len;
+
+	json_object_set_new(ev, "t", json_integer(wall_ms()));
+	line = json_dumps(ev, JSON_COMPACT | JSON_SORT_KEYS);
+	len = strlen(line);
+	line = xrealloc(line, len + 2);
+	line[len] = '\n';
+	if (write(r->journal, line, len + 1) != (ssize_t)(len + 1) || (durable && fsync(r->journal) != 0))
+		fatal("cannot write the journal in %s: %s", r->dir, strerror(errno));
+	free(line);
+	json_decref(ev);
+	r->events++;
+}
+
+static void journal_task(struct run *r, size_t f, size_t t, const char *extra_key, json_t *extra)
+{
+	const struct task_run *tr = &r->flows[f].tasks[t];
+	json_t *ev = json_pack("{s:i,s:s,s:i,s:s,s:s,s:i}", "flow", (json_int_t)f, "flow_name",
+			       r->plan->flows[f].name, "task", (json_int_t)t, "task_name",
+			       r->plan->flows[f].tasks[t].name, "state", run_state_names[tr->st],
+			       "attempt", tr->attempt);
+
+	if (extra_key)
+		json_object_set_new(ev, extra_key, extra);
+	if (tr->st != ST_RUNNING && tr->start_ms)
+		json_object_set_new(ev, "ms", json_integer(now_ms() - tr->start_ms));
+	journal(r, ev, tr->st != ST_RUNNING);
+}
+
+static void journal_flow(struct run *r, size_t f, const char *reason)
+{
+	json_t *ev = json_pack("{s:i,s:s,s:s}", "flow", (json_int_t)f, "flow_name",
+			       r->plan->flows[f].name, "state", run_state_names[r->flows[f].st]);
+
+	if (reason)
+		json_object_set_new(ev, "reason", json_string(reason));
+	journal(r, ev, r->flows[f].st != ST_RUNNING);
+}
+
+/* ---- output ---- */
+
+static void progress(struct run *r, size_t f, size_t t, const char *note)
+{
+	const struct task_run *tr = &r->flows[f].tasks[t];
+
+	if (r->tty) {
+		printf("\r\033[K[%zu/%zu done, %d running, %zu failed] %s/%s %s", r->done, r->ntasks,
+		       r->running, r->failed, r->plan->flows[f].name, r->plan->flows[f].tasks[t].name,
+		       run_state_names[tr->st]);
+		if (tr->st == ST_FAILED)
+			printf(": %s\n", note ? note : "");
+		fflush(stdout);
+		return;
+	}
+	printf("%s/%s: %s", r->plan->flows[f].name, r->plan->flows[f].tasks[t].name,
+	       run_state_names[tr->st]);
+	if (tr->attempt > 1 && tr->st == ST_RUNNING)
+		printf(" (attempt %d)", tr->attempt);
+	if (note)
+		printf(": %s", note);
+	printf("\n");
+	fflush(stdout);
+}
+
+/* ---- settling ---- */
+
+static void settle_task(struct run *r, size_t f, size_t t, enum run_state st, const char *why)
+{
+	struct task_run *tr = &r->flows[f].tasks[t];
+
+	tr->st = st;
+	r->flows[f].settled++;
+	if (st == ST_SUCCESS || st == ST_CACHED)
+		r->done++;
+	else
+		r->failed++;
+	journal_task(r, f, t, why ? "reason" : NULL, why ? json_string(why) : NULL);
+	progress(r, f, t, why);
+}
+
+/* fail_attempt: a failed attempt retries when attempts are left */
+static void fail_attempt(struct run *r, size_t f, size_t t, const char *why)
+{
+	const struct plan_task *pt = &r->plan->flows[f].tasks[t];
+	struct task_run *tr = &r->flows[f].tasks[t];
+
+	if (tr->attempt <= pt->retries) {
+		tr->st = ST_RETRYING;
+		tr->retry_ms = now_ms() + pt->retry_delay_ms;
+		journal_task(r, f, t, "reason", json_string(why));
+		progress(r, f, t, why);
+		return;
+	}
+	settle_task(r, f, t, ST_FAILED, why);
+}
+
+static void succeed(struct run *r, size_t f, size_t t, json_t *result)
+{
+	const struct plan_task *pt = &r->plan->flows[f].tasks[t];
+	struct task_run *tr = &r->flows[f].tasks[t];
+	struct buf why = {0};
+	char *path, *text;
+
+	if (!type_check_value(pt->result, result, "result", &why)) {
+		json_decref(result);
+		fail_attempt(r, f, t, why.data);
+		buf_free(&why);
+		return;
+	}
+	buf_free(&why);
+	path = dir_path(r, "tasks/%s/%s/result.json", r->plan->flows[f].name, pt->name);
+	text = json_dumps(result, JSON_COMPACT | JSON_ENCODE_ANY);
+	if (write_file_atomic(path, text, strlen(text)) != 0)
+		fatal("cannot write %s: %s", path, strerror(errno));
+	free(text);
+	free(path);
+	tr->result = result;
+	settle_task(r, f, t, ST_SUCCESS, NULL);
+}
+
+/* ---- starting work ---- */
+
+static int flow_needs_settled(const struct run *r, size_t f, int *all_ok)
+{
+	const struct plan_flow *pf = &r->plan->flows[f];
+	size_t k;
+	int settled = 1;
+
+	*all_ok = 1;
+	for (k = 0; k < pf->nneeds; k++) {
+		enum run_state st = r->flows[pf->needs[k]].st;
+
+		if (st == ST_PENDING || st == ST_RUNNING)
+			settled = 0;
+		else if (st != ST_SUCCESS)
+			*all_ok = 0;
+	}
+	return settled;
+}
+
+/* start_flow: its parameter values, from inputs or its parents; a value
+ * that cannot be had or has the wrong type fails the flow */
+static void start_flow(struct run *r, size_t f)
+{
+	const struct plan_flow *pf = &r->plan->flows[f];
+	struct flow_run *fr = &r->flows[f];
+	struct buf why = {0};
+	size_t i;
+
+	fr->params = xcalloc(pf->nparams ? pf->nparams : 1, sizeof(*fr->params));
+	for (i = 0; i < pf->nparams && !why.len; i++) {
+		const struct plan_param *pp = &pf->params[i];
+		const struct plan_source *src = &pp->source;
+		json_t *v = NULL;
+
+		if (src->kind == SOURCE_INPUT) {
+			v = json_incref(json_object_get(r->inputs, r->plan->inputs[src->input].name));
+		} else {
+			json_t *parent = r->flows[src->flow].tasks[src->task].result;
+
+			if (src->kind != SOURCE_DB) {
+				v = json_incref(parent);
+			} else {
+				json_t *doc = store_load(r->store, parent, &why), *sel;
+
+				if (doc) {
+					sel = tmpl_walk(doc, src->index, &why);
+					v = sel ? json_incref(sel) : NULL;
+					json_decref(doc);
+				}
+				if (!v) {
+					struct buf msg = {0};
+
+					buf_printf(&msg, "parameter '%s': %s", pp->name, why.data);
+					buf_free(&why);
+					why = msg;
+				}
+			}
+		}
+		if (v && !type_check_value(pp->type, v, pp->name, &why)) {
+			json_decref(v);
+			v = NULL;
+		}
+		fr->params[i] = v;
+	}
+	fr->st = why.len ? ST_FAILED : ST_RUNNING;
+	journal_flow(r, f, why.len ? why.data : NULL);
+	if (why.len) {
+		/* its tasks never start */
+		for (i = 0; i < pf->ntasks; i++) {
+			fr->tasks[i].st = ST_SKIPPED;
+			r->failed++;
+		}
+		fr->settled = pf->ntasks;
+		printf("%s: Failed: %s\n", pf->name, why.data);
+		fflush(stdout);
+	}
+	buf_free(&why);
+}
+
+static char **make_env(const struct plan_task *pt, const struct tmpl_scope *scope,
+		       const char *result_path, struct buf *why)
+{
+	const char *key;
+	const json_t *tv;
+	char **env = NULL;
+	size_t n = 0, cap = 0, i;
+	struct buf b = {0};
+
+	for (i = 0; environ[i]; i++)
+		if (strncmp(environ[i], "FLOWRUN_RESULT=", 15) != 0)
+			VEC_PUSH(env, n, cap, xstrdup(environ[i]));
+	buf_printf(&b, "FLOWRUN_RESULT=%s", result_path);
+	VEC_PUSH(env, n, cap, buf_steal(&b));
+	json_object_foreach((json_t *)pt->env, key, tv) {
+		char *text = tmpl_text(tv, scope, why);
+
+		if (!text)
+			break;
+		buf_printf(&b, "%s=%s", key, text);
+		VEC_PUSH(env, n, cap, buf_steal(&b));
+		free(text);
+	}
+	VEC_PUSH(env, n, cap, NULL);
+	return env;
+}
+
+static void free_strings(char **v)
+{
+	size_t i;
+
+	for (i = 0; v && v[i]; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* start_task: a built-in runs here and now; a run or shell task starts as
+ * a process in its own process group */
+static void start_task(struct run *r, size_t f, size_t t)
+{
+	const struct plan_task *pt = &r->plan->flows[f].tasks[t];
+	struct task_run *tr = &r->flows[f].tasks[t];
+	json_t **results = xcalloc(r->plan->flows[f].ntasks, sizeof(*results));
+	struct tmpl_scope scope;
+	struct buf why = {0};
+	json_t *with = NULL;
+	char *dir = task_dir(r, f, t), *with_path, *out_path, *err_path, *result_path;
+	char **argv = NULL, **env = NULL;
+	size_t i, n = 0, cap = 0;
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	sigset_t none;
+	int rc;
+
+	for (i = 0; i < r->plan->flows[f].ntasks; i++)
+		results[i] = r->flows[f].tasks[i].result;
+	scope.params = r->flows[f].params;
+	scope.results = results;
+	tr->attempt++;
+	tr->start_ms = now_ms();
+	tr->timed_out = 0;
+	tr->kill_ms = 0;
+	tr->st = ST_RUNNING;
+	mkdirs(dir);
+	with_path = dir_path(r, "tasks/%s/%s/with.json", r->plan->flows[f].name, pt->name);
+	out_path = dir_path(r, "tasks/%s/%s/stdout", r->plan->flows[f].name, pt->name);
+	err_path = dir_path(r, "tasks/%s/%s/stderr", r->plan->flows[f].name, pt->name);
+	result_path = dir_path(r, "tasks/%s/%s/result.out", r->plan->flows[f].name, pt->name);
+	if (pt->with)
+		with = tmpl_value(pt->with, &scope, &why);
+	if (!why.len && pt->kind == TASK_BUILTIN) {
+		struct builtin_ctx bc = {r->files, r->store, r->run_id, r->plan->flows[f].name,
+					 r->plan->flows[f].project};
+		json_t *result;
+
+		journal_task(r, f, t, NULL, NULL);
+		result = builtin_run(&bc, pt->builtin, with, &why);
+		if (result)
+			succeed(r, f, t, result);
+		else
+			fail_attempt(r, f, t, why.data);
+		goto out;
+	}
+	if (!why.len && pt->kind == TASK_RUN) {
+		const json_t *a;
+
+		json_array_foreach(pt->argv, i, a) {
+			char *text = tmpl_text(a, &scope, &why);
+
+			if (!text)
+				break;
+			VEC_PUSH(argv, n, cap, text);
+		}
+	} else if (!why.len) {
+		VEC_PUSH(argv, n, cap, xstrdup("/bin/sh"));
+		VEC_PUSH(argv, n, cap, xstrdup("-c"));
+		VEC_PUSH(argv, n, cap, xstrdup(pt->script));
+	}
+	VEC_PUSH(argv, n, cap, NULL);
+	if (!why.len)
+		env = make_env(pt, &scope, result_path, &why);
+	if (!why.len) {
+		char *text = with ? json_dumps(with, JSON_COMPACT | JSON_ENCODE_ANY) : xstrdup("");
+
+		if (write_file_atomic(with_path, text, strlen(text)) != 0)
+			buf_printf(&why, "cannot write %s: %s", with_path, strerror(errno));
+		free(text);
+	}
+	if (why.len) {
+		journal_task(r, f, t, NULL, NULL);
+		fail_attempt(r, f, t, why.data);
+		goto out;
+	}
+	unlink(result_path);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, with_path, O_RDONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 1, out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	posix_spawn_file_actions_addopen(&fa, 2, err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	posix_spawnattr_init(&attr);
+	sigemptyset(&none);
+	posix_spawnattr_setsigmask(&attr, &none);
+	posix_spawnattr_setpgroup(&attr, 0);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK);
+	rc = posix_spawnp(&tr->pid, argv[0], &fa, &attr, argv, env);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&attr);
+	journal_task(r, f, t, NULL, NULL);
+	if (rc != 0) {
+		buf_printf(&why, "cannot start %s: %s", argv[0], strerror(rc));
+		fail_attempt(r, f, t, why.data);
+		goto out;
+	}
+	progress(r, f, t, NULL);
+	r->running++;
+	tr->deadline_ms = pt->timeout_ms ? tr->start_ms + pt->timeout_ms : 0;
+out:
+	json_decref(with);
+	free_strings(argv);
+	free_strings(env);
+	free(results);
+	free(dir);
+	free(with_path);
+	free(out_path);
+	free(err_path);
+	free(result_path);
+	buf_free(&why);
+}
+
+/* collect: the result of a process that exited 0 */
+static json_t *collect(struct run *r, size_t f, size_t t, struct buf *why)
+{
+	const struct plan_task *pt = &r->plan->flows[f].tasks[t];
+	char *result_path = dir_path(r, "tasks/%s/%s/result.out", r->plan->flows[f].name, pt->name);
+	char *out_path = dir_path(r, "tasks/%s/%s/stdout", r->plan->flows[f].name, pt->name);
+	json_error_t err;
+	json_t *v = NULL;
+	struct stat st;
+
+	if (stat(result_path, &st) == 0 && st.st_size > 0) {
+		v = json_load_file(result_path, JSON_DECODE_ANY, &err);
+		if (!v)
+			buf_printf(why, "the result written to FLOWRUN_RESULT is not JSON (line %d: %s)",
+				   err.line, err.text);
+	} else if (pt->result->kind == TYPE_STRING) {
+		FILE *fp = fopen(out_path, "rb");
+		struct buf text = {0};
+		char chunk[65536];
+		size_t got;
+
+		while (fp && (got = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+			buf_add(&text, chunk, got);
+		if (fp)
+			fclose(fp);
+		if (text.len && text.data[text.len - 1] == '\n')
+			text.len--;
+		v = json_stringn(text.data ? text.data : "", text.len);
+		if (!v)
+			buf_puts(why, "standard output is not UTF-8 text");
+		buf_free(&text);
+	} else {
+		v = json_load_file(out_path, JSON_DECODE_ANY, &err);
+		if (!v)
+			buf_printf(why, "standard output is not JSON (line %d: %s)", err.line, err.text);
+	}
+	free(result_path);
+	free(out_path);
+	return v;
+}
+
+static void reap(struct run *r)
+{
+	int status;
+	pid_t pid;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		size_t f, t;
+		int found = 0;
+
+		for (f = 0; f < r->plan->nflows && !found; f++)
+			for (t = 0; t < r->plan->flows[f].ntasks && !found; t++)
+				if (r->flows[f].tasks[t].st == ST_RUNNING && r->flows[f].tasks[t].pid == pid)
+					found = 1;
+		if (!found)
+			continue;
+		f--, t--;
+		{
+			struct task_run *tr = &r->flows[f].tasks[t];
+			struct buf why = {0};
+			json_t *v;
+
+			r->running--;
+			tr->pid = 0;
+			/* stray processes of its group go with it */
+			kill(-pid, SIGKILL);
+			if (interrupted) {
+				settle_task(r, f, t, ST_CANCELLED, "interrupted");
+			} else if (tr->timed_out) {
+				buf_printf(&why, "timed out after %lld ms",
+					   (long long)r->plan->flows[f].tasks[t].timeout_ms);
+				fail_attempt(r, f, t, why.data);
+			} else if (WIFSIGNALED(status)) {
+				buf_printf(&why, "killed by signal %d (%s)", WTERMSIG(status),
+					   strsignal(WTERMSIG(status)));
+				fail_attempt(r, f, t, why.data);
+			} else if (WEXITSTATUS(status) != 0) {
+				buf_printf(&why, "exit status %d", WEXITSTATUS(status));
+				fail_attempt(r, f, t, why.data);
+			} else if ((v = collect(r, f, t, &why)) != NULL) {
+				succeed(r, f, t, v);
+			} else {
+				fail_attempt(r, f, t, why.data);
+			}
+			buf_free(&why);
+		}
+	}
+}
+
+/* schedule: starts what can start; returns the time of the next deadline
+ * (timeouts, kills, retries) or -1 */
+static long long schedule(struct run *r)
+{
+	long long next = -1, now = now_ms();
+	size_t f, t, k;
+
+	for (f = 0; f < r->plan->nflows; f++) {
+		const struct plan_flow *pf = &r->plan->flows[f];
+		struct flow_run *fr = &r->flows[f];
+		int ok;
+
+		if (fr->st == ST_PENDING) {
+			if (!flow_needs_settled(r, f, &ok))
+				continue;
+			if (!ok) {
+				fr->st = ST_SKIPPED;
+				for (t = 0; t < pf->ntasks; t++)
+					if (fr->tasks[t].st != ST_SUCCESS) {
+						fr->tasks[t].st = ST_SKIPPED;
+						r->failed++;
+					}
+				fr->settled = pf->ntasks;
+				journal_flow(r, f, "a flow it needs did not succeed");
+				printf("%s: Skipped: a flow it needs did not succeed\n", pf->name);
+				fflush(stdout);
+				continue;
+			}
+			start_flow(r, f);
+		}
+		if (fr->st != ST_RUNNING)
+			continue;
+		for (t = 0; t < pf->ntasks; t++) {
+			const struct plan_task *pt = &pf->tasks[t];
+			struct task_run *tr = &fr->tasks[t];
+			int ready = 1, blocked = 0;
+
+			if (tr->st == ST_RUNNING) {
+				long long due = tr->kill_ms ? tr->kill_ms : tr->deadline_ms;
+
+				if (tr->deadline_ms && !tr->kill_ms && now >= tr->deadline_ms) {
+					tr->timed_out = 1;
+					kill(-tr->pid, SIGTERM);
+					tr->kill_ms = now + KILL_GRACE_MS;
+					due = tr->kill_ms;
+				} else if (tr->kill_ms && now >= tr->kill_ms) {
+					kill(-tr->pid, SIGKILL);
+					due = 0;
+				}
+				if (due && (next < 0 || due < next))
+					next = due;
+				continue;
+			}
+			if (tr->st == ST_RETRYING && tr->retry_ms > now) {
+				if (next < 0 || tr->retry_ms < next)
+					next = tr->retry_ms;
+				continue;
+			}
+			if (tr->st != ST_PENDING && tr->st != ST_RETRYING)
+				continue;
+			for (k = 0; k < pt->nneeds; k++) {
+				enum run_state st = fr->tasks[pt->needs[k]].st;
+
+				if (st != ST_SUCCESS && st != ST_CACHED)
+					ready = 0;
+				if (st == ST_FAILED || st == ST_SKIPPED || st == ST_CANCELLED)
+					blocked = 1;
+			}
+			if (blocked) {
+				settle_task(r, f, t, ST_SKIPPED, "a task it needs did not succeed");
+				continue;
+			}
+			if (ready && r->running < r->jobs && !interrupted)
+				start_task(r, f, t);
+		}
+		if (fr->settled == pf->ntasks) {
+			fr->st = ST_SUCCESS;
+			for (t = 0; t < pf->ntasks; t++)
+				if (fr->tasks[t].st != ST_SUCCESS && fr->tasks[t].st != ST_CACHED)
+					fr->st = ST_FAILED;
+			journal_flow(r, f, NULL);
+		}
+	}
+	return next;
+}
+
+static int all_settled(const struct run *r)
+{
+	size_t f;
+
+	for (f = 0; f < r->plan->nflows; f++)
+		if (r->flows[f].st == ST_PENDING || r->flows[f].st == ST_RUNNING)
+			return 0;
+	return 1;
+}
+
+static void stop_running(struct run *r)
+{
+	size_t f, t;
+
+	for (f = 0; f < r->plan->nflows; f++) {
+		for (t = 0; t < r->plan->flows[f].ntasks; t++) {
+			struct task_run *tr = &r->flows[f].tasks[t];
+
+			if (tr->st == ST_RUNNING && !tr->kill_ms) {
+				kill(-tr->pid, SIGTERM);
+				tr->kill_ms = now_ms() + KILL_GRACE_MS;
+			}
+		}
+	}
+}
+
+/* loop: runs until everything settled or an interrupt ended the running
+ * tasks; returns the exit status */
+static int loop(struct run *r)
+{
+	size_t f;
+
+	for (;;) {
+		size_t before = r->events;
+		long long next = schedule(r), wait;
+		struct pollfd pfd = {wake_pipe[0], POLLIN, 0};
+		char drain[64];
+
+		if (all_settled(r))
+			break;
+		if (interrupted) {
+			stop_running(r);
+			if (!r->running)
+				break;
+			next = schedule(r);
+		}
+		if (!r->running && next < 0) {
+			/* built-ins settle inside schedule: go round while that
+			 * moves things; nothing moving is a stuck plan */
+			if (r->events != before)
+				continue;
+			break;
+		}
+		wait = next < 0 ? -1 : next - now_ms();
+		if (next >= 0 && wait < 0)
+			wait = 0;
+		if (poll(&pfd, 1, wait > 60000 ? 60000 : (int)wait) > 0)
+			while (read(wake_pipe[0], drain, sizeof(drain)) > 0)
+				;
+		reap(r);
+	}
+	if (r->tty)
+		printf("\r\033[K");
+	if (interrupted) {
+		journal(r, json_pack("{s:s,s:s}", "event", "end", "state", "Cancelled"), 1);
+		printf("run %s: Cancelled; resume with: flowrun resume %s\n", r->run_id, r->dir);
+		return 130;
+	}
+	for (f = 0; f < r->plan->nflows; f++)
+		if (r->flows[f].st != ST_SUCCESS)
+			break;
+	journal(r, json_pack("{s:s,s:s}", "event", "end", "state",
+			     f == r->plan->nflows ? "Success" : "Failed"), 1);
+	printf("run %s: %s: %zu of %zu tasks succeeded in %.1f s; results in %s\n", r->run_id,
+	       f == r->plan->nflows ? "Success" : "Failed", r->done, r->ntasks,
+	       (now_ms() - r->t0) / 1000.0, r->dir);
+	return f == r->plan->nflows ? 0 : 1;
+}
+
+/* ---- parameters ---- */
+
+json_t *run_params(const struct plan *p, const json_t *given, struct buf *why)
+{
+	json_t *values = json_object();
+	const char *key;
+	json_t *v;
+	size_t i;
+
+	json_object_foreach((json_t *)given, key, v) {
+		for (i = 0; i < p->ninputs; i++)
+			if (strcmp(p->inputs[i].name, key) == 0)
+				break;
+		if (i == p->ninputs)
+			buf_printf(why, "%sunknown parameter '%s'", why->len ? "\n" : "", key);
+	}
+	for (i = 0; i < p->ninputs; i++) {
+		const struct plan_input *in = &p->inputs[i];
+
+		v = json_object_get(given, in->name);
+		if (!v && in->deflt)
+			v = (json_t *)in->deflt;
+		if (!v) {
+			buf_printf(why, "%smissing parameter '%s' (%s)", why->len ? "\n" : "", in->name,
+				   in->type_text);
+			continue;
+		}
+		{
+			struct buf bad = {0};
+
+			if (!type_check_value(in->type, v, in->name, &bad)) {
+				buf_printf(why, "%sparameter %s", why->len ? "\n" : "", bad.data);
+				buf_free(&bad);
+				continue;
+			}
+		}
+		json_object_set(values, in->name, v);
+	}
+	if (why->len) {
+		json_decref(values);
+		return NULL;
+	}
+	return values;
+}
+
+/* ---- starting, resuming ---- */
+
+static void new_run_id(char *out, size_t size)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+	unsigned rnd = (unsigned)getpid() ^ (unsigned)now_ms();
+	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		if (read(fd, &rnd, sizeof(rnd)) != (ssize_t)sizeof(rnd))
+			rnd ^= (unsigned)t;
+		close(fd);
+	}
+	localtime_r(&t, &tm);
+	snprintf(out, size, "%04d%02d%02d-%02d%02d%02d-%06x", tm.tm_year + 1900, tm.tm_mon + 1,
+		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, rnd & 0xffffff);
+}
+
+static void init_run(struct run *r, struct plan *p)
+{
+	size_t f;
+
+	r->plan = p;
+	r->flows = xcalloc(p->nflows, sizeof(*r->flows));
+	for (f = 0; f < p->nflows; f++) {
+		r->flows[f].tasks = xcalloc(p->flows[f].ntasks, sizeof(*r->flows[f].tasks));
+		r->ntasks += p->flows[f].ntasks;
+	}
+	r->tty = isatty(1);
+	r->t0 = now_ms();
+}
+
+static void free_run(struct run *r)
+{
+	size_t f, t;
+
+	for (f = 0; f < r->plan->nflows; f++) {
+		for (t = 0; t < r->plan->flows[f].ntasks; t++)
+			json_decref(r->flows[f].tasks[t].result);
+		for (t = 0; r->flows[f].params && t < r->plan->flows[f].nparams; t++)
+			json_decref(r->flows[f].params[t]);
+		free(r->flows[f].params);
+		free(r->flows[f].tasks);
+	}
+	free(r->flows);
+	json_decref(r->inputs);
+	store_close(r->store);
+	if (r->journal > 0)
+		close(r->journal);
+	free(r->dir);
+	free(r->run_id);
+}
+
+static void open_journal(struct run *r)
+{
+	char *path = dir_path(r, "journal.jsonl");
+
+	r->journal = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (r->journal < 0)
+		fatal("cannot open %s: %s", path, strerror(errno));
+	free(path);
+}
+
+static int default_jobs(int jobs)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return jobs > 0 ? jobs : n > 0 ? (int)n : 1;
+}
+
+int run_start(struct plan *p, struct run_options *o)
+{
+	struct run r = {0};
+	struct buf why = {0};
+	char id[64], *path, *text, *cwd;
+	json_t *meta, *fsmap;
+	size_t i;
+	int status;
+
+	r.inputs = run_params(p, o->params, &why);
+	if (!r.inputs) {
+		fprintf(stderr, "flowrun: the parameters do not fit the plan:\n%s\n", why.data);
+		buf_free(&why);
+		return 2;
+	}
+	cwd = realpath(".", NULL);
+	if (!cwd)
+		fatal("cannot find the current directory: %s", strerror(errno));
+	for (i = 0; i < o->files.n && strcmp(o->files.names[i], "local") != 0; i++)
+		;
+	if (i == o->files.n) {
+		struct buf spec = {0};
+
+		buf_printf(&spec, "local=%s", cwd);
+		if (files_add(&o->files, spec.data, &why) < 0)
+			fatal("%s", why.data);
+		buf_free(&spec);
+	}
+	new_run_id(id, sizeof(id));
+	r.run_id = xstrdup(id);
+	if (o->run_dir) {
+		r.dir = xstrdup(o->run_dir);
+	} else {
+		struct buf d = {0};
+
+		buf_printf(&d, ".flowrun/runs/%s", id);
+		r.dir = buf_steal(&d);
+	}
+	mkdirs(r.dir);
+	free(r.dir);
+	r.dir = realpath(o->run_dir ? o->run_dir : ".", NULL);
+	if (!o->run_dir) {
+		struct buf d = {0};
+
+		buf_printf(&d, "%s/.flowrun/runs/%s", r.dir, id);
+		free(r.dir);
+		r.dir = buf_steal(&d);
+	}
+	r.store = store_open(o->results_db ? o->results_db : ".flowrun/results.db", &why);
+	if (!r.store)
+		fatal("%s", why.data);
+	init_run(&r, p);
+	r.jobs = default_jobs(o->jobs);
+	r.files = &o->files;
+	/* everything resume needs, before anything runs */
+	path = dir_path(&r, "plan.json");
+	text = json_dumps(p->root, PLAN_DUMP_FLAGS);
+	if (write_file_atomic(path, text, strlen(text)) != 0)
+		fatal("cannot write %s: %s", path, strerror(errno));
+	free(text);
+	free(path);
+	fsmap = json_object();
+	for (i = 0; i < o->files.n; i++)
+		json_object_set_new(fsmap, o->files.names[i], json_string(o->files.roots[i]));
+	{
+		char *db = o->results_db ? xstrdup(o->results_db) : NULL;
+
+		if (!db) {
+			struct buf b = {0};
+
+			buf_printf(&b, "%s/.flowrun/results.db", cwd);
+			db = buf_steal(&b);
+		}
+		meta = json_pack("{s:s,s:s,s:O,s:o,s:s,s:s}", "run_id", r.run_id, "plan_hash", p->hash,
+				 "params", r.inputs, "filesystems", fsmap, "results_db", db, "cwd", cwd);
+		free(db);
+	}
+	path = dir_path(&r, "run.json");
+	text = json_dumps(meta, JSON_INDENT(2) | JSON_SORT_KEYS);
+	if (write_file_atomic(path, text, strlen(text)) != 0)
+		fatal("cannot write %s: %s", path, strerror(errno));
+	free(text);
+	free(path);
+	json_decref(meta);
+	open_journal(&r);
+	journal(&r, json_pack("{s:s,s:s}", "event", "start", "run_id", r.run_id), 1);
+	printf("run %s: %zu flows, %zu tasks, up to %d at once; directory %s\n", r.run_id, p->nflows,
+	       r.ntasks, r.jobs, r.dir);
+	fflush(stdout);
+	setup_signals();
+	status = loop(&r);
+	free_run(&r);
+	free(cwd);
+	buf_free(&why);
+	return status;
+}
+
+/* read_journal: the last state journaled for each task; a task whose last
+ * event is Success keeps its result */
+static json_t *read_journal(const char *dir)
+{
+	struct buf path = {0};
+	json_t *events = json_array();
+	FILE *fp;
+	char *line = NULL;
+	size_t cap = 0;
+
+	buf_printf(&path, "%s/journal.jsonl", dir);
+	fp = fopen(path.data, "rb");
+	if (!fp)
+		fatal("%s is not a run directory: %s", dir, strerror(errno));
+	while (getline(&line, &cap, fp) > 0) {
+		json_t *ev = json_loads(line, 0, NULL);
+
+		/* a line cut by a crash is not an event */
+		if (ev)
+			json_array_append_new(events, ev);
+	}
+	free(line);
+	fclose(fp);
+	buf_free(&path);
+	return events;
+}
+
+static struct plan *load_run_plan(const char *dir, json_t **meta)
+{
+	struct plan *p = xcalloc(1, sizeof(*p));
+	struct buf path = {0}, err = {0};
+	json_error_t jerr;
+
+	buf_printf(&path, "%s/plan.json", dir);
+	if (plan_load(p, path.data, &err) < 0)
+		fatal("%s: %s", path.data, err.data);
+	path.len = 0;
+	buf_printf(&path, "%s/run.json", dir);
+	*meta = json_load_file(path.data, 0, &jerr);
+	if (!*meta)
+		fatal("%s: %s", path.data, jerr.text);
+	buf_free(&path);
+	buf_free(&err);
+	return p;
+}
+
+int run_resume(const char *dir, int jobs)
+{
+	struct run r = {0};
+	struct files files = {0};
+	struct buf why = {0};
+	json_t *meta, *events, *ev, *roots, *root;
+	struct plan *p = load_run_plan(dir, &meta);
+	const char *key;
+	size_t i, f, t;
+	int status;
+
+	init_run(&r, p);
+	r.dir = realpath(dir, NULL);
+	r.run_id = xstrdup(json_string_value(json_object_get(meta, "run_id")));
+	r.inputs = json_incref(json_object_get(meta, "params"));
+	roots = json_object_get(meta, "filesystems");
+	json_object_foreach(roots, key, root) {
+		struct buf spec = {0};
+
+		buf_printf(&spec, "%s=%s", key, json_string_value(root));
+		if (files_add(&files, spec.data, &why) < 0)
+			fatal("%s", why.data);
+		buf_free(&spec);
+	}
+	r.files = &files;
+	r.store = store_open(json_string_value(json_object_get(meta, "results_db")), &why);
+	if (!r.store)
+		fatal("%s", why.data);
+	r.jobs = default_jobs(jobs);
+	events = read_journal(r.dir);
+	json_array_foreach(events, i, ev) {
+		const json_t *fj = json_object_get(ev, "flow"), *tj = json_object_get(ev, "task");
+		const char *st = json_string_value(json_object_get(ev, "state"));
+
+		if (!json_is_integer(fj) || !json_is_integer(tj) || !st)
+			continue;
+		f = (size_t)json_integer_value(fj);
+		t = (size_t)json_integer_value(tj);
+		if (f >= p->nflows || t >= p->flows[f].ntasks)
+			continue;
+		r.flows[f].tasks[t].st = strcmp(st, "Success") == 0 ? ST_SUCCESS : ST_PENDING;
+	}
+	json_decref(events);
+	/* a journaled success keeps its result; without one it runs again */
+	for (f = 0; f < p->nflows; f++) {
+		for (t = 0; t < p->flows[f].ntasks; t++) {
+			struct task_run *tr = &r.flows[f].tasks[t];
+			struct buf path = {0};
+
+			if (tr->st != ST_SUCCESS)
+				continue;
+			buf_printf(&path, "%s/tasks/%s/%s/result.json", r.dir, p->flows[f].name,
+				   p->flows[f].tasks[t].name);
+			tr->result = json_load_file(path.data, JSON_DECODE_ANY, NULL);
+			buf_free(&path);
+			if (!tr->result) {
+				tr->st = ST_PENDING;
+				continue;
+			}
+			r.flows[f].settled++;
+			r.done++;
+		}
+	}
+	open_journal(&r);
+	journal(&r, json_pack("{s:s,s:s}", "event", "resume", "run_id", r.run_id), 1);
+	printf("run %s: resuming, %zu of %zu tasks already succeeded\n", r.run_id, r.done, r.ntasks);
+	fflush(stdout);
+	if (chdir(json_string_value(json_object_get(meta, "cwd"))) != 0)
+		fatal("cannot enter the run's directory %s: %s",
+		      json_string_value(json_object_get(meta, "cwd")), strerror(errno));
+	setup_signals();
+	status = loop(&r);
+	free_run(&r);
+	files_free(&files);
+	plan_free(p);
+	free(p);
+	json_decref(meta);
+	buf_free(&why);
+	return status;
+}
+
+int run_status(const char *dir)
+{
+	json_t *meta, *events = read_journal(dir), *ev;
+	struct plan *p = load_run_plan(dir, &meta);
+	const json_t **last;
+	size_t i, f, t, k = 0, total = 0;
+	const char *end = "Running (or stopped without finishing)";
+	int status = 0;
+
+	for (f = 0; f < p->nflows; f++)
+		total += p->flows[f].ntasks;
+	last = xcalloc(total ? total : 1, sizeof(*last));
+	json_array_foreach(events, i, ev) {
+		const json_t *fj = json_object_get(ev, "flow"), *tj = json_object_get(ev, "task");
+		size_t g;
+
+		if (json_is_string(json_object_get(ev, "event")) &&
+		    !strcmp(json_string_value(json_object_get(ev, "event")), "end"))
+			end = json_string_value(json_object_get(ev, "state"));
+		if (json_is_string(json_object_get(ev, "event")) &&
+		    !strcmp(json_string_value(json_object_get(ev, "event")), "resume"))
+			end = "Running (or stopped without finishing)";
+		if (!json_is_integer(fj) || !json_is_integer(tj))
+			continue;
+		f = (size_t)json_integer_value(fj);
+		t = (size_t)json_integer_value(tj);
+		if (f >= p->nflows || t >= p->flows[f].ntasks)
+			continue;
+		for (k = 0, g = 0; g < f; g++)
+			k += p->flows[g].ntasks;
+		last[k + t] = ev;
+	}
+	printf("run %s: %s\n", json_string_value(json_object_get(meta, "run_id")), end);
+	printf("  %-40s %-10s %10s  %s\n", "flow/task", "state", "seconds", "exit / reason");
+	for (k = 0, f = 0; f < p->nflows; f++) {
+		for (t = 0; t < p->flows[f].ntasks; t++, k++) {
+			const json_t *e = last[k];
+			char name[256];
+
+			snprintf(name, sizeof(name), "%s/%s", p->flows[f].name, p->flows[f].tasks[t].name);
+			if (!e) {
+				printf("  %-40s %-10s %10s\n", name, "Pending", "-");
+				continue;
+			}
+			printf("  %-40s %-10s ", name, json_string_value(json_object_get(e, "state")));
+			if (json_is_integer(json_object_get(e, "ms")))
+				printf("%10.2f", json_integer_value(json_object_get(e, "ms")) / 1000.0);
+			else
+				printf("%10s", "-");
+			if (json_object_get(e, "reason"))
+				printf("  %s", json_string_value(json_object_get(e, "reason")));
+			else if (!strcmp(json_string_value(json_object_get(e, "state")), "Success"))
+				printf("  0");
+			printf("\n");
+		}
+	}
+	if (strcmp(end, "Success") != 0)
+		status = 1;
+	free(last);
+	json_decref(events);
+	json_decref(meta);
+	plan_free(p);
+	free(p);
+	return status;
+}
+
+int run_result(const char *dir, const char *what)
+{
+	json_t *meta, *out = NULL;
+	struct plan *p = load_run_plan(dir, &meta);
+	const char *slash = strchr(what, '/');
+	size_t flen = slash ? (size_t)(slash - what) : strlen(what), f, t;
+	int status = 0;
+
+	for (f = 0; f < p->nflows; f++)
+		if (strlen(p->flows[f].name) == flen && !strncmp(p->flows[f].name, what, flen))
+			break;
+	if (f == p->nflows)
+		fatal("the run has no flow '%.*s'", (int)flen, what);
+	for (t = 0; t < p->flows[f].ntasks; t++) {
+		struct buf path = {0};
+		json_t *v;
+
+		if (slash && strcmp(p->flows[f].tasks[t].name, slash + 1) != 0)
+			continue;
+		buf_printf(&path, "%s/tasks/%s/%s/result.json", dir, p->flows[f].name,
+			   p->flows[f].tasks[t].name);
+		v = json_load_file(path.data, JSON_DECODE_ANY, NULL);
+		buf_free(&path);
+		if (slash) {
+			if (!v)
+				fatal("%s has no result (it has not succeeded)", what);
+			out = v;
+			break;
+		}
+		if (!out)
+			out = json_object();
+		json_object_set_new(out, p->flows[f].tasks[t].name, v ? v : json_null());
+	}
+	if (!out)
+		fatal("flow '%.*s' has no task '%s'", (int)flen, what, slash + 1);
+	{
+		char *text = json_dumps(out, JSON_INDENT(2) | JSON_ENCODE_ANY);
+
+		printf("%s\n", text);
+		free(text);
+	}
+	json_decref(out);
+	json_decref(meta);
+	plan_free(p);
+	free(p);
+	return status;
+}

@@ -1,0 +1,28 @@
+/* tmpl.h: plan templates made into values: references replaced by the
+ * parameter values and task results they name, paths walked. It runs
+ * nothing and knows no files. */
+#ifndef FLOWRUN_TMPL_H
+#define FLOWRUN_TMPL_H
+
+#include <jansson.h>
+
+#include "util.h"
+
+/* what references of one flow's tasks may see */
+struct tmpl_scope {
+	json_t *const *params;   /* the flow's parameter values, by index */
+	json_t *const *results;  /* the flow's task results, by index; NULL when not done */
+};
+
+/* tmpl_walk: the value at path (keys and indexes) inside v, borrowed; NULL
+ * with why filled when a step does not exist */
+json_t *tmpl_walk(json_t *v, const json_t *path, struct buf *why);
+/* tmpl_value: a new reference to the value of template t; NULL with why */
+json_t *tmpl_value(const json_t *t, const struct tmpl_scope *s, struct buf *why);
+/* tmpl_text: the value of t as text: a string as is, anything else as
+ * compact JSON; to free; NULL with why */
+char *tmpl_text(const json_t *t, const struct tmpl_scope *s, struct buf *why);
+/* tmpl_json_text: v as text the same way */
+char *tmpl_json_text(const json_t *v);
+
+#endif
