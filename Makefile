@@ -26,7 +26,7 @@ GEN_HEADERS = $(GRAMMARS:%=$(B)/gen/%.h)
 
 # Debian packages the build and the tests need; `make deps` installs the missing ones.
 DEB_PKGS = gcc make pkg-config libyaml-dev libjansson-dev libsqlite3-dev lemon libcmocka-dev \
-	clang libclang-rt-14-dev python3-jsonschema python3-yaml
+	clang libclang-rt-14-dev python3-jsonschema python3-yaml sqlite3
 
 COMMON_OBJS = $(addprefix $(B)/common/,util.o sha256.o plan_hash.o type.o typeval.o type_gram.o)
 FRONT_OBJS = $(COMMON_OBJS) $(addprefix $(B)/compiler/,diag.o ynode.o ref.o ref_gram.o \
@@ -122,6 +122,7 @@ unit: $(UNIT_TESTS) $(RUN_TESTS)
 golden: $(B)/flowc $(B)/flowrun
 	tests/golden/run.sh $(B)/flowc $(B)/flowrun
 	tests/plan_test.sh $(B)/flowc $(B)/flowrun
+	tests/run_test.sh $(B)/flowc $(B)/flowrun
 	/usr/bin/python3 tests/schema_test.py
 	tests/docs.sh $(B)/flowc
 

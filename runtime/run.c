@@ -261,6 +261,23 @@ static void settle_task(struct run *r, size_t f, size_t t, enum run_state st, co
 	progress(r, f, t, why);
 }
 
+/* skip_tasks: every task of a flow that will not run is Skipped */
+static void skip_tasks(struct run *r, size_t f, const char *why)
+{
+	size_t t;
+
+	for (t = 0; t < r->plan->flows[f].ntasks; t++) {
+		struct task_run *tr = &r->flows[f].tasks[t];
+
+		if (tr->st == ST_SUCCESS || tr->st == ST_CACHED)
+			continue;
+		tr->st = ST_SKIPPED;
+		r->failed++;
+		journal_task(r, f, t, "reason", json_string(why));
+	}
+	r->flows[f].settled = r->plan->flows[f].ntasks;
+}
+
 /* fail_attempt: a failed attempt retries when attempts are left */
 static void fail_attempt(struct run *r, size_t f, size_t t, const char *why)
 {
@@ -369,12 +386,7 @@ static void start_flow(struct run *r, size_t f)
 	fr->st = why.len ? ST_FAILED : ST_RUNNING;
 	journal_flow(r, f, why.len ? why.data : NULL);
 	if (why.len) {
-		/* its tasks never start */
-		for (i = 0; i < pf->ntasks; i++) {
-			fr->tasks[i].st = ST_SKIPPED;
-			r->failed++;
-		}
-		fr->settled = pf->ntasks;
+		skip_tasks(r, f, "its flow could not start");
 		printf("%s: Failed: %s\n", pf->name, why.data);
 		fflush(stdout);
 	}
@@ -570,6 +582,35 @@ static json_t *collect(struct run *r, size_t f, size_t t, struct buf *why)
 	return v;
 }
 
+/* stderr_tail: ": last line of standard error" of a task, or "" */
+static void stderr_tail(const struct run *r, size_t f, size_t t, struct buf *why)
+{
+	char *path = dir_path(r, "tasks/%s/%s/stderr", r->plan->flows[f].name,
+			      r->plan->flows[f].tasks[t].name);
+	FILE *fp = fopen(path, "rb");
+	char tail[512];
+	size_t n = 0, end;
+	long size;
+
+	free(path);
+	if (!fp)
+		return;
+	fseek(fp, 0, SEEK_END);
+	size = ftell(fp);
+	if (size > 0) {
+		fseek(fp, size > (long)sizeof(tail) - 1 ? size - (long)sizeof(tail) + 1 : 0, SEEK_SET);
+		n = fread(tail, 1, sizeof(tail) - 1, fp);
+	}
+	fclose(fp);
+	while (n && (tail[n - 1] == '\n' || tail[n - 1] == '\r'))
+		n--;
+	end = n;
+	while (n && tail[n - 1] != '\n')
+		n--;
+	if (end > n)
+		buf_printf(why, "; stderr: %.*s", (int)(end - n > 200 ? 200 : end - n), tail + n);
+}
+
 static void reap(struct run *r)
 {
 	int status;
@@ -604,9 +645,11 @@ static void reap(struct run *r)
 			} else if (WIFSIGNALED(status)) {
 				buf_printf(&why, "killed by signal %d (%s)", WTERMSIG(status),
 					   strsignal(WTERMSIG(status)));
+				stderr_tail(r, f, t, &why);
 				fail_attempt(r, f, t, why.data);
 			} else if (WEXITSTATUS(status) != 0) {
 				buf_printf(&why, "exit status %d", WEXITSTATUS(status));
+				stderr_tail(r, f, t, &why);
 				fail_attempt(r, f, t, why.data);
 			} else if ((v = collect(r, f, t, &why)) != NULL) {
 				succeed(r, f, t, v);
@@ -635,13 +678,8 @@ static long long schedule(struct run *r)
 				continue;
 			if (!ok) {
 				fr->st = ST_SKIPPED;
-				for (t = 0; t < pf->ntasks; t++)
-					if (fr->tasks[t].st != ST_SUCCESS) {
-						fr->tasks[t].st = ST_SKIPPED;
-						r->failed++;
-					}
-				fr->settled = pf->ntasks;
 				journal_flow(r, f, "a flow it needs did not succeed");
+				skip_tasks(r, f, "a flow it needs did not succeed");
 				printf("%s: Skipped: a flow it needs did not succeed\n", pf->name);
 				fflush(stdout);
 				continue;

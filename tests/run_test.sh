@@ -1,0 +1,114 @@
+#!/bin/bash
+# run_test.sh FLOWC FLOWRUN: runs plans for real and checks what happened:
+# the lume example end to end, every way a task can fail, retries, skipped
+# dependants beside a sibling that succeeds, a filename escaping its
+# filesystem, a db index missing at run time, and crash-and-resume.
+set -u
+flowc=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+flowrun=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
+root=$(pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+nfail=0
+ncheck=0
+
+check() { # NAME COMMAND...: the command must succeed
+	ncheck=$((ncheck + 1))
+	if ! "${@:2}"; then
+		echo "FAIL $1"
+		nfail=$((nfail + 1))
+	fi
+}
+
+has() { # FILE PATTERN: a line of FILE matches PATTERN (extended regex)
+	grep -Eq -- "$2" "$1" || { echo "  no line matching '$2' in $1:"; sed 's/^/    /' "$1"; return 1; }
+}
+
+# ---- the lume example: true, then false ----
+cd "$tmp" || exit 1
+"$flowc" compile -I "$root/specs/examples/lume" -o lume.json "$root/specs/examples/lume/flow_of_flows.yaml"
+"$flowrun" run lume.json --run-dir lume1 -p flow1-text1=hey -p flow1-filename=out/flow1_res.txt \
+	-p 'flow3-text2=hey you' > lume1.out 2>&1
+check "lume run succeeds" test $? -eq 0
+"$flowrun" result lume1 flow3/check_text_equivalence > lume1.result
+check "lume: flow3 finds the texts equal" has lume1.result '^true$'
+check "lume: flow1 wrote the file" test "$(cat out/flow1_res.txt)" = "hey you"
+"$flowrun" result lume1 flow2 > lume1.flow2
+check "lume: flow2's results as one object" has lume1.flow2 '"load_file": "hey you"'
+"$flowrun" run lume.json --run-dir lume2 -p flow1-text1=hey -p flow1-filename=out/flow1_res.txt \
+	-p 'flow3-text2=something else' > lume2.out 2>&1
+check "second lume run succeeds" test $? -eq 0
+"$flowrun" result lume2 flow3/check_text_equivalence > lume2.result
+check "lume: a different text2 gives false" has lume2.result '^false$'
+check "the same document saved twice is one row" \
+	test "$(sqlite3 .flowrun/results.db 'select count(*) from results')" = 1
+"$flowrun" status lume1 > lume1.status
+check "status lists every task as succeeded" test "$(grep -c ' Success ' lume1.status)" = 6
+
+# ---- failures ----
+"$flowc" compile -o failures.json "$root/tests/run/failures.yaml"
+start=$(date +%s)
+"$flowrun" run failures.json --run-dir fail -p flaky-counter="$tmp/count" -j 4 > fail.out 2>&1
+status=$?
+elapsed=$(( $(date +%s) - start ))
+check "a failed flow makes the exit status 1" test $status -eq 1
+"$flowrun" status fail > fail.status
+check "a task that exits 1 fails with its stderr" has fail.status 'exits/fail +Failed .*exit status 3; stderr: failing'
+check "a task killed by a signal fails" has fail.status 'signalled/die +Failed .*killed by signal 9'
+check "a task past its timeout is stopped" has fail.status 'slow/sleep +Failed .*timed out after 1000 ms'
+check "the timeout did not wait for the task" test "$elapsed" -lt 10
+check "output that is not JSON fails an int task" has fail.status 'bad_output/not_json +Failed .*not JSON'
+check "a result of the wrong type names its path" has fail.status 'bad_output/wrong_type +Failed .*result: expected int, got a string'
+check "FLOWRUN_RESULT is checked too" has fail.status 'bad_output/via_file +Failed .*result.n: expected int'
+check "a retry succeeds on the second attempt" has fail.status 'flaky/second_time_lucky +Success'
+check "the flaky task ran exactly twice" test "$(cat "$tmp/count")" = 2
+check "a failed flow's dependant is skipped" has fail.status 'after_exits/never +Skipped'
+check "an independent sibling still succeeds" has fail.status 'sibling/after_fine +Success'
+check "a filename leaving its filesystem is refused" has fail.status "escape/save +Failed .*leaves filesystem 'local'"
+check "nothing was written outside" test ! -e "$tmp/../outside.txt"
+check "a db index missing at run time fails the flow" has fail.out "consumer: Failed: parameter 'value': .*missing"
+
+# ---- crash and resume ----
+"$flowc" compile -o chain.json "$root/tests/run/chain.yaml"
+"$flowrun" run chain.json --run-dir clean -p steps-log="$tmp/clean.log" -p tail-log="$tmp/clean.log" \
+	--results-db "$tmp/clean.db" > clean.out 2>&1
+check "an uninterrupted chain succeeds" test $? -eq 0
+for point in 1 2 3 4 5 6; do
+	log=$tmp/crash$point.log
+	db=$tmp/crash$point.db
+	dir=crash$point
+	"$flowrun" run chain.json --run-dir "$dir" -p steps-log="$log" -p tail-log="$log" \
+		--results-db "$db" > "$dir.out" 2>&1 &
+	pid=$!
+	# kill it after `point` journaled successes, at a varying moment after
+	for _ in $(seq 1 200); do
+		n=$(grep -c '"state":"Success"' "$dir/journal.jsonl" 2> /dev/null || true)
+		[ "${n:-0}" -ge "$point" ] && break
+		sleep 0.02
+	done
+	sleep "0.0$(( point * 3 % 10 ))"
+	kill -9 "$pid" 2> /dev/null
+	wait "$pid" 2> /dev/null
+	sleep 0.3 # let an orphaned task finish writing its mark
+	check "the kill at point $point came before the run ended" \
+		test "$(grep -c '"event":"end"' "$dir/journal.jsonl")" = 0
+	done_before=$(grep '"state":"Success"' "$dir/journal.jsonl" | grep -o '"task_name":"[a-z0-9]*"' | sort -u)
+	"$flowrun" resume "$dir" > "$dir.resume" 2>&1
+	check "resume after kill at point $point succeeds" test $? -eq 0
+	for name in $done_before; do
+		task=${name#\"task_name\":\"}
+		task=${task%\"}
+		[ "$task" = s4 ] && continue # a built-in leaves no mark
+		check "task $task journaled before the kill at point $point ran once" \
+			test "$(grep -c "^$task\$" "$log")" = 1
+	done
+	for t in steps/s1 steps/s2 steps/s3 steps/s4 steps/s5 steps/s6 tail/t1; do
+		check "result of $t after resume at point $point is as without a crash" \
+			cmp -s "clean/tasks/$t/result.json" "$dir/tasks/$t/result.json"
+	done
+	check "one stored row after crash at point $point" \
+		test "$(sqlite3 "$db" 'select count(*) from results')" = 1
+done
+
+echo "runs: $ncheck checks, $nfail failed"
+[ "$nfail" -eq 0 ]
