@@ -154,18 +154,24 @@ fuzz: $(FUZZ_TARGETS)
 		rc=$${PIPESTATUS[0]}; rm -rf $$corpus; [ $$rc -eq 0 ] || exit 1; \
 	done
 
+# demo: check, compile and run the lume example in build/demo, then print
+# flow3's answer (true: the text flow2 stored is the text flow1 wrote)
 demo: deps
 	$(MAKE) all
 	$(B)/flowc check --list-params -I specs/examples/lume specs/examples/lume/flow_of_flows.yaml
 	$(B)/flowc compile -I specs/examples/lume -o $(B)/lume-plan.json \
 		specs/examples/lume/flow_of_flows.yaml
-	$(B)/flowrun run $(B)/lume-plan.json --dry-run
+	rm -rf $(B)/demo && mkdir -p $(B)/demo
+	cd $(B)/demo && ../flowrun run ../lume-plan.json --run-dir run -p flow1-text1=hey \
+		-p flow1-filename=out/flow1_res.txt -p 'flow3-text2=hey you'
+	@echo "flow3/check_text_equivalence:"
+	@$(B)/flowrun result $(B)/demo/run flow3/check_text_equivalence
 
-$(B)/yaml_floor: tests/bench/yaml_floor.c
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(PKG_LIBS)
+$(B)/spawn_floor: tests/bench/spawn_floor.c
+	$(CC) $(ALL_CFLAGS) -o $@ $<
 
-bench: all $(B)/yaml_floor
-	tests/bench/bench.sh $(B)/flowc $(B)/flowrun $(B)/yaml_floor
+bench: all $(B)/yaml_floor $(B)/spawn_floor
+	tests/bench/bench.sh $(B)/flowc $(B)/flowrun $(B)/yaml_floor $(B)/spawn_floor
 
 install: all
 	install -D -m 0755 $(B)/flowc $(DESTDIR)$(PREFIX)/bin/flowc

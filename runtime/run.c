@@ -67,6 +67,7 @@ struct run {
 	size_t done;                /* tasks settled Success */
 	size_t failed;              /* tasks settled otherwise */
 	size_t events;              /* journal events written, to see progress */
+	int unsynced;               /* journal events written since the last fdatasync */
 };
 
 static int wake_pipe[2] = {-1, -1};
@@ -135,15 +136,21 @@ static char *dir_path(const struct run *r, const char *fmt, ...)
 	return buf_steal(&b);
 }
 
-static char *task_dir(const struct run *r, size_t f, size_t t)
+/* task_file: DIR/tasks/FLOW/TASK.WHAT, the files of one task (one
+ * directory per flow: fewer directories to make) */
+static char *task_file(const struct run *r, size_t f, size_t t, const char *what)
 {
-	return dir_path(r, "tasks/%s/%s", r->plan->flows[f].name, r->plan->flows[f].tasks[t].name);
+	return dir_path(r, "tasks/%s/%s.%s", r->plan->flows[f].name, r->plan->flows[f].tasks[t].name,
+			what);
 }
 
 static void mkdirs(const char *path)
 {
-	char *copy = xstrdup(path), *p;
+	char *copy, *p;
 
+	if (mkdir(path, 0755) == 0 || errno == EEXIST)
+		return;
+	copy = xstrdup(path);
 	for (p = copy + 1; *p; p++) {
 		if (*p != '/')
 			continue;
@@ -176,8 +183,17 @@ static int write_file_atomic(const char *path, const char *data, size_t len)
 	return ok ? 0 : -1;
 }
 
-/* journal: appends one event; final states are made durable (fsync) before
- * anything depends on them, a Running event need not be */
+/* journal_sync: makes every event written so far durable; called before
+ * anything is started that depends on them (group commit) */
+static void journal_sync(struct run *r)
+{
+	if (r->unsynced && fdatasync(r->journal) != 0)
+		fatal("cannot write the journal in %s: %s", r->dir, strerror(errno));
+	r->unsynced = 0;
+}
+
+/* journal: appends one event; a final state (durable) is synced before
+ * the scheduler starts anything after it, a Running event need not be */
 static void journal(struct run *r, json_t *ev, int durable)
 {
 	char *line;
@@ -188,11 +204,12 @@ static void journal(struct run *r, json_t *ev, int durable)
 	len = strlen(line);
 	line = xrealloc(line, len + 2);
 	line[len] = '\n';
-	if (write(r->journal, line, len + 1) != (ssize_t)(len + 1) || (durable && fsync(r->journal) != 0))
+	if (write(r->journal, line, len + 1) != (ssize_t)(len + 1))
 		fatal("cannot write the journal in %s: %s", r->dir, strerror(errno));
 	free(line);
 	json_decref(ev);
 	r->events++;
+	r->unsynced |= durable;
 }
 
 static void journal_task(struct run *r, size_t f, size_t t, const char *extra_key, json_t *extra)
@@ -308,7 +325,7 @@ static void succeed(struct run *r, size_t f, size_t t, json_t *result)
 		return;
 	}
 	buf_free(&why);
-	path = dir_path(r, "tasks/%s/%s/result.json", r->plan->flows[f].name, pt->name);
+	path = task_file(r, f, t, "result.json");
 	text = json_dumps(result, JSON_COMPACT | JSON_ENCODE_ANY);
 	if (write_file_atomic(path, text, strlen(text)) != 0)
 		fatal("cannot write %s: %s", path, strerror(errno));
@@ -439,7 +456,8 @@ static void start_task(struct run *r, size_t f, size_t t)
 	struct tmpl_scope scope;
 	struct buf why = {0};
 	json_t *with = NULL;
-	char *dir = task_dir(r, f, t), *with_path, *out_path, *err_path, *result_path;
+	char *dir = dir_path(r, "tasks/%s", r->plan->flows[f].name), *with_path, *out_path, *err_path;
+	char *result_path;
 	char **argv = NULL, **env = NULL;
 	size_t i, n = 0, cap = 0;
 	posix_spawn_file_actions_t fa;
@@ -457,10 +475,10 @@ static void start_task(struct run *r, size_t f, size_t t)
 	tr->kill_ms = 0;
 	tr->st = ST_RUNNING;
 	mkdirs(dir);
-	with_path = dir_path(r, "tasks/%s/%s/with.json", r->plan->flows[f].name, pt->name);
-	out_path = dir_path(r, "tasks/%s/%s/stdout", r->plan->flows[f].name, pt->name);
-	err_path = dir_path(r, "tasks/%s/%s/stderr", r->plan->flows[f].name, pt->name);
-	result_path = dir_path(r, "tasks/%s/%s/result.out", r->plan->flows[f].name, pt->name);
+	with_path = task_file(r, f, t, "with.json");
+	out_path = task_file(r, f, t, "stdout");
+	err_path = task_file(r, f, t, "stderr");
+	result_path = task_file(r, f, t, "result.out");
 	if (pt->with)
 		with = tmpl_value(pt->with, &scope, &why);
 	if (!why.len && pt->kind == TASK_BUILTIN) {
@@ -494,10 +512,14 @@ static void start_task(struct run *r, size_t f, size_t t)
 	VEC_PUSH(argv, n, cap, NULL);
 	if (!why.len)
 		env = make_env(pt, &scope, result_path, &why);
-	if (!why.len) {
-		char *text = with ? json_dumps(with, JSON_COMPACT | JSON_ENCODE_ANY) : xstrdup("");
+	if (!why.len && with) {
+		/* the input is written again by any re-run: no fsync needed */
+		char *text = json_dumps(with, JSON_COMPACT | JSON_ENCODE_ANY);
+		FILE *fp = fopen(with_path, "wb");
 
-		if (write_file_atomic(with_path, text, strlen(text)) != 0)
+		if (!fp || fwrite(text, 1, strlen(text), fp) != strlen(text))
+			buf_printf(&why, "cannot write %s: %s", with_path, strerror(errno));
+		if (fp && fclose(fp) != 0 && !why.len)
 			buf_printf(&why, "cannot write %s: %s", with_path, strerror(errno));
 		free(text);
 	}
@@ -508,7 +530,7 @@ static void start_task(struct run *r, size_t f, size_t t)
 	}
 	unlink(result_path);
 	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 0, with_path, O_RDONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 0, with ? with_path : "/dev/null", O_RDONLY, 0);
 	posix_spawn_file_actions_addopen(&fa, 1, out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	posix_spawn_file_actions_addopen(&fa, 2, err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	posix_spawnattr_init(&attr);
@@ -545,8 +567,8 @@ out:
 static json_t *collect(struct run *r, size_t f, size_t t, struct buf *why)
 {
 	const struct plan_task *pt = &r->plan->flows[f].tasks[t];
-	char *result_path = dir_path(r, "tasks/%s/%s/result.out", r->plan->flows[f].name, pt->name);
-	char *out_path = dir_path(r, "tasks/%s/%s/stdout", r->plan->flows[f].name, pt->name);
+	char *result_path = task_file(r, f, t, "result.out");
+	char *out_path = task_file(r, f, t, "stdout");
 	json_error_t err;
 	json_t *v = NULL;
 	struct stat st;
@@ -585,8 +607,7 @@ static json_t *collect(struct run *r, size_t f, size_t t, struct buf *why)
 /* stderr_tail: ": last line of standard error" of a task, or "" */
 static void stderr_tail(const struct run *r, size_t f, size_t t, struct buf *why)
 {
-	char *path = dir_path(r, "tasks/%s/%s/stderr", r->plan->flows[f].name,
-			      r->plan->flows[f].tasks[t].name);
+	char *path = task_file(r, f, t, "stderr");
 	FILE *fp = fopen(path, "rb");
 	char tail[512];
 	size_t n = 0, end;
@@ -668,6 +689,7 @@ static long long schedule(struct run *r)
 	long long next = -1, now = now_ms();
 	size_t f, t, k;
 
+	journal_sync(r);
 	for (f = 0; f < r->plan->nflows; f++) {
 		const struct plan_flow *pf = &r->plan->flows[f];
 		struct flow_run *fr = &r->flows[f];
@@ -807,6 +829,7 @@ static int loop(struct run *r)
 		printf("\r\033[K");
 	if (interrupted) {
 		journal(r, json_pack("{s:s,s:s}", "event", "end", "state", "Cancelled"), 1);
+		journal_sync(r);
 		printf("run %s: Cancelled; resume with: flowrun resume %s\n", r->run_id, r->dir);
 		return 130;
 	}
@@ -815,6 +838,7 @@ static int loop(struct run *r)
 			break;
 	journal(r, json_pack("{s:s,s:s}", "event", "end", "state",
 			     f == r->plan->nflows ? "Success" : "Failed"), 1);
+	journal_sync(r);
 	printf("run %s: %s: %zu of %zu tasks succeeded in %.1f s; results in %s\n", r->run_id,
 	       f == r->plan->nflows ? "Success" : "Failed", r->done, r->ntasks,
 	       (now_ms() - r->t0) / 1000.0, r->dir);
@@ -1023,6 +1047,7 @@ int run_start(struct plan *p, struct run_options *o)
 	json_decref(meta);
 	open_journal(&r);
 	journal(&r, json_pack("{s:s,s:s}", "event", "start", "run_id", r.run_id), 1);
+	journal_sync(&r);
 	printf("run %s: %zu flows, %zu tasks, up to %d at once; directory %s\n", r.run_id, p->nflows,
 	       r.ntasks, r.jobs, r.dir);
 	fflush(stdout);
@@ -1131,7 +1156,7 @@ int run_resume(const char *dir, int jobs)
 
 			if (tr->st != ST_SUCCESS)
 				continue;
-			buf_printf(&path, "%s/tasks/%s/%s/result.json", r.dir, p->flows[f].name,
+			buf_printf(&path, "%s/tasks/%s/%s.result.json", r.dir, p->flows[f].name,
 				   p->flows[f].tasks[t].name);
 			tr->result = json_load_file(path.data, JSON_DECODE_ANY, NULL);
 			buf_free(&path);
@@ -1145,6 +1170,7 @@ int run_resume(const char *dir, int jobs)
 	}
 	open_journal(&r);
 	journal(&r, json_pack("{s:s,s:s}", "event", "resume", "run_id", r.run_id), 1);
+	journal_sync(&r);
 	printf("run %s: resuming, %zu of %zu tasks already succeeded\n", r.run_id, r.done, r.ntasks);
 	fflush(stdout);
 	if (chdir(json_string_value(json_object_get(meta, "cwd"))) != 0)
@@ -1246,7 +1272,7 @@ int run_result(const char *dir, const char *what)
 
 		if (slash && strcmp(p->flows[f].tasks[t].name, slash + 1) != 0)
 			continue;
-		buf_printf(&path, "%s/tasks/%s/%s/result.json", dir, p->flows[f].name,
+		buf_printf(&path, "%s/tasks/%s/%s.result.json", dir, p->flows[f].name,
 			   p->flows[f].tasks[t].name);
 		v = json_load_file(path.data, JSON_DECODE_ANY, NULL);
 		buf_free(&path);

@@ -104,7 +104,7 @@ for point in 1 2 3 4 5 6; do
 	done
 	for t in steps/s1 steps/s2 steps/s3 steps/s4 steps/s5 steps/s6 tail/t1; do
 		check "result of $t after resume at point $point is as without a crash" \
-			cmp -s "clean/tasks/$t/result.json" "$dir/tasks/$t/result.json"
+			cmp -s "clean/tasks/$t.result.json" "$dir/tasks/$t.result.json"
 	done
 	check "one stored row after crash at point $point" \
 		test "$(sqlite3 "$db" 'select count(*) from results')" = 1

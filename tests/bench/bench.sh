@@ -1,14 +1,15 @@
 #!/bin/bash
-# bench.sh FLOWC FLOWRUN YAML_FLOOR: times flowc check and compile on the
+# bench.sh FLOWC FLOWRUN YAML_FLOOR SPAWN_FLOOR: times flowc check and compile on the
 # lume example and on generated compositions (chains, where each flow takes
 # a parameter from the one before, and fan-outs, where every flow takes one
 # from the first), next to the time libyaml alone needs to parse the same
 # input. A benchmark, not a test: it prints figures and fails only if a tool
 # does.
 set -eu
-flowc=$1
-flowrun=$2
+flowc=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+flowrun=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
 floor=$3
+spawn_floor=$4
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -72,3 +73,46 @@ done
 echo "flowrun run --dry-run on the 10000-flow chain plan (verify hash and structure):" \
 	"$(best_ms "$flowrun" run "$tmp/plan.json" --dry-run) ms," \
 	"peak $(peak_kib "$flowrun" run "$tmp/plan.json" --dry-run) KiB"
+
+# flowrun against the floor: 1,000 trivial tasks (/bin/true) as a chain and
+# as a fan-out, the run directory on this disk and on tmpfs (/dev/shm)
+awk 'BEGIN { print "name: chain\nproject_name: b\ntasks:"
+	for (i = 1; i <= 1000; i++) { d = (i > 1) ? ", depends_on: [t" (i - 1) "]" : ""
+		printf "  - {name: t%d, run: [/bin/true]%s}\n", i, d }
+	print "---\nname: c\nproject_name: b\ncomposing_flows: [{name: chain, project_name: b}]" }' \
+	> "$tmp/tchain.yaml"
+awk 'BEGIN { print "name: fan\nproject_name: b\ntasks:"
+	for (i = 1; i <= 1000; i++) printf "  - {name: t%d, run: [/bin/true]}\n", i
+	print "---\nname: c\nproject_name: b\ncomposing_flows: [{name: fan, project_name: b}]" }' \
+	> "$tmp/tfan.yaml"
+"$flowc" compile -o "$tmp/tchain.json" "$tmp/tchain.yaml"
+"$flowc" compile -o "$tmp/tfan.json" "$tmp/tfan.yaml"
+floor_ms=$(for _ in 1 2 3; do "$spawn_floor" 1000 /bin/true; done | sort -n | head -1)
+echo
+echo "flowrun, 1,000 /bin/true tasks, -j 2; floor: posix_spawn+waitpid loop, best of 3: $floor_ms ms"
+printf '%-28s %10s %14s %10s\n' "plan / run directory" "wall ms" "vs floor" "peak KiB"
+shm=/dev/shm/flowrun-bench.$$
+for shape in chain fan; do
+	for where in disk tmpfs; do
+		base=$tmp
+		[ "$where" = tmpfs ] && base=$shm
+		best=
+		for i in 1 2 3; do
+			rm -rf "$base/run"
+			mkdir -p "$base"
+			start=$(date +%s%N)
+			(cd "$base" && "$flowrun" run "$tmp/t$shape.json" --run-dir run -j 2 > /dev/null)
+			ms=$(( ($(date +%s%N) - start) / 1000000 ))
+			if [ -z "$best" ] || [ "$ms" -lt "$best" ]; then best=$ms; fi
+		done
+		rm -rf "$base/run"
+		peak=$(cd "$base" && peak_kib "$flowrun" run "$tmp/t$shape.json" --run-dir run -j 2)
+		if [ "$shape" = chain ]; then
+			ratio=$(awk -v a="$best" -v b="$floor_ms" 'BEGIN { printf "%.2fx floor", a / b }')
+		else
+			ratio=$(awk -v a="$best" -v b="$floor_ms" 'BEGIN { printf "%.2fx floor/2", a / (b / 2) }')
+		fi
+		printf '%-28s %10s %14s %10s\n' "$shape / $where" "$best" "$ratio" "$peak"
+	done
+done
+rm -rf "$shm"
