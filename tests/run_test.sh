@@ -68,6 +68,31 @@ check "a filename leaving its filesystem is refused" has fail.status "escape/sav
 check "nothing was written outside" test ! -e "$tmp/../outside.txt"
 check "a db index missing at run time fails the flow" has fail.out "consumer: Failed: parameter 'value': .*missing"
 
+# ---- file serializers ----
+"$flowc" compile --flow fof_files -o files.json "$root/tests/run/files.yaml"
+"$flowrun" run files.json --run-dir files > files.out 2>&1
+check "the file serializers run" test $? -eq 0
+compact() { "$flowrun" result files "files/$1" | tr -d ' \n'; }
+check "json reads back what was saved" test "$(compact load_json)" = '{"a":[1,2],"b":null}'
+check "yaml reads back what was saved" test "$(compact load_yaml)" = '{"a":[1,2],"b":"text"}'
+check "bytes are written decoded" test "$(cat out/data.bin)" = hello
+check "bytes read back in base64" test "$(compact load_bytes)" = '"aGVsbG8K"'
+check "real YAML is read with its scalar types" \
+	test "$(compact load_real)" = '{"a":[1,2.5,"3"],"b":{"c":"yes","d":null}}'
+
+# ---- Ctrl-C ----
+"$flowc" compile --flow fof_slow -o slow.json "$root/tests/run/files.yaml"
+rm -f started
+"$flowrun" run slow.json --run-dir slow > slow.out 2>&1 &
+pid=$!
+for _ in $(seq 1 100); do [ -e started ] && break; sleep 0.05; done
+kill -INT "$pid"
+wait "$pid"
+check "an interrupted run exits 130" test $? -eq 130
+"$flowrun" status slow > slow.status
+check "the running task is recorded Cancelled" has slow.status 'slow/wait +Cancelled'
+check "the task's process group is gone" test -z "$(pgrep -f 'sleep 30' || true)"
+
 # ---- crash and resume ----
 "$flowc" compile -o chain.json "$root/tests/run/chain.yaml"
 "$flowrun" run chain.json --run-dir clean -p steps-log="$tmp/clean.log" -p tail-log="$tmp/clean.log" \
