@@ -21,7 +21,8 @@ static const char usage_text[] =
 	"      [--dry-run] [--detach]\n"
 	"                  run the plan flowc compiled; with --dry-run, print the\n"
 	"                  parameters it needs and the order of its flows and tasks\n"
-	"  resume RUN_DIR  run again what did not succeed\n"
+	"  resume RUN_DIR [-j N] [-v]\n"
+	"                  run again what did not succeed\n"
 	"  status RUN_DIR  show every flow and task of a run\n"
 	"  result RUN_DIR FLOW[/TASK]\n"
 	"                  print a result as JSON\n"
@@ -36,9 +37,11 @@ static const char usage_text[] =
 	"                  the SQLite results store (default .flowrun/results.db)\n"
 	"  --filesystem NAME=DIR\n"
 	"                  a named filesystem root (local is the current directory)\n"
+	"  -v, --verbose   copy each task's standard error to the terminal, prefixed\n"
+	"                  by flow/task, when the task ends\n"
 	"  --dry-run       print what the run needs and its order, run nothing\n"
 	"\n"
-	"Not implemented yet: --backend slurm, --detach, PostgreSQL stores, cache.\n"
+	"Not implemented yet: --backend slurm, --detach, PostgreSQL stores.\n"
 	"\n"
 	"exit status: 0 success, 1 a flow failed, 2 usage error or unreadable or\n"
 	"invalid plan, 130 interrupted\n";
@@ -245,13 +248,19 @@ static int cmd_dir(int argc, char **argv)
 		return run_result(argv[1], argv[2]);
 	}
 	if (strcmp(argv[0], "resume") == 0) {
-		int jobs = 0;
+		int jobs = 0, verbose = 0, i;
 
-		if (argc == 4 && strcmp(argv[2], "-j") == 0)
-			jobs = atoi(argv[3]);
-		else if (argc != 2)
-			usage_error("%s", "resume takes RUN_DIR [-j N]");
-		return run_resume(argv[1], jobs);
+		if (argc < 2)
+			usage_error("%s", "resume takes RUN_DIR [-j N] [-v]");
+		for (i = 2; i < argc; i++) {
+			if (strcmp(argv[i], "-v") == 0)
+				verbose = 1;
+			else if (strcmp(argv[i], "-j") == 0 && i + 1 < argc && atoi(argv[i + 1]) > 0)
+				jobs = atoi(argv[++i]);
+			else
+				usage_error("%s", "resume takes RUN_DIR [-j N] [-v]");
+		}
+		return run_resume(argv[1], jobs, verbose);
 	}
 	if (argc != 2)
 		usage_error("%s takes RUN_DIR", argv[0]);

@@ -324,6 +324,7 @@ static void read_task(struct reader *r, struct plan_task *t, const json_t *o, si
 		bad(r, "a task must be an object");
 	only(r, o, allowed);
 	memset(t, 0, sizeof(*t));
+	t->json = o;
 	t->name = get_string(r, o, "name", 1);
 	kind = get_string(r, o, "kind", 1);
 	if (strcmp(kind, "run") == 0) {

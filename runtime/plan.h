@@ -54,6 +54,7 @@ struct plan_task {
 	long long retries;          /* extra attempts */
 	long long retry_delay_ms;   /* between attempts */
 	int cache;                  /* 1: results may be reused */
+	const json_t *json;         /* the task as the plan writes it: its definition */
 };
 
 struct plan_flow {

@@ -20,6 +20,7 @@
 
 #include "builtins.h"
 #include "plan_format.h"
+#include "sha256.h"
 #include "store.h"
 #include "tmpl.h"
 
@@ -41,6 +42,7 @@ struct task_run {
 	long long retry_ms;         /* when a Retrying task starts again */
 	int timed_out;              /* 1 when stopped for its timeout */
 	json_t *result;             /* its result once Success */
+	char *cache_key;            /* cache: the key of this attempt's inputs, or NULL */
 };
 
 struct flow_run {
@@ -67,6 +69,8 @@ struct run {
 	size_t done;                /* tasks settled Success */
 	size_t failed;              /* tasks settled otherwise */
 	size_t events;              /* journal events written, to see progress */
+	int verbose;                /* copy each task's standard error to the terminal */
+	char *cache_dir;            /* where cached results live (.flowrun/cache of the run's directory) */
 	int unsynced;               /* journal events written since the last fdatasync */
 };
 
@@ -262,6 +266,29 @@ static void progress(struct run *r, size_t f, size_t t, const char *note)
 	fflush(stdout);
 }
 
+/* ---- the cache ---- */
+
+/* cache_key: the SHA-256 of a task's definition and its resolved inputs */
+static char *cache_key(const struct plan_task *pt, const json_t *inputs)
+{
+	json_t *key = json_pack("{s:O,s:O}", "task", (json_t *)pt->json, "inputs", (json_t *)inputs);
+	char *text = json_dumps(key, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+	char *hex = xmalloc(65);
+
+	sha256_hex(text, strlen(text), hex);
+	free(text);
+	json_decref(key);
+	return hex;
+}
+
+static char *cache_path(const struct run *r, const char *key)
+{
+	struct buf b = {0};
+
+	buf_printf(&b, "%s/%s.json", r->cache_dir, key);
+	return buf_steal(&b);
+}
+
 /* ---- settling ---- */
 
 static void settle_task(struct run *r, size_t f, size_t t, enum run_state st, const char *why)
@@ -329,9 +356,19 @@ static void succeed(struct run *r, size_t f, size_t t, json_t *result)
 	text = json_dumps(result, JSON_COMPACT | JSON_ENCODE_ANY);
 	if (write_file_atomic(path, text, strlen(text)) != 0)
 		fatal("cannot write %s: %s", path, strerror(errno));
-	free(text);
 	free(path);
+	free(text);
 	tr->result = result;
+	if (tr->cache_key) {
+		char *cpath = cache_path(r, tr->cache_key);
+
+		mkdirs(r->cache_dir);
+		text = json_dumps(result, JSON_COMPACT | JSON_ENCODE_ANY);
+		if (write_file_atomic(cpath, text, strlen(text)) != 0)
+			fatal("cannot write %s: %s", cpath, strerror(errno));
+		free(text);
+		free(cpath);
+	}
 	settle_task(r, f, t, ST_SUCCESS, NULL);
 }
 
@@ -528,6 +565,48 @@ static void start_task(struct run *r, size_t f, size_t t)
 		fail_attempt(r, f, t, why.data);
 		goto out;
 	}
+	if (pt->cache) {
+		json_t *inputs = json_pack("{s:o,s:O*,s:o}", "argv", json_array(), "with", with, "env",
+					   json_object());
+		const char *ekey;
+		const json_t *etv;
+		char *key, *path;
+		json_t *hit;
+
+		/* the definition is in the key; these are what it was given */
+		for (i = 0; argv[i]; i++)
+			json_array_append_new(json_object_get(inputs, "argv"), json_string(argv[i]));
+		json_object_foreach((json_t *)pt->env, ekey, etv) {
+			char *text = tmpl_text(etv, &scope, &why);
+
+			json_object_set_new(json_object_get(inputs, "env"), ekey,
+					    text ? json_string(text) : json_null());
+			free(text);
+		}
+		key = cache_key(pt, inputs);
+		path = cache_path(r, key);
+		hit = json_load_file(path, JSON_DECODE_ANY, NULL);
+		if (hit && type_check_value(pt->result, hit, "result", &why)) {
+			char *rpath = task_file(r, f, t, "result.json");
+			char *text = json_dumps(hit, JSON_COMPACT | JSON_ENCODE_ANY);
+
+			if (write_file_atomic(rpath, text, strlen(text)) != 0)
+				fatal("cannot write %s: %s", rpath, strerror(errno));
+			free(text);
+			free(rpath);
+			tr->result = hit;
+			settle_task(r, f, t, ST_CACHED, NULL);
+			hit = NULL;
+		}
+		json_decref(hit);
+		buf_free(&why);
+		free(tr->cache_key);
+		tr->cache_key = key;
+		free(path);
+		json_decref(inputs);
+		if (tr->st == ST_CACHED)
+			goto out;
+	}
 	unlink(result_path);
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_addopen(&fa, 0, with ? with_path : "/dev/null", O_RDONLY, 0);
@@ -632,6 +711,26 @@ static void stderr_tail(const struct run *r, size_t f, size_t t, struct buf *why
 		buf_printf(why, "; stderr: %.*s", (int)(end - n > 200 ? 200 : end - n), tail + n);
 }
 
+/* show_stderr: with -v, a finished task's standard error, each line
+ * prefixed by flow/task */
+static void show_stderr(const struct run *r, size_t f, size_t t)
+{
+	char *path = task_file(r, f, t, "stderr");
+	FILE *fp = fopen(path, "rb");
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+
+	free(path);
+	if (!fp)
+		return;
+	while ((n = getline(&line, &cap, fp)) > 0)
+		fprintf(stderr, "%s/%s: %s%s", r->plan->flows[f].name, r->plan->flows[f].tasks[t].name,
+			line, line[n - 1] == '\n' ? "" : "\n");
+	free(line);
+	fclose(fp);
+}
+
 static void reap(struct run *r)
 {
 	int status;
@@ -655,6 +754,8 @@ static void reap(struct run *r)
 
 			r->running--;
 			tr->pid = 0;
+			if (r->verbose)
+				show_stderr(r, f, t);
 			/* stray processes of its group go with it */
 			kill(-pid, SIGKILL);
 			if (interrupted) {
@@ -928,8 +1029,10 @@ static void free_run(struct run *r)
 	size_t f, t;
 
 	for (f = 0; f < r->plan->nflows; f++) {
-		for (t = 0; t < r->plan->flows[f].ntasks; t++)
+		for (t = 0; t < r->plan->flows[f].ntasks; t++) {
 			json_decref(r->flows[f].tasks[t].result);
+			free(r->flows[f].tasks[t].cache_key);
+		}
 		for (t = 0; r->flows[f].params && t < r->plan->flows[f].nparams; t++)
 			json_decref(r->flows[f].params[t]);
 		free(r->flows[f].params);
@@ -942,6 +1045,7 @@ static void free_run(struct run *r)
 		close(r->journal);
 	free(r->dir);
 	free(r->run_id);
+	free(r->cache_dir);
 }
 
 static void open_journal(struct run *r)
@@ -1015,6 +1119,13 @@ int run_start(struct plan *p, struct run_options *o)
 	init_run(&r, p);
 	r.jobs = default_jobs(o->jobs);
 	r.files = &o->files;
+	r.verbose = o->verbose;
+	{
+		struct buf c = {0};
+
+		buf_printf(&c, "%s/.flowrun/cache", cwd);
+		r.cache_dir = buf_steal(&c);
+	}
 	/* everything resume needs, before anything runs */
 	path = dir_path(&r, "plan.json");
 	text = json_dumps(p->root, PLAN_DUMP_FLAGS);
@@ -1105,7 +1216,7 @@ static struct plan *load_run_plan(const char *dir, json_t **meta)
 	return p;
 }
 
-int run_resume(const char *dir, int jobs)
+int run_resume(const char *dir, int jobs, int verbose)
 {
 	struct run r = {0};
 	struct files files = {0};
@@ -1134,6 +1245,13 @@ int run_resume(const char *dir, int jobs)
 	if (!r.store)
 		fatal("%s", why.data);
 	r.jobs = default_jobs(jobs);
+	r.verbose = verbose;
+	{
+		struct buf c = {0};
+
+		buf_printf(&c, "%s/.flowrun/cache", json_string_value(json_object_get(meta, "cwd")));
+		r.cache_dir = buf_steal(&c);
+	}
 	events = read_journal(r.dir);
 	json_array_foreach(events, i, ev) {
 		const json_t *fj = json_object_get(ev, "flow"), *tj = json_object_get(ev, "task");
@@ -1145,7 +1263,8 @@ int run_resume(const char *dir, int jobs)
 		t = (size_t)json_integer_value(tj);
 		if (f >= p->nflows || t >= p->flows[f].ntasks)
 			continue;
-		r.flows[f].tasks[t].st = strcmp(st, "Success") == 0 ? ST_SUCCESS : ST_PENDING;
+		r.flows[f].tasks[t].st = strcmp(st, "Success") == 0 || strcmp(st, "Cached") == 0
+						 ? ST_SUCCESS : ST_PENDING;
 	}
 	json_decref(events);
 	/* a journaled success keeps its result; without one it runs again */

@@ -32,7 +32,7 @@ json_t *run_params(const struct plan *p, const json_t *given, struct buf *why);
  * problem before anything ran) */
 int run_start(struct plan *p, struct run_options *o);
 /* run_resume: runs again what did not succeed in the run directory dir */
-int run_resume(const char *dir, int jobs);
+int run_resume(const char *dir, int jobs, int verbose);
 /* run_status: prints every flow and task of the run in dir */
 int run_status(const char *dir);
 /* run_result: prints the result of FLOW or FLOW/TASK as JSON */

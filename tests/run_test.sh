@@ -80,6 +80,20 @@ check "bytes read back in base64" test "$(compact load_bytes)" = '"aGVsbG8K"'
 check "real YAML is read with its scalar types" \
 	test "$(compact load_real)" = '{"a":[1,2.5,"3"],"b":{"c":"yes","d":null}}'
 
+# ---- cache ----
+"$flowc" compile -o cache.json "$root/tests/run/cache.yaml"
+"$flowrun" run cache.json --run-dir cache1 -p f-x=2 > cache1.out 2>&1
+"$flowrun" run cache.json --run-dir cache2 -p f-x=2 > cache2.out 2>&1
+check "the same inputs reuse the cached result" has cache2.out '^f/costly: Cached$'
+check "the cached result is the result" test "$("$flowrun" result cache2 f/costly)" = 4
+"$flowrun" run cache.json --run-dir cache3 -p f-x=3 > cache3.out 2>&1
+check "other inputs run the task again" has cache3.out '^f/costly: Success$'
+check "the costly task ran twice in three runs" test "$(grep -c ran ran.log)" = 2
+
+# ---- -v ----
+"$flowrun" run failures.json --run-dir verbose -v -p flaky-counter="$tmp/count2" -j 4 > /dev/null 2> verbose.err
+check "-v copies a task's stderr prefixed by flow/task" has verbose.err '^exits/fail: failing$'
+
 # ---- Ctrl-C ----
 "$flowc" compile --flow fof_slow -o slow.json "$root/tests/run/files.yaml"
 rm -f started
