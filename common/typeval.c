@@ -51,12 +51,31 @@ static int string_member(const json_t *o, const char *key)
 	return json_is_string(json_object_get(o, key));
 }
 
+static int check(const struct type *t, const json_t *v, struct buf *path, struct buf *why);
+
+/* check_step: v against t, the path one step longer (".key", or "[index]"
+ * when key is NULL) while it is checked */
+static int check_step(const struct type *t, const json_t *v, struct buf *path, struct buf *why,
+		      const char *key, size_t index)
+{
+	size_t len = path->len;
+	int ok;
+
+	if (key)
+		buf_printf(path, ".%s", key);
+	else
+		buf_printf(path, "[%zu]", index);
+	ok = check(t, v, path, why);
+	path->len = len;
+	path->data[len] = '\0';
+	return ok;
+}
+
 static int check(const struct type *t, const json_t *v, struct buf *path, struct buf *why)
 {
-	size_t len = path->len, i;
 	const char *key;
 	json_t *kid;
-	int ok = 1;
+	size_t i;
 
 	switch (t->kind) {
 	case TYPE_ANY:
@@ -95,26 +114,16 @@ static int check(const struct type *t, const json_t *v, struct buf *path, struct
 	case TYPE_LIST:
 		if (!json_is_array(v))
 			return fail(why, path->data, t, v);
-		json_array_foreach(v, i, kid) {
-			buf_printf(path, "[%zu]", i);
-			ok = check(t->elem, kid, path, why);
-			path->len = len;
-			path->data[len] = '\0';
-			if (!ok)
+		json_array_foreach(v, i, kid)
+			if (!check_step(t->elem, kid, path, why, NULL, i))
 				return 0;
-		}
 		return 1;
 	case TYPE_DICT:
 		if (!json_is_object(v))
 			return fail(why, path->data, t, v);
-		json_object_foreach((json_t *)v, key, kid) {
-			buf_printf(path, ".%s", key);
-			ok = check(t->elem, kid, path, why);
-			path->len = len;
-			path->data[len] = '\0';
-			if (!ok)
+		json_object_foreach((json_t *)v, key, kid)
+			if (!check_step(t->elem, kid, path, why, key, 0))
 				return 0;
-		}
 		return 1;
 	case TYPE_RECORD:
 		if (!json_is_object(v))
@@ -123,15 +132,12 @@ static int check(const struct type *t, const json_t *v, struct buf *path, struct
 			const struct type_field *f = &t->fields[i];
 
 			kid = json_object_get(v, f->name);
-			buf_printf(path, ".%s", f->name);
 			if (!kid && !f->optional) {
-				buf_printf(why, "%s: missing (expected %s)", path->data, type_str(f->type));
+				buf_printf(why, "%s.%s: missing (expected %s)", path->data, f->name,
+					   type_str(f->type));
 				return 0;
 			}
-			ok = !kid || check(f->type, kid, path, why);
-			path->len = len;
-			path->data[len] = '\0';
-			if (!ok)
+			if (kid && !check_step(f->type, kid, path, why, f->name, 0))
 				return 0;
 		}
 		return 1;

@@ -233,6 +233,58 @@ static void test_never_fits_everything_and_joins_away(void **state)
 	assert_string_equal(type_str(type_join(&arena, &type_int, &type_string)), "any");
 }
 
+struct value_case {
+	const char *type;   /* the type */
+	const char *json;   /* a value */
+	const char *why;    /* NULL when it fits, else what the message must say */
+};
+
+static void test_values_are_checked_with_the_path_of_the_first_bad_one(void **state)
+{
+	static const struct value_case cases[] = {
+		{"int", "3", NULL}, {"int", "3.5", "$: expected int, got a number"},
+		{"float", "3", NULL}, {"number", "2.5", NULL}, {"string", "\"x\"", NULL},
+		{"string", "1", "$: expected string, got an integer"}, {"bool", "true", NULL},
+		{"null", "null", NULL}, {"int?", "null", NULL}, {"int?", "\"x\"", "expected int?"},
+		{"list[int]", "[1, 2, \"3\"]", "$[2]: expected int, got a string"},
+		{"dict[bool]", "{\"a\": true, \"b\": 1}", "$.b: expected bool"},
+		{"{a: int, b?: {c: list[string]}}", "{\"a\": 1, \"b\": {\"c\": [\"x\", 2]}}",
+		 "$.b.c[1]: expected string"},
+		{"{a: int, b?: string}", "{\"b\": \"x\"}", "$.a: missing (expected int)"},
+		{"{a: int}", "{\"a\": 1, \"extra\": [1]}", NULL},
+		{"any", "{\"x\": [null]}", NULL},
+		{"file[text]", "{\"filename\": \"f\", \"file_type_string\": \"text\", "
+			       "\"filesystem_identifier\": \"local\"}", NULL},
+		{"file[text]", "{\"filename\": \"f\", \"file_type_string\": "
+			       "\"lume_services.files.file:File[TextSerializer]\", "
+			       "\"filesystem_identifier\": \"local\"}", NULL},
+		{"file[json]", "{\"filename\": \"f\", \"file_type_string\": \"text\", "
+			       "\"filesystem_identifier\": \"local\"}", "is not a json file"},
+		{"file[any]", "{\"filename\": \"f\"}", "expected file[any], got an object"},
+		{"db[any]", "{\"project_name\": \"p\", \"result_type_string\": \"generic\", "
+			    "\"query\": {\"unique_hash\": \"sha256:0\"}}", NULL},
+		{"db[any]", "{\"project_name\": \"p\"}", "expected db[any]"},
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		json_t *v = json_loads(cases[i].json, JSON_DECODE_ANY, NULL);
+		struct buf why = {0};
+		int ok;
+
+		assert_non_null(v);
+		ok = type_check_value(parse(cases[i].type), v, "$", &why);
+		if (!cases[i].why && !ok)
+			fail_msg("%s %s refused: %s", cases[i].type, cases[i].json, why.data);
+		if (cases[i].why && (ok || !strstr(why.data, cases[i].why)))
+			fail_msg("%s %s: got '%s', want '%s'", cases[i].type, cases[i].json,
+				 ok ? "(accepted)" : why.data, cases[i].why);
+		json_decref(v);
+		buf_free(&why);
+	}
+}
+
 static int teardown(void **state)
 {
 	(void)state;
@@ -250,6 +302,7 @@ int main(void)
 		cmocka_unit_test(test_deep_nesting_is_refused_not_crashed),
 		cmocka_unit_test(test_assignability_table),
 		cmocka_unit_test(test_never_fits_everything_and_joins_away),
+		cmocka_unit_test(test_values_are_checked_with_the_path_of_the_first_bad_one),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, teardown);
