@@ -105,7 +105,15 @@ wait "$pid"
 check "an interrupted run exits 130" test $? -eq 130
 "$flowrun" status slow > slow.status
 check "the running task is recorded Cancelled" has slow.status 'slow/wait +Cancelled'
-check "the task's process group is gone" test -z "$(pgrep -f 'sleep 30' || true)"
+running_sleep() { # prints the pids of 'sleep 30' processes, read from /proc
+	local p
+	for p in /proc/[0-9]*; do
+		if [ "$({ tr '\0' ' ' < "$p/cmdline"; } 2> /dev/null)" = "sleep 30 " ]; then
+			echo "${p#/proc/}"
+		fi
+	done
+}
+check "the task's process group is gone" test -z "$(running_sleep)"
 
 # ---- crash and resume ----
 "$flowc" compile -o chain.json "$root/tests/run/chain.yaml"
