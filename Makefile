@@ -12,12 +12,12 @@ CFLAGS += $(SAN_FLAGS) -O1
 LDFLAGS += $(SAN_FLAGS)
 endif
 PKGS = yaml-0.1 jansson
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) libpq 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lyaml -ljansson) -lm
 # flowrun: JSON for plans, SQLite for the results store, libyaml for the
 # load_file built-in's yaml serializer
-RUN_LIBS := $(shell pkg-config --libs jansson sqlite3 yaml-0.1 2>/dev/null || \
-	echo -ljansson -lsqlite3 -lyaml) -lm
+RUN_LIBS := $(shell pkg-config --libs jansson sqlite3 yaml-0.1 libpq 2>/dev/null || \
+	echo -ljansson -lsqlite3 -lyaml -lpq) -lm
 ALL_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Iinclude -Icommon -Icompiler -I$(B)/gen $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
 # lemon output: built, never committed
@@ -25,15 +25,17 @@ GRAMMARS = type_gram ref_gram
 GEN_HEADERS = $(GRAMMARS:%=$(B)/gen/%.h)
 
 # Debian packages the build and the tests need; `make deps` installs the missing ones.
-DEB_PKGS = gcc make pkg-config libyaml-dev libjansson-dev libsqlite3-dev lemon libcmocka-dev \
+DEB_PKGS = gcc make pkg-config libyaml-dev libjansson-dev libsqlite3-dev libpq-dev lemon \
+	libcmocka-dev postgresql \
 	clang libclang-rt-14-dev python3-jsonschema python3-yaml sqlite3
 
 COMMON_OBJS = $(addprefix $(B)/common/,util.o sha256.o plan_hash.o type.o typeval.o type_gram.o)
 FRONT_OBJS = $(COMMON_OBJS) $(addprefix $(B)/compiler/,diag.o ynode.o ref.o ref_gram.o \
 	spec.o resolve.o check.o tc.o value.o driver.o)
 FLOWC_OBJS = $(FRONT_OBJS) $(B)/compiler/emit.o $(B)/compiler/graph.o $(B)/compiler/main.o
-FLOWRUN_OBJS = $(COMMON_OBJS) $(addprefix $(B)/runtime/,plan.o tmpl.o files.o store.o builtins.o \
-	run.o main.o)
+STORE_OBJS = $(addprefix $(B)/runtime/,store.o store_sqlite.o store_pg.o)
+FLOWRUN_OBJS = $(COMMON_OBJS) $(STORE_OBJS) $(addprefix $(B)/runtime/,plan.o tmpl.o files.o \
+	builtins.o run.o main.o)
 UNIT_TESTS = $(addprefix $(B)/tests/,test_ynode test_spec test_check test_type test_ref)
 # sources of the front end, with lemon's output in place of the grammars
 GRAM_OBJS = $(filter %_gram.o,$(FRONT_OBJS))
@@ -88,6 +90,10 @@ RUN_TESTS = $(B)/tests/test_plan
 $(RUN_TESTS): $(B)/tests/%: $(B)/tests/runit/%.o $(COMMON_OBJS) $(B)/runtime/plan.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(RUN_LIBS) -lcmocka
 
+# the store suite runs once per store: tests/store_test.sh
+$(B)/tests/test_store: $(B)/tests/runit/test_store.o $(COMMON_OBJS) $(STORE_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(RUN_LIBS) -lcmocka
+
 # runtime unit tests see the runtime's headers
 $(B)/tests/runit/%.o: tests/unit/%.c | $(GEN_HEADERS)
 	@mkdir -p $(@D)
@@ -119,10 +125,11 @@ check-here: unit golden
 unit: $(UNIT_TESTS) $(RUN_TESTS)
 	@for t in $(UNIT_TESTS) $(RUN_TESTS); do echo "== $$t"; $$t || exit 1; done
 
-golden: $(B)/flowc $(B)/flowrun
+golden: $(B)/flowc $(B)/flowrun $(B)/tests/test_store
 	tests/golden/run.sh $(B)/flowc $(B)/flowrun
 	tests/plan_test.sh $(B)/flowc $(B)/flowrun
 	tests/run_test.sh $(B)/flowc $(B)/flowrun
+	tests/store_test.sh $(B)/tests/test_store $(B)/flowc $(B)/flowrun
 	/usr/bin/python3 tests/schema_test.py
 	tests/docs.sh $(B)/flowc
 
@@ -170,8 +177,15 @@ demo: deps
 $(B)/spawn_floor: tests/bench/spawn_floor.c
 	$(CC) $(ALL_CFLAGS) -o $@ $<
 
-bench: all $(B)/yaml_floor $(B)/spawn_floor
-	tests/bench/bench.sh $(B)/flowc $(B)/flowrun $(B)/yaml_floor $(B)/spawn_floor
+$(B)/store_bench: $(B)/tests/runit/store_bench.o $(COMMON_OBJS) $(STORE_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(RUN_LIBS)
+
+$(B)/tests/runit/store_bench.o: tests/bench/store_bench.c | $(GEN_HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(subst -Icompiler,-Iruntime,$(ALL_CFLAGS)) -c -o $@ $<
+
+bench: all $(B)/yaml_floor $(B)/spawn_floor $(B)/store_bench
+	tests/bench/bench.sh $(B)/flowc $(B)/flowrun $(B)/yaml_floor $(B)/spawn_floor $(B)/store_bench
 
 install: all
 	install -D -m 0755 $(B)/flowc $(DESTDIR)$(PREFIX)/bin/flowc

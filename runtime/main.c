@@ -8,6 +8,7 @@
 
 #include "plan.h"
 #include "run.h"
+#include "store.h"
 #include "version.h"
 
 enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2 };
@@ -26,6 +27,9 @@ static const char usage_text[] =
 	"  status RUN_DIR  show every flow and task of a run\n"
 	"  result RUN_DIR FLOW[/TASK]\n"
 	"                  print a result as JSON\n"
+	"  results [--results-db URL] [--project P] [--flow F] [UNIQUE_HASH]\n"
+	"                  print stored documents as a JSON array (one document\n"
+	"                  with UNIQUE_HASH)\n"
 	"\n"
 	"run options:\n"
 	"  -p NAME=VALUE   a composed parameter; VALUE is text for string\n"
@@ -33,15 +37,17 @@ static const char usage_text[] =
 	"  --params FILE   parameters from a JSON object\n"
 	"  -j N            tasks at once (default: the number of CPUs)\n"
 	"  --run-dir DIR   the run directory (default .flowrun/runs/<run id>)\n"
-	"  --results-db PATH\n"
-	"                  the SQLite results store (default .flowrun/results.db)\n"
+	"  --results-db URL\n"
+	"                  the results store: PATH or sqlite:PATH for SQLite,\n"
+	"                  postgresql://user@host:port/db for PostgreSQL (default:\n"
+	"                  $FLOWRUN_RESULTS_DB, else .flowrun/results.db)\n"
 	"  --filesystem NAME=DIR\n"
 	"                  a named filesystem root (local is the current directory)\n"
 	"  -v, --verbose   copy each task's standard error to the terminal, prefixed\n"
 	"                  by flow/task, when the task ends\n"
 	"  --dry-run       print what the run needs and its order, run nothing\n"
 	"\n"
-	"Not implemented yet: --backend slurm, --detach, PostgreSQL stores.\n"
+	"Not implemented yet: --backend slurm, --detach.\n"
 	"\n"
 	"exit status: 0 success, 1 a flow failed, 2 usage error or unreadable or\n"
 	"invalid plan, 130 interrupted\n";
@@ -240,6 +246,64 @@ static int cmd_run(int argc, char **argv)
 	return status;
 }
 
+static int cmd_results(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"results-db", required_argument, NULL, 'R'},
+		{"project", required_argument, NULL, 'p'},
+		{"flow", required_argument, NULL, 'f'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *url = getenv("FLOWRUN_RESULTS_DB"), *project = NULL, *flow = NULL;
+	struct buf why = {0};
+	struct store *s;
+	json_t *out;
+	char *text;
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'R':
+			url = optarg;
+			break;
+		case 'p':
+			project = optarg;
+			break;
+		case 'f':
+			flow = optarg;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			exit(EXIT_OK);
+		default:
+			usage_error("%s", "invalid option");
+		}
+	}
+	if (optind < argc - 1)
+		usage_error("%s", "results takes at most one UNIQUE_HASH");
+	s = store_open(url ? url : ".flowrun/results.db", &why);
+	if (!s)
+		fatal("%s", why.data);
+	if (optind == argc - 1) {
+		json_t *rep = json_pack("{s:{s:s}}", "query", "unique_hash", argv[optind]);
+
+		out = store_load(s, rep, &why);
+		json_decref(rep);
+	} else {
+		out = store_list(s, project, flow, &why);
+	}
+	store_close(s);
+	if (!out)
+		fatal("%s", why.data);
+	text = json_dumps(out, JSON_INDENT(2) | JSON_SORT_KEYS);
+	printf("%s\n", text);
+	free(text);
+	json_decref(out);
+	return EXIT_OK;
+}
+
 static int cmd_dir(int argc, char **argv)
 {
 	if (strcmp(argv[0], "result") == 0) {
@@ -283,8 +347,10 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "run") == 0)
 		return cmd_run(argc - 1, argv + 1);
+	if (strcmp(argv[1], "results") == 0)
+		return cmd_results(argc - 1, argv + 1);
 	if (strcmp(argv[1], "resume") == 0 || strcmp(argv[1], "status") == 0 ||
 	    strcmp(argv[1], "result") == 0)
 		return cmd_dir(argc - 1, argv + 1);
-	usage_error("unknown command '%s' (commands: run, resume, status, result)", argv[1]);
+	usage_error("unknown command '%s' (commands: run, resume, status, result, results)", argv[1]);
 }

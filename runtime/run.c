@@ -1113,6 +1113,8 @@ int run_start(struct plan *p, struct run_options *o)
 		free(r.dir);
 		r.dir = buf_steal(&d);
 	}
+	if (!o->results_db)
+		o->results_db = getenv("FLOWRUN_RESULTS_DB");
 	r.store = store_open(o->results_db ? o->results_db : ".flowrun/results.db", &why);
 	if (!r.store)
 		fatal("%s", why.data);

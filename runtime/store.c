@@ -1,65 +1,39 @@
-/* store.c: the results database on SQLite: documents saved under their
- * unique hash (a unique key, so a second save stores nothing) and loaded
- * back. It knows nothing of tasks or flows beyond the document's fields. */
+/* store.c: the results database: documents built and hashed as DESIGN 2.6
+ * says, saved and loaded through one of two implementations (SQLite by
+ * default, PostgreSQL for a URL). It knows nothing of tasks or flows
+ * beyond the document's fields. */
 #include "store.h"
 
-#include <errno.h>
-#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
 #include "sha256.h"
+#include "store_impl.h"
 
 struct store {
-	sqlite3 *db;       /* the open database */
-	char *path;        /* its file, for messages */
+	const struct store_ops *ops; /* the implementation */
+	void *impl;                  /* its state */
 };
 
-static const char schema[] =
-	"CREATE TABLE IF NOT EXISTS results ("
-	" unique_hash TEXT PRIMARY KEY,"
-	" project_name TEXT NOT NULL,"
-	" flow_name TEXT NOT NULL,"
-	" result_type_string TEXT NOT NULL,"
-	" date_modified TEXT NOT NULL,"
-	" document TEXT NOT NULL)";
-
-/* make_parents: the directories leading to path */
-static void make_parents(const char *path)
+static int is_pg(const char *url)
 {
-	char *copy = xstrdup(path), *p;
-
-	for (p = copy + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		mkdir(copy, 0755);
-		*p = '/';
-	}
-	free(copy);
+	return strncmp(url, "postgresql://", 13) == 0 || strncmp(url, "postgres://", 11) == 0;
 }
 
 struct store *store_open(const char *url, struct buf *why)
 {
-	struct store *s;
-	const char *path = url;
+	struct store *s = xcalloc(1, sizeof(*s));
 
-	if (strncmp(url, "sqlite:", 7) == 0)
-		path = url + 7;
-	if (strncmp(url, "postgresql:", 11) == 0 || strncmp(url, "postgres:", 9) == 0) {
-		buf_puts(why, "PostgreSQL stores are not supported yet; use a path for SQLite");
-		return NULL;
+	if (is_pg(url)) {
+		s->ops = &store_pg_ops;
+		s->impl = store_pg_open(url, why);
+	} else {
+		s->ops = &store_sqlite_ops;
+		s->impl = store_sqlite_open(strncmp(url, "sqlite:", 7) == 0 ? url + 7 : url, why);
 	}
-	make_parents(path);
-	s = xcalloc(1, sizeof(*s));
-	s->path = xstrdup(path);
-	if (sqlite3_open(path, &s->db) != SQLITE_OK ||
-	    sqlite3_busy_timeout(s->db, 30000) != SQLITE_OK ||
-	    sqlite3_exec(s->db, schema, NULL, NULL, NULL) != SQLITE_OK) {
-		buf_printf(why, "results store %s: %s", path, sqlite3_errmsg(s->db));
-		store_close(s);
+	if (!s->impl) {
+		free(s);
 		return NULL;
 	}
 	return s;
@@ -86,21 +60,14 @@ json_t *store_save(struct store *s, const json_t *result, const char *result_typ
 		   struct buf *why)
 {
 	json_t *inputs = json_object_get(result, "inputs"), *outputs = json_object_get(result, "outputs");
-	json_t *doc, *rep;
+	struct store_row row;
+	json_t *doc, *rep = NULL;
 	char *hash, *text, date[32];
-	sqlite3_stmt *st = NULL;
 	time_t now = time(NULL);
 	struct tm tm;
-	int rc;
 
-	if (!inputs)
-		inputs = json_null();
-	else
-		json_incref(inputs);
-	if (!outputs)
-		outputs = json_null();
-	else
-		json_incref(outputs);
+	inputs = inputs ? json_incref(inputs) : json_null();
+	outputs = outputs ? json_incref(outputs) : json_null();
 	hash = hash_of(inputs, outputs, flow_name, project_name);
 	gmtime_r(&now, &tm);
 	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%SZ", &tm);
@@ -108,24 +75,13 @@ json_t *store_save(struct store *s, const json_t *result, const char *result_typ
 			"flow_name", flow_name, "project_name", project_name, "run_id", run_id,
 			"result_type_string", result_type, "date_modified", date, "unique_hash", hash);
 	text = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
-	rc = sqlite3_prepare_v2(s->db,
-				"INSERT INTO results (unique_hash, project_name, flow_name, "
-				"result_type_string, date_modified, document) VALUES (?, ?, ?, ?, ?, ?) "
-				"ON CONFLICT (unique_hash) DO NOTHING", -1, &st, NULL);
-	if (rc == SQLITE_OK) {
-		sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, project_name, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, flow_name, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 4, result_type, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 5, date, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 6, text, -1, SQLITE_STATIC);
-		rc = sqlite3_step(st);
-	}
-	sqlite3_finalize(st);
-	rep = NULL;
-	if (rc != SQLITE_DONE)
-		buf_printf(why, "results store %s: %s", s->path, sqlite3_errmsg(s->db));
-	else
+	row.unique_hash = hash;
+	row.project_name = project_name;
+	row.flow_name = flow_name;
+	row.result_type = result_type;
+	row.date_modified = date;
+	row.document = text;
+	if (s->ops->insert(s->impl, &row, why) == 0)
 		rep = json_pack("{s:s,s:s,s:{s:s}}", "project_name", project_name, "result_type_string",
 				result_type, "query", "unique_hash", hash);
 	free(text);
@@ -137,37 +93,41 @@ json_t *store_save(struct store *s, const json_t *result, const char *result_typ
 json_t *store_load(struct store *s, const json_t *rep, struct buf *why)
 {
 	const char *hash = json_string_value(json_object_get(json_object_get(rep, "query"), "unique_hash"));
-	sqlite3_stmt *st = NULL;
-	json_t *doc = NULL;
-	int rc;
+	json_t *doc;
+	char *text;
 
 	if (!hash) {
 		buf_puts(why, "the representation has no query.unique_hash");
 		return NULL;
 	}
-	rc = sqlite3_prepare_v2(s->db, "SELECT document FROM results WHERE unique_hash = ?", -1, &st,
-				NULL);
-	if (rc == SQLITE_OK) {
-		sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
-		rc = sqlite3_step(st);
+	text = s->ops->load(s->impl, hash, why);
+	if (!text) {
+		if (!why->len)
+			buf_printf(why, "no document with unique_hash %s in the results store", hash);
+		return NULL;
 	}
-	if (rc == SQLITE_ROW)
-		doc = json_loads((const char *)sqlite3_column_text(st, 0), 0, NULL);
-	else if (rc == SQLITE_DONE)
-		buf_printf(why, "no document with unique_hash %s in the results store %s", hash, s->path);
-	else
-		buf_printf(why, "results store %s: %s", s->path, sqlite3_errmsg(s->db));
-	if (rc == SQLITE_ROW && !doc)
-		buf_printf(why, "results store %s: the document of %s is not JSON", s->path, hash);
-	sqlite3_finalize(st);
+	doc = json_loads(text, 0, NULL);
+	if (!doc)
+		buf_printf(why, "the stored document of %s is not JSON", hash);
+	free(text);
 	return doc;
+}
+
+json_t *store_list(struct store *s, const char *project, const char *flow, struct buf *why)
+{
+	json_t *out = json_array();
+
+	if (s->ops->list(s->impl, project, flow, out, why) < 0) {
+		json_decref(out);
+		return NULL;
+	}
+	return out;
 }
 
 void store_close(struct store *s)
 {
 	if (!s)
 		return;
-	sqlite3_close(s->db);
-	free(s->path);
+	s->ops->close(s->impl);
 	free(s);
 }

@@ -1,6 +1,7 @@
 /* store.h: the results database (DESIGN 2.6): documents saved under their
- * unique hash and loaded back. One interface; SQLite is the store here. It
- * knows nothing of tasks or flows beyond the document's fields. */
+ * unique hash and loaded back. One interface, two implementations: SQLite
+ * (a path) and PostgreSQL (a postgresql:// URL). It knows nothing of tasks
+ * or flows beyond the document's fields. */
 #ifndef FLOWRUN_STORE_H
 #define FLOWRUN_STORE_H
 
@@ -10,8 +11,9 @@
 
 struct store;
 
-/* store_open: the store at url (a path, or sqlite:PATH), created on first
- * use; NULL with why */
+/* store_open: the store at url (PATH or sqlite:PATH, or
+ * postgresql://user@host:port/db), its table made on first use; NULL with
+ * why (which names host and database, never a password) */
 struct store *store_open(const char *url, struct buf *why);
 /* store_save: saves {inputs, outputs} of result as the document of a flow
  * and returns its representation {project_name, result_type_string,
@@ -21,6 +23,9 @@ json_t *store_save(struct store *s, const json_t *result, const char *result_typ
 		   struct buf *why);
 /* store_load: the document a representation names; NULL with why */
 json_t *store_load(struct store *s, const json_t *rep, struct buf *why);
+/* store_list: the documents of a project and flow (NULL: any), oldest
+ * first; NULL with why */
+json_t *store_list(struct store *s, const char *project, const char *flow, struct buf *why);
 void store_close(struct store *s);
 
 #endif

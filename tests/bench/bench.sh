@@ -10,6 +10,7 @@ flowc=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 flowrun=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
 floor=$3
 spawn_floor=$4
+store_bench=$(cd "$(dirname "$5")" && pwd)/$(basename "$5")
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -116,3 +117,16 @@ for shape in chain fan; do
 	done
 done
 rm -rf "$shm"
+
+# the results stores: 2,000 saves, then 2,000 loads, one process
+echo
+echo "results store throughput, 2,000 distinct results (save, then load each):"
+echo "  SQLite ($tmp, disk):    $("$store_bench" "$tmp/bench.db" 2000)"
+if [ "$(id -u)" = 0 ] && ls /usr/lib/postgresql/*/bin/initdb > /dev/null 2>&1; then
+	pgdir=$tmp/pg
+	url=$(tests/pg/start.sh "$pgdir")
+	echo "  PostgreSQL (loopback): $("$store_bench" "$url" 2000)"
+	tests/pg/stop.sh "$pgdir"
+else
+	echo "  PostgreSQL: not measured (needs root and the postgresql package)"
+fi
