@@ -124,6 +124,7 @@ echo "results store throughput, 2,000 distinct results (save, then load each):"
 echo "  SQLite ($tmp, disk):    $("$store_bench" "$tmp/bench.db" 2000)"
 if [ "$(id -u)" = 0 ] && ls /usr/lib/postgresql/*/bin/initdb > /dev/null 2>&1; then
 	pgdir=$tmp/pg
+	chmod 755 "$tmp" # the server's user must reach its directory
 	url=$(tests/pg/start.sh "$pgdir")
 	echo "  PostgreSQL (loopback): $("$store_bench" "$url" 2000)"
 	tests/pg/stop.sh "$pgdir"
