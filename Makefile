@@ -27,7 +27,8 @@ GEN_HEADERS = $(GRAMMARS:%=$(B)/gen/%.h)
 # Debian packages the build and the tests need; `make deps` installs the missing ones.
 DEB_PKGS = gcc make pkg-config libyaml-dev libjansson-dev libsqlite3-dev libpq-dev lemon \
 	libcmocka-dev postgresql \
-	clang libclang-rt-14-dev python3-jsonschema python3-yaml sqlite3
+	clang libclang-rt-14-dev python3-jsonschema python3-yaml sqlite3 \
+	slurmctld slurmd slurm-client munge
 
 COMMON_OBJS = $(addprefix $(B)/common/,util.o sha256.o plan_hash.o type.o typeval.o type_gram.o)
 FRONT_OBJS = $(COMMON_OBJS) $(addprefix $(B)/compiler/,diag.o ynode.o ref.o ref_gram.o \
@@ -35,7 +36,7 @@ FRONT_OBJS = $(COMMON_OBJS) $(addprefix $(B)/compiler/,diag.o ynode.o ref.o ref_
 FLOWC_OBJS = $(FRONT_OBJS) $(B)/compiler/emit.o $(B)/compiler/graph.o $(B)/compiler/main.o
 STORE_OBJS = $(addprefix $(B)/runtime/,store.o store_sqlite.o store_pg.o)
 FLOWRUN_OBJS = $(COMMON_OBJS) $(STORE_OBJS) $(addprefix $(B)/runtime/,plan.o tmpl.o files.o \
-	builtins.o run.o main.o)
+	builtins.o slurm.o run.o main.o)
 UNIT_TESTS = $(addprefix $(B)/tests/,test_ynode test_spec test_check test_type test_ref)
 # sources of the front end, with lemon's output in place of the grammars
 GRAM_OBJS = $(filter %_gram.o,$(FRONT_OBJS))
@@ -130,6 +131,7 @@ golden: $(B)/flowc $(B)/flowrun $(B)/tests/test_store
 	tests/plan_test.sh $(B)/flowc $(B)/flowrun
 	tests/run_test.sh $(B)/flowc $(B)/flowrun
 	tests/store_test.sh $(B)/tests/test_store $(B)/flowc $(B)/flowrun
+	tests/slurm_test.sh $(B)/flowc $(B)/flowrun
 	/usr/bin/python3 tests/schema_test.py
 	tests/docs.sh $(B)/flowc
 

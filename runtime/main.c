@@ -47,7 +47,11 @@ static const char usage_text[] =
 	"                  by flow/task, when the task ends\n"
 	"  --dry-run       print what the run needs and its order, run nothing\n"
 	"\n"
-	"Not implemented yet: --backend slurm, --detach.\n"
+	"  --backend slurm one Slurm batch job per flow (sbatch, afterok); the run\n"
+	"                  directory must be on a filesystem the nodes share\n"
+	"  --partition P, --sbatch-arg ARG\n"
+	"                  passed to sbatch (slurm backend)\n"
+	"  --detach        submit the jobs and return (slurm backend)\n"
 	"\n"
 	"exit status: 0 success, 1 a flow failed, 2 usage error or unreadable or\n"
 	"invalid plan, 130 interrupted\n";
@@ -158,10 +162,13 @@ static int cmd_run(int argc, char **argv)
 		{"dry-run", no_argument, NULL, 'n'},
 		{"detach", no_argument, NULL, 'D'},
 		{"verbose", no_argument, NULL, 'v'},
+		{"partition", required_argument, NULL, 'A'},
+		{"sbatch-arg", required_argument, NULL, 'S'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	struct run_options o = {0};
+	size_t scap = 0;
 	const char **ps = NULL, *params_file = NULL;
 	size_t nps = 0, cap = 0, i;
 	struct buf why = {0};
@@ -180,10 +187,15 @@ static int cmd_run(int argc, char **argv)
 			params_file = optarg;
 			break;
 		case 'b':
-			if (strcmp(optarg, "slurm") == 0)
-				fatal("the slurm backend is not implemented yet");
-			if (strcmp(optarg, "local") != 0)
+			if (strcmp(optarg, "local") != 0 && strcmp(optarg, "slurm") != 0)
 				usage_error("unknown backend '%s' (local or slurm)", optarg);
+			o.slurm = strcmp(optarg, "slurm") == 0;
+			break;
+		case 'A':
+			o.partition = optarg;
+			break;
+		case 'S':
+			VEC_PUSH(o.sbatch_args, o.nsbatch_args, scap, optarg);
 			break;
 		case 'j':
 			o.jobs = atoi(optarg);
@@ -201,7 +213,8 @@ static int cmd_run(int argc, char **argv)
 			o.results_db = optarg;
 			break;
 		case 'D':
-			fatal("--detach is for the slurm backend, which is not implemented yet");
+			o.detach = 1;
+			break;
 		case 'v':
 			o.verbose = 1;
 			break;
@@ -238,8 +251,11 @@ static int cmd_run(int argc, char **argv)
 	for (i = 0; i < nps; i++)
 		add_param(&p, o.params, ps[i]);
 	free(ps);
+	if ((o.detach || o.partition || o.nsbatch_args) && !o.slurm)
+		usage_error("%s", "--detach, --partition and --sbatch-arg need --backend slurm");
 	o.plan_path = argv[optind];
 	status = run_start(&p, &o);
+	free(o.sbatch_args);
 	json_decref(o.params);
 	files_free(&o.files);
 	plan_free(&p);
@@ -324,7 +340,7 @@ static int cmd_dir(int argc, char **argv)
 			else
 				usage_error("%s", "resume takes RUN_DIR [-j N] [-v]");
 		}
-		return run_resume(argv[1], jobs, verbose);
+		return run_resume(argv[1], jobs, verbose, -1);
 	}
 	if (argc != 2)
 		usage_error("%s takes RUN_DIR", argv[0]);
@@ -349,6 +365,12 @@ int main(int argc, char **argv)
 		return cmd_run(argc - 1, argv + 1);
 	if (strcmp(argv[1], "results") == 0)
 		return cmd_results(argc - 1, argv + 1);
+	if (strcmp(argv[1], "run-flow") == 0) {
+		/* the body of a Slurm job: run-flow RUN_DIR FLOW_INDEX */
+		if (argc != 4)
+			usage_error("%s", "run-flow takes RUN_DIR FLOW_INDEX");
+		return run_resume(argv[2], 0, 0, atol(argv[3]));
+	}
 	if (strcmp(argv[1], "resume") == 0 || strcmp(argv[1], "status") == 0 ||
 	    strcmp(argv[1], "result") == 0)
 		return cmd_dir(argc - 1, argv + 1);

@@ -21,6 +21,7 @@
 #include "builtins.h"
 #include "plan_format.h"
 #include "sha256.h"
+#include "slurm.h"
 #include "store.h"
 #include "tmpl.h"
 
@@ -70,6 +71,7 @@ struct run {
 	size_t failed;              /* tasks settled otherwise */
 	size_t events;              /* journal events written, to see progress */
 	int verbose;                /* copy each task's standard error to the terminal */
+	long flow_only;             /* a Slurm job's one flow, or -1 for the whole plan */
 	char *cache_dir;            /* where cached results live (.flowrun/cache of the run's directory) */
 	int unsynced;               /* journal events written since the last fdatasync */
 };
@@ -928,11 +930,21 @@ static int loop(struct run *r)
 	}
 	if (r->tty)
 		printf("\r\033[K");
+	if (interrupted && r->flow_only >= 0) {
+		/* a Slurm job cancelled: its tasks say so; the run goes on elsewhere */
+		journal_sync(r);
+		return 130;
+	}
 	if (interrupted) {
 		journal(r, json_pack("{s:s,s:s}", "event", "end", "state", "Cancelled"), 1);
 		journal_sync(r);
 		printf("run %s: Cancelled; resume with: flowrun resume %s\n", r->run_id, r->dir);
 		return 130;
+	}
+	if (r->flow_only >= 0) {
+		/* a Slurm job: the run's end is for whoever follows the jobs */
+		journal_sync(r);
+		return r->flows[r->flow_only].st == ST_SUCCESS ? 0 : 1;
 	}
 	for (f = 0; f < r->plan->nflows; f++)
 		if (r->flows[f].st != ST_SUCCESS)
@@ -1022,6 +1034,7 @@ static void init_run(struct run *r, struct plan *p)
 	}
 	r->tty = isatty(1);
 	r->t0 = now_ms();
+	r->flow_only = -1;
 }
 
 static void free_run(struct run *r)
@@ -1063,6 +1076,218 @@ static int default_jobs(int jobs)
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
 
 	return jobs > 0 ? jobs : n > 0 ? (int)n : 1;
+}
+
+/* read_journal: the last state journaled for each task; a task whose last
+ * event is Success keeps its result */
+static json_t *read_journal(const char *dir)
+{
+	struct buf path = {0};
+	json_t *events = json_array();
+	FILE *fp;
+	char *line = NULL;
+	size_t cap = 0;
+
+	buf_printf(&path, "%s/journal.jsonl", dir);
+	fp = fopen(path.data, "rb");
+	if (!fp)
+		fatal("%s is not a run directory: %s", dir, strerror(errno));
+	while (getline(&line, &cap, fp) > 0) {
+		json_t *ev = json_loads(line, 0, NULL);
+
+		/* a line cut by a crash is not an event */
+		if (ev)
+			json_array_append_new(events, ev);
+	}
+	free(line);
+	fclose(fp);
+	buf_free(&path);
+	return events;
+}
+
+/* shell_quote: s in single quotes for sbatch --wrap */
+static void shell_quote(struct buf *b, const char *s)
+{
+	buf_putc(b, '\'');
+	for (; *s; s++) {
+		if (*s == '\'')
+			buf_puts(b, "'\\''");
+		else
+			buf_putc(b, *s);
+	}
+	buf_putc(b, '\'');
+}
+
+static int final_job_state(const char *st)
+{
+	return !st || strcmp(st, "COMPLETED") == 0 || strcmp(st, "FAILED") == 0 ||
+	       strcmp(st, "CANCELLED") == 0 || strcmp(st, "TIMEOUT") == 0 ||
+	       strcmp(st, "NODE_FAIL") == 0 || strcmp(st, "OUT_OF_MEMORY") == 0 ||
+	       strcmp(st, "BOOT_FAIL") == 0 || strcmp(st, "DEADLINE") == 0 ||
+	       strcmp(st, "PREEMPTED") == 0;
+}
+
+/* follow_journal: prints the task events journaled since *seen, and notes
+ * each flow's outcome */
+static void follow_journal(struct run *r, size_t *seen)
+{
+	json_t *events = read_journal(r->dir), *ev;
+	size_t i;
+
+	json_array_foreach(events, i, ev) {
+		const json_t *fj = json_object_get(ev, "flow"), *tj = json_object_get(ev, "task");
+		const char *st = json_string_value(json_object_get(ev, "state"));
+		size_t f;
+
+		if (i < *seen || !json_is_integer(fj) || !st)
+			continue;
+		f = (size_t)json_integer_value(fj);
+		if (f >= r->plan->nflows)
+			continue;
+		if (json_is_integer(tj)) {
+			const char *why = json_string_value(json_object_get(ev, "reason"));
+
+			printf("%s/%s: %s%s%s\n", r->plan->flows[f].name,
+			       json_string_value(json_object_get(ev, "task_name")), st, why ? ": " : "",
+			       why ? why : "");
+			if (!strcmp(st, "Success") || !strcmp(st, "Cached"))
+				r->done++;
+		} else if (strcmp(st, "Running") != 0) {
+			r->flows[f].st = !strcmp(st, "Success") ? ST_SUCCESS
+					 : !strcmp(st, "Skipped") ? ST_SKIPPED : ST_FAILED;
+		}
+	}
+	fflush(stdout);
+	*seen = json_array_size(events);
+	json_decref(events);
+}
+
+/* run_slurm: one batch job per flow, each after its parents' jobs
+ * (afterok, --kill-on-invalid-dep), each running `flowrun run-flow`; then
+ * follows the jobs and the journal unless detached */
+static int run_slurm(struct run *r, const struct run_options *o, const char *cwd)
+{
+	char **ids = xcalloc(r->plan->nflows, sizeof(*ids)), **states;
+	char *self = realpath("/proc/self/exe", NULL), *slurm_dir = dir_path(r, "slurm");
+	struct buf why = {0};
+	size_t f, k, seen = 0;
+	int status = 0;
+
+	if (!self)
+		fatal("cannot find flowrun's own path: %s", strerror(errno));
+	mkdirs(slurm_dir);
+	for (f = 0; f < r->plan->nflows; f++) {
+		const struct plan_flow *pf = &r->plan->flows[f];
+		const char **args = NULL;
+		size_t n = 0, cap = 0;
+		struct buf name = {0}, out = {0}, dep = {0}, wrap = {0}, chdir_arg = {0}, part = {0};
+
+		buf_printf(&name, "--job-name=flowrun:%s:%s", r->plan->name, pf->name);
+		buf_printf(&out, "--output=%s/%s-%%j.out", slurm_dir, pf->name);
+		buf_printf(&chdir_arg, "--chdir=%s", cwd);
+		VEC_PUSH(args, n, cap, name.data);
+		VEC_PUSH(args, n, cap, out.data);
+		VEC_PUSH(args, n, cap, chdir_arg.data);
+		VEC_PUSH(args, n, cap, "--kill-on-invalid-dep=yes");
+		for (k = 0; k < pf->nneeds; k++)
+			buf_printf(&dep, "%s%s", k ? ":" : "--dependency=afterok:", ids[pf->needs[k]]);
+		if (pf->nneeds)
+			VEC_PUSH(args, n, cap, dep.data);
+		if (o->partition) {
+			buf_printf(&part, "--partition=%s", o->partition);
+			VEC_PUSH(args, n, cap, part.data);
+		}
+		for (k = 0; k < o->nsbatch_args; k++)
+			VEC_PUSH(args, n, cap, o->sbatch_args[k]);
+		buf_puts(&wrap, "--wrap=exec ");
+		shell_quote(&wrap, self);
+		buf_puts(&wrap, " run-flow ");
+		shell_quote(&wrap, r->dir);
+		buf_printf(&wrap, " %zu", f);
+		VEC_PUSH(args, n, cap, wrap.data);
+		ids[f] = slurm_submit(args, n, &why);
+		free(args);
+		buf_free(&name);
+		buf_free(&out);
+		buf_free(&dep);
+		buf_free(&wrap);
+		buf_free(&chdir_arg);
+		buf_free(&part);
+		if (!ids[f]) {
+			/* what was submitted would wait for nothing: take it back */
+			slurm_cancel(ids, f);
+			fatal("flow %s: %s", pf->name, why.data);
+		}
+		journal(r, json_pack("{s:s,s:i,s:s,s:s}", "event", "submit", "flow", (json_int_t)f,
+				     "flow_name", pf->name, "job", ids[f]), 1);
+		printf("%s: job %s\n", pf->name, ids[f]);
+	}
+	journal_sync(r);
+	fflush(stdout);
+	if (o->detach) {
+		printf("run %s: submitted; follow it with: flowrun status %s\n", r->run_id, r->dir);
+		goto out;
+	}
+	states = xcalloc(r->plan->nflows, sizeof(*states));
+	for (;;) {
+		struct pollfd pfd = {wake_pipe[0], POLLIN, 0};
+		char drain[64];
+		int all_final = 1;
+
+		follow_journal(r, &seen);
+		if (interrupted) {
+			slurm_cancel(ids, r->plan->nflows);
+			journal(r, json_pack("{s:s,s:s}", "event", "end", "state", "Cancelled"), 1);
+			journal_sync(r);
+			printf("run %s: Cancelled; its jobs were cancelled\n", r->run_id);
+			status = 130;
+			break;
+		}
+		if (slurm_states(ids, r->plan->nflows, states) < 0)
+			fatal("squeue cannot be run");
+		for (f = 0; f < r->plan->nflows; f++) {
+			if (!final_job_state(states[f]))
+				all_final = 0;
+			free(states[f]);
+		}
+		if (all_final) {
+			follow_journal(r, &seen);
+			/* a job that ended without its flow journaling an outcome was
+			 * cancelled (a parent failed) or died: its flow did not run */
+			for (f = 0; f < r->plan->nflows; f++) {
+				if (r->flows[f].st != ST_PENDING && r->flows[f].st != ST_RUNNING)
+					continue;
+				r->flows[f].st = ST_SKIPPED;
+				journal_flow(r, f, "its Slurm job ended before the flow finished");
+				skip_tasks(r, f, "its Slurm job ended before the flow finished");
+				printf("%s: Skipped: its Slurm job %s ended before the flow finished\n",
+				       r->plan->flows[f].name, ids[f]);
+			}
+			for (f = 0; f < r->plan->nflows; f++)
+				if (r->flows[f].st != ST_SUCCESS)
+					break;
+			status = f == r->plan->nflows ? 0 : 1;
+			journal(r, json_pack("{s:s,s:s}", "event", "end", "state",
+					     status ? "Failed" : "Success"), 1);
+			journal_sync(r);
+			printf("run %s: %s: %zu of %zu tasks succeeded in %.1f s; results in %s\n",
+			       r->run_id, status ? "Failed" : "Success", r->done, r->ntasks,
+			       (now_ms() - r->t0) / 1000.0, r->dir);
+			break;
+		}
+		if (poll(&pfd, 1, 500) > 0)
+			while (read(wake_pipe[0], drain, sizeof(drain)) > 0)
+				;
+	}
+	free(states);
+out:
+	for (f = 0; f < r->plan->nflows; f++)
+		free(ids[f]);
+	free(ids);
+	free(self);
+	free(slurm_dir);
+	buf_free(&why);
+	return status;
 }
 
 int run_start(struct plan *p, struct run_options *o)
@@ -1165,38 +1390,11 @@ int run_start(struct plan *p, struct run_options *o)
 	       r.ntasks, r.jobs, r.dir);
 	fflush(stdout);
 	setup_signals();
-	status = loop(&r);
+	status = o->slurm ? run_slurm(&r, o, cwd) : loop(&r);
 	free_run(&r);
 	free(cwd);
 	buf_free(&why);
 	return status;
-}
-
-/* read_journal: the last state journaled for each task; a task whose last
- * event is Success keeps its result */
-static json_t *read_journal(const char *dir)
-{
-	struct buf path = {0};
-	json_t *events = json_array();
-	FILE *fp;
-	char *line = NULL;
-	size_t cap = 0;
-
-	buf_printf(&path, "%s/journal.jsonl", dir);
-	fp = fopen(path.data, "rb");
-	if (!fp)
-		fatal("%s is not a run directory: %s", dir, strerror(errno));
-	while (getline(&line, &cap, fp) > 0) {
-		json_t *ev = json_loads(line, 0, NULL);
-
-		/* a line cut by a crash is not an event */
-		if (ev)
-			json_array_append_new(events, ev);
-	}
-	free(line);
-	fclose(fp);
-	buf_free(&path);
-	return events;
 }
 
 static struct plan *load_run_plan(const char *dir, json_t **meta)
@@ -1218,7 +1416,7 @@ static struct plan *load_run_plan(const char *dir, json_t **meta)
 	return p;
 }
 
-int run_resume(const char *dir, int jobs, int verbose)
+int run_resume(const char *dir, int jobs, int verbose, long flow_only)
 {
 	struct run r = {0};
 	struct files files = {0};
@@ -1230,6 +1428,9 @@ int run_resume(const char *dir, int jobs, int verbose)
 	int status;
 
 	init_run(&r, p);
+	r.flow_only = flow_only;
+	if (flow_only >= (long)p->nflows)
+		fatal("the plan has no flow %ld", flow_only);
 	r.dir = realpath(dir, NULL);
 	r.run_id = xstrdup(json_string_value(json_object_get(meta, "run_id")));
 	r.inputs = json_incref(json_object_get(meta, "params"));
@@ -1290,9 +1491,22 @@ int run_resume(const char *dir, int jobs, int verbose)
 		}
 	}
 	open_journal(&r);
-	journal(&r, json_pack("{s:s,s:s}", "event", "resume", "run_id", r.run_id), 1);
-	journal_sync(&r);
-	printf("run %s: resuming, %zu of %zu tasks already succeeded\n", r.run_id, r.done, r.ntasks);
+	if (flow_only >= 0) {
+		/* only this flow runs here; the others are done, or are the business
+		 * of other jobs; a parent that did not succeed skips this flow
+		 * whatever Slurm thought of its job */
+		for (f = 0; f < p->nflows; f++)
+			if ((long)f != flow_only)
+				r.flows[f].st = r.flows[f].settled == p->flows[f].ntasks ? ST_SUCCESS
+											 : ST_SKIPPED;
+		printf("run %s: flow %s in job %s\n", r.run_id, p->flows[flow_only].name,
+		       getenv("SLURM_JOB_ID") ? getenv("SLURM_JOB_ID") : "(none)");
+	} else {
+		journal(&r, json_pack("{s:s,s:s}", "event", "resume", "run_id", r.run_id), 1);
+		journal_sync(&r);
+		printf("run %s: resuming, %zu of %zu tasks already succeeded\n", r.run_id, r.done,
+		       r.ntasks);
+	}
 	fflush(stdout);
 	if (chdir(json_string_value(json_object_get(meta, "cwd"))) != 0)
 		fatal("cannot enter the run's directory %s: %s",
@@ -1339,6 +1553,76 @@ int run_status(const char *dir)
 		for (k = 0, g = 0; g < f; g++)
 			k += p->flows[g].ntasks;
 		last[k + t] = ev;
+	}
+	/* a detached Slurm run has no end event: every flow settled is its end */
+	if (strncmp(end, "Running", 7) == 0) {
+		enum run_state *fst = xcalloc(p->nflows, sizeof(*fst));
+		int all = 1, ok = 1;
+
+		json_array_foreach(events, i, ev) {
+			const json_t *fj = json_object_get(ev, "flow");
+			const char *st = json_string_value(json_object_get(ev, "state"));
+
+			if (!json_is_integer(fj) || json_object_get(ev, "task") || !st ||
+			    (size_t)json_integer_value(fj) >= p->nflows)
+				continue;
+			fst[json_integer_value(fj)] = !strcmp(st, "Success") ? ST_SUCCESS
+						      : !strcmp(st, "Running") ? ST_RUNNING : ST_FAILED;
+		}
+		for (f = 0; f < p->nflows; f++) {
+			all &= fst[f] == ST_SUCCESS || fst[f] == ST_FAILED;
+			ok &= fst[f] == ST_SUCCESS;
+		}
+		if (all)
+			end = ok ? "Success" : "Failed";
+		free(fst);
+	}
+	/* Slurm runs: a flow whose job Slurm no longer runs, and that journaled
+	 * no outcome, did not finish: it is not Running */
+	{
+		char **ids = xcalloc(p->nflows, sizeof(*ids)), **states;
+		int *settled = xcalloc(p->nflows, sizeof(*settled)), any = 0;
+
+		json_array_foreach(events, i, ev) {
+			const json_t *fj = json_object_get(ev, "flow");
+			const char *evn = json_string_value(json_object_get(ev, "event"));
+			const char *st = json_string_value(json_object_get(ev, "state"));
+
+			if (!json_is_integer(fj) || (size_t)json_integer_value(fj) >= p->nflows)
+				continue;
+			f = (size_t)json_integer_value(fj);
+			if (evn && !strcmp(evn, "submit") && json_is_string(json_object_get(ev, "job"))) {
+				free(ids[f]);
+				ids[f] = xstrdup(json_string_value(json_object_get(ev, "job")));
+				any = 1;
+			} else if (!json_object_get(ev, "task") && st && strcmp(st, "Running") != 0) {
+				settled[f] = 1;
+			}
+		}
+		states = xcalloc(p->nflows, sizeof(*states));
+		if (any && slurm_states(ids, p->nflows, states) == 0) {
+			for (f = 0; f < p->nflows; f++) {
+				if (!ids[f] || settled[f])
+					continue;
+				if (final_job_state(states[f])) {
+					printf("  %s: Failed: its job %s %s without the flow finishing\n",
+					       p->flows[f].name, ids[f],
+					       states[f] ? "ended" : "is unknown to Slurm");
+					status = 1;
+					if (strncmp(end, "Running", 7) == 0)
+						end = "Failed (jobs ended without finishing)";
+				} else {
+					printf("  %s: job %s is %s\n", p->flows[f].name, ids[f], states[f]);
+				}
+			}
+		}
+		for (f = 0; f < p->nflows; f++) {
+			free(ids[f]);
+			free(states[f]);
+		}
+		free(ids);
+		free(states);
+		free(settled);
 	}
 	printf("run %s: %s\n", json_string_value(json_object_get(meta, "run_id")), end);
 	printf("  %-40s %-10s %10s  %s\n", "flow/task", "state", "seconds", "exit / reason");

@@ -17,6 +17,11 @@ struct run_options {
 	int jobs;                   /* how many tasks at once */
 	int verbose;                /* copy task standard error to the terminal */
 	json_t *params;             /* composed parameter values given (object), owned */
+	int slurm;                  /* --backend slurm: one batch job per flow */
+	int detach;                 /* --detach: submit and return */
+	const char *partition;      /* --partition, or NULL */
+	const char **sbatch_args;   /* --sbatch-arg ARG, in order */
+	size_t nsbatch_args;        /* number of sbatch_args */
 	struct files files;         /* --filesystem NAME=DIR, owned */
 };
 
@@ -31,8 +36,9 @@ json_t *run_params(const struct plan *p, const json_t *given, struct buf *why);
 /* run_start: a new run; returns the exit status (0, 1, 130, or 2 for a
  * problem before anything ran) */
 int run_start(struct plan *p, struct run_options *o);
-/* run_resume: runs again what did not succeed in the run directory dir */
-int run_resume(const char *dir, int jobs, int verbose);
+/* run_resume: runs again what did not succeed in the run directory dir; or,
+ * with flow_only >= 0, runs that one flow (the body of a Slurm job) */
+int run_resume(const char *dir, int jobs, int verbose, long flow_only);
 /* run_status: prints every flow and task of the run in dir */
 int run_status(const char *dir);
 /* run_result: prints the result of FLOW or FLOW/TASK as JSON */

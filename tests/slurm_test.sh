@@ -1,0 +1,90 @@
+#!/bin/bash
+# slurm_test.sh FLOWC FLOWRUN: runs plans on a real single-node Slurm
+# cluster started here (tests/slurm/start.sh) and stopped again: the lume
+# example with results read back, a failing flow whose dependant is skipped
+# beside an independent one, --detach followed by status, cancelled jobs
+# reported Failed by status, the lume example with a PostgreSQL store.
+set -u
+flowc=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+flowrun=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
+root=$(pwd)
+tmp=$(mktemp -d)
+chmod 755 "$tmp"
+nfail=0
+ncheck=0
+cleanup() {
+	[ -d "$tmp/cluster" ] && "$root/tests/slurm/stop.sh" "$tmp/cluster"
+	[ -d "$tmp/pg" ] && "$root/tests/pg/stop.sh" "$tmp/pg"
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+check() { # NAME COMMAND...
+	ncheck=$((ncheck + 1))
+	if ! "${@:2}"; then
+		echo "FAIL $1"
+		nfail=$((nfail + 1))
+	fi
+}
+
+if [ "$(id -u)" != 0 ] || ! command -v slurmctld > /dev/null || ! command -v munged > /dev/null; then
+	echo "SKIP Slurm tests: they need root and Debian's slurmctld, slurmd, slurm-client, munge (make deps)"
+	exit 0
+fi
+SLURM_CONF=$("$root/tests/slurm/start.sh" "$tmp/cluster") || { echo "FAIL cannot start the Slurm cluster"; exit 1; }
+export SLURM_CONF
+cd "$tmp" || exit 1
+
+"$flowc" compile -I "$root/specs/examples/lume" -o lume.json "$root/specs/examples/lume/flow_of_flows.yaml"
+"$flowrun" run lume.json --backend slurm --run-dir lume -p flow1-text1=hey \
+	-p flow1-filename=out/f.txt -p 'flow3-text2=hey you' > lume.out 2>&1
+check "the lume example runs on Slurm" test $? -eq 0
+check "flow3 finds the texts equal, read back with flowrun result" \
+	test "$("$flowrun" result lume flow3/check_text_equivalence)" = true
+check "one job per flow, with its output in the run directory" \
+	test "$(ls lume/slurm/*.out | wc -l)" = 3
+check "job names say plan and flow" grep -q 'flow2: job [0-9]' lume.out
+
+"$flowc" compile --flow mixed -o mixed.json "$root/tests/run/slurm.yaml"
+"$flowrun" run mixed.json --backend slurm --run-dir mixed > mixed.out 2>&1
+check "a failing flow makes the Slurm run fail" test $? -eq 1
+"$flowrun" status mixed > mixed.status
+check "its task failed" grep -Eq 'breaks/fail +Failed .*exit status 4' mixed.status
+check "the flow that needs it did not run" grep -Eq 'needs_breaks/never +Skipped' mixed.status
+check "the independent flow succeeded" grep -Eq 'independent/fine +Success' mixed.status
+
+"$flowrun" run lume.json --backend slurm --detach --run-dir detached -p flow1-text1=a \
+	-p flow1-filename=out/g.txt -p 'flow3-text2=a you' > detached.out 2>&1
+check "--detach returns after submitting" test $? -eq 0
+for _ in $(seq 1 100); do
+	"$flowrun" status detached > detached.status 2>&1 && break
+	sleep 0.2
+done
+check "status shows the detached run succeeded" grep -Eq '^run .*: Success$' detached.status
+
+"$flowc" compile --flow slowfof -o slow.json "$root/tests/run/slurm.yaml"
+# jobs held back a minute, and one cancelled before it starts: it never
+# journals anything
+"$flowrun" run slow.json --backend slurm --detach --run-dir cancelled \
+	--sbatch-arg=--begin=now+60 > cancelled.out 2>&1
+job=$(sed -n 's/^slow: job \([0-9]*\)$/\1/p' cancelled.out)
+scancel "$job"
+for _ in $(seq 1 50); do
+	squeue -h -t all -j "$job" -o %T 2> /dev/null | grep -q CANCELLED && break
+	sleep 0.1
+done
+"$flowrun" status cancelled > cancelled.status
+check "a cancelled job's flow is Failed, not Running" grep -q "slow: Failed: its job $job" cancelled.status
+check "status exits 1 for it" test "$("$flowrun" status cancelled > /dev/null; echo $?)" = 1
+check "a job still waiting is shown as such" grep -Eq "independent: job [0-9]+ is PENDING" cancelled.status
+
+if ls /usr/lib/postgresql/*/bin/initdb > /dev/null 2>&1; then
+	url=$("$root/tests/pg/start.sh" "$tmp/pg")
+	"$flowrun" run lume.json --backend slurm --results-db "$url" --run-dir lumepg -p flow1-text1=hey \
+		-p flow1-filename=out/h.txt -p 'flow3-text2=hey you' > lumepg.out 2>&1
+	check "the lume example on Slurm with a PostgreSQL store" test $? -eq 0
+	check "flow3 is true there too" test "$("$flowrun" result lumepg flow3/check_text_equivalence)" = true
+fi
+
+echo "slurm: $ncheck checks, $nfail failed"
+[ "$nfail" -eq 0 ]
