@@ -22,7 +22,7 @@ static const char usage_text[] =
 	"      [--dry-run] [--detach]\n"
 	"                  run the plan flowc compiled; with --dry-run, print the\n"
 	"                  parameters it needs and the order of its flows and tasks\n"
-	"  resume RUN_DIR [-j N] [-v]\n"
+	"  resume RUN_DIR [-j N] [-v] [--backend local|slurm]\n"
 	"                  run again what did not succeed\n"
 	"  status RUN_DIR  show every flow and task of a run\n"
 	"  result RUN_DIR FLOW[/TASK]\n"
@@ -328,19 +328,23 @@ static int cmd_dir(int argc, char **argv)
 		return run_result(argv[1], argv[2]);
 	}
 	if (strcmp(argv[0], "resume") == 0) {
+		struct run_options slurm = {0};
 		int jobs = 0, verbose = 0, i;
 
 		if (argc < 2)
-			usage_error("%s", "resume takes RUN_DIR [-j N] [-v]");
+			usage_error("%s", "resume takes RUN_DIR [-j N] [-v] [--backend local|slurm]");
 		for (i = 2; i < argc; i++) {
 			if (strcmp(argv[i], "-v") == 0)
 				verbose = 1;
 			else if (strcmp(argv[i], "-j") == 0 && i + 1 < argc && atoi(argv[i + 1]) > 0)
 				jobs = atoi(argv[++i]);
+			else if (strcmp(argv[i], "--backend") == 0 && i + 1 < argc &&
+				 (!strcmp(argv[i + 1], "slurm") || !strcmp(argv[i + 1], "local")))
+				slurm.slurm = strcmp(argv[++i], "slurm") == 0;
 			else
-				usage_error("%s", "resume takes RUN_DIR [-j N] [-v]");
+				usage_error("%s", "resume takes RUN_DIR [-j N] [-v] [--backend local|slurm]");
 		}
-		return run_resume(argv[1], jobs, verbose, -1);
+		return run_resume(argv[1], jobs, verbose, -1, slurm.slurm ? &slurm : NULL);
 	}
 	if (argc != 2)
 		usage_error("%s takes RUN_DIR", argv[0]);
@@ -369,7 +373,7 @@ int main(int argc, char **argv)
 		/* the body of a Slurm job: run-flow RUN_DIR FLOW_INDEX */
 		if (argc != 4)
 			usage_error("%s", "run-flow takes RUN_DIR FLOW_INDEX");
-		return run_resume(argv[2], 0, 0, atol(argv[3]));
+		return run_resume(argv[2], 0, 0, atol(argv[3]), NULL);
 	}
 	if (strcmp(argv[1], "resume") == 0 || strcmp(argv[1], "status") == 0 ||
 	    strcmp(argv[1], "result") == 0)

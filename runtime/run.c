@@ -1162,6 +1162,48 @@ static void follow_journal(struct run *r, size_t *seen)
 	json_decref(events);
 }
 
+/* compact: the non-NULL ids of ids[0..n) into out, their count */
+static size_t compact(char *const *ids, size_t n, char **out, size_t *where)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++)
+		if (ids[i]) {
+			where[k] = i;
+			out[k++] = ids[i];
+		}
+	return k;
+}
+
+static void cancel_jobs(char *const *ids, size_t n)
+{
+	char **live = xcalloc(n ? n : 1, sizeof(*live));
+	size_t *where = xcalloc(n ? n : 1, sizeof(*where)), k = compact(ids, n, live, where);
+
+	if (k)
+		slurm_cancel(live, k);
+	free(live);
+	free(where);
+}
+
+/* jobs_states: slurm_states over the submitted jobs; states[i] of a flow
+ * without a job is NULL */
+static int jobs_states(char *const *ids, size_t n, char **states)
+{
+	char **live = xcalloc(n ? n : 1, sizeof(*live)), **got = xcalloc(n ? n : 1, sizeof(*got));
+	size_t *where = xcalloc(n ? n : 1, sizeof(*where)), k = compact(ids, n, live, where), i;
+	int rc = k ? slurm_states(live, k, got) : 0;
+
+	for (i = 0; i < n; i++)
+		states[i] = NULL;
+	for (i = 0; i < k; i++)
+		states[where[i]] = got[i];
+	free(live);
+	free(got);
+	free(where);
+	return rc;
+}
+
 /* run_slurm: one batch job per flow, each after its parents' jobs
  * (afterok, --kill-on-invalid-dep), each running `flowrun run-flow`; then
  * follows the jobs and the journal unless detached */
@@ -1175,11 +1217,22 @@ static int run_slurm(struct run *r, const struct run_options *o, const char *cwd
 
 	if (!self)
 		fatal("cannot find flowrun's own path: %s", strerror(errno));
+	{
+		/* follow only what happens from now on */
+		json_t *old = read_journal(r->dir);
+
+		seen = json_array_size(old);
+		json_decref(old);
+	}
 	mkdirs(slurm_dir);
 	for (f = 0; f < r->plan->nflows; f++) {
 		const struct plan_flow *pf = &r->plan->flows[f];
 		const char **args = NULL;
-		size_t n = 0, cap = 0;
+		size_t n = 0, cap = 0, ndeps = 0;
+
+		/* resuming: a flow that succeeded keeps its results, no job */
+		if (r->flows[f].st == ST_SUCCESS)
+			continue;
 		struct buf name = {0}, out = {0}, dep = {0}, wrap = {0}, chdir_arg = {0}, part = {0};
 
 		buf_printf(&name, "--job-name=flowrun:%s:%s", r->plan->name, pf->name);
@@ -1190,8 +1243,10 @@ static int run_slurm(struct run *r, const struct run_options *o, const char *cwd
 		VEC_PUSH(args, n, cap, chdir_arg.data);
 		VEC_PUSH(args, n, cap, "--kill-on-invalid-dep=yes");
 		for (k = 0; k < pf->nneeds; k++)
-			buf_printf(&dep, "%s%s", k ? ":" : "--dependency=afterok:", ids[pf->needs[k]]);
-		if (pf->nneeds)
+			if (ids[pf->needs[k]])
+				buf_printf(&dep, "%s%s", ndeps++ ? ":" : "--dependency=afterok:",
+					   ids[pf->needs[k]]);
+		if (ndeps)
 			VEC_PUSH(args, n, cap, dep.data);
 		if (o->partition) {
 			buf_printf(&part, "--partition=%s", o->partition);
@@ -1215,7 +1270,7 @@ static int run_slurm(struct run *r, const struct run_options *o, const char *cwd
 		buf_free(&part);
 		if (!ids[f]) {
 			/* what was submitted would wait for nothing: take it back */
-			slurm_cancel(ids, f);
+			cancel_jobs(ids, f);
 			fatal("flow %s: %s", pf->name, why.data);
 		}
 		journal(r, json_pack("{s:s,s:i,s:s,s:s}", "event", "submit", "flow", (json_int_t)f,
@@ -1236,17 +1291,17 @@ static int run_slurm(struct run *r, const struct run_options *o, const char *cwd
 
 		follow_journal(r, &seen);
 		if (interrupted) {
-			slurm_cancel(ids, r->plan->nflows);
+			cancel_jobs(ids, r->plan->nflows);
 			journal(r, json_pack("{s:s,s:s}", "event", "end", "state", "Cancelled"), 1);
 			journal_sync(r);
 			printf("run %s: Cancelled; its jobs were cancelled\n", r->run_id);
 			status = 130;
 			break;
 		}
-		if (slurm_states(ids, r->plan->nflows, states) < 0)
+		if (jobs_states(ids, r->plan->nflows, states) < 0)
 			fatal("squeue cannot be run");
 		for (f = 0; f < r->plan->nflows; f++) {
-			if (!final_job_state(states[f]))
+			if (ids[f] && !final_job_state(states[f]))
 				all_final = 0;
 			free(states[f]);
 		}
@@ -1255,7 +1310,7 @@ static int run_slurm(struct run *r, const struct run_options *o, const char *cwd
 			/* a job that ended without its flow journaling an outcome was
 			 * cancelled (a parent failed) or died: its flow did not run */
 			for (f = 0; f < r->plan->nflows; f++) {
-				if (r->flows[f].st != ST_PENDING && r->flows[f].st != ST_RUNNING)
+				if (!ids[f] || (r->flows[f].st != ST_PENDING && r->flows[f].st != ST_RUNNING))
 					continue;
 				r->flows[f].st = ST_SKIPPED;
 				journal_flow(r, f, "its Slurm job ended before the flow finished");
@@ -1416,7 +1471,8 @@ static struct plan *load_run_plan(const char *dir, json_t **meta)
 	return p;
 }
 
-int run_resume(const char *dir, int jobs, int verbose, long flow_only)
+int run_resume(const char *dir, int jobs, int verbose, long flow_only,
+	       const struct run_options *slurm)
 {
 	struct run r = {0};
 	struct files files = {0};
@@ -1512,7 +1568,15 @@ int run_resume(const char *dir, int jobs, int verbose, long flow_only)
 		fatal("cannot enter the run's directory %s: %s",
 		      json_string_value(json_object_get(meta, "cwd")), strerror(errno));
 	setup_signals();
-	status = loop(&r);
+	if (slurm && flow_only < 0) {
+		/* flows whose tasks all succeeded keep their results and get no job */
+		for (f = 0; f < p->nflows; f++)
+			if (r.flows[f].settled == p->flows[f].ntasks)
+				r.flows[f].st = ST_SUCCESS;
+		status = run_slurm(&r, slurm, json_string_value(json_object_get(meta, "cwd")));
+	} else {
+		status = loop(&r);
+	}
 	free_run(&r);
 	files_free(&files);
 	plan_free(p);

@@ -36,9 +36,11 @@ json_t *run_params(const struct plan *p, const json_t *given, struct buf *why);
 /* run_start: a new run; returns the exit status (0, 1, 130, or 2 for a
  * problem before anything ran) */
 int run_start(struct plan *p, struct run_options *o);
-/* run_resume: runs again what did not succeed in the run directory dir; or,
- * with flow_only >= 0, runs that one flow (the body of a Slurm job) */
-int run_resume(const char *dir, int jobs, int verbose, long flow_only);
+/* run_resume: runs again what did not succeed in the run directory dir
+ * (on Slurm when slurm is not NULL: a job per flow that did not succeed);
+ * or, with flow_only >= 0, runs that one flow (the body of a Slurm job) */
+int run_resume(const char *dir, int jobs, int verbose, long flow_only,
+	       const struct run_options *slurm);
 /* run_status: prints every flow and task of the run in dir */
 int run_status(const char *dir);
 /* run_result: prints the result of FLOW or FLOW/TASK as JSON */

@@ -78,6 +78,37 @@ check "a cancelled job's flow is Failed, not Running" grep -q "slow: Failed: its
 check "status exits 1 for it" test "$("$flowrun" status cancelled > /dev/null; echo $?)" = 1
 check "a job still waiting is shown as such" grep -Eq "independent: job [0-9]+ is PENDING" cancelled.status
 
+# Ctrl-C while the jobs run: none of them stays in the queue
+"$flowrun" run slow.json --backend slurm --run-dir interrupted > interrupted.out 2>&1 &
+pid=$!
+for _ in $(seq 1 100); do grep -q '"state":"Running","t":[0-9]*,"task":0,"task_name":"wait"' \
+	interrupted/journal.jsonl 2> /dev/null && break; sleep 0.1; done
+kill -INT "$pid"
+wait "$pid"
+check "Ctrl-C ends a Slurm run with 130" test $? -eq 130
+jobs=$(sed -n 's/^[a-z]*: job \([0-9]*\)$/\1/p' interrupted.out | paste -sd, -)
+check "no job of the interrupted run is left in the queue" \
+	test -z "$(squeue -h -t PENDING,RUNNING -j "$jobs" -o %i 2> /dev/null)"
+
+# a job cancelled in the middle, then resume on Slurm: only what did not
+# succeed runs again
+"$flowc" compile --flow twostep -o twostep.json "$root/tests/run/slurm.yaml"
+"$flowrun" run twostep.json --backend slurm --detach --run-dir twostep -p mark1-log="$tmp/marks" \
+	-p mark2-log="$tmp/marks" > twostep.out 2>&1
+job2=$(sed -n 's/^mark2: job \([0-9]*\)$/\1/p' twostep.out)
+for _ in $(seq 1 100); do grep -q m2 "$tmp/marks" 2> /dev/null && break; sleep 0.1; done
+scancel "$job2"
+for _ in $(seq 1 50); do
+	squeue -h -t all -j "$job2" -o %T 2> /dev/null | grep -q CANCELLED && break
+	sleep 0.1
+done
+"$flowrun" resume twostep --backend slurm > twostep.resume 2>&1
+check "resume on Slurm finishes the run" test $? -eq 0
+check "the flow that succeeded got no new job" test "$(grep -c '^mark1: job' twostep.resume)" = 0
+check "the succeeded flow ran once" test "$(grep -c '^m1$' "$tmp/marks")" = 1
+check "the cancelled flow ran again" test "$(grep -c '^m2$' "$tmp/marks")" = 2
+check "its result is there" test "$("$flowrun" result twostep mark2/m)" = '"done"'
+
 if ls /usr/lib/postgresql/*/bin/initdb > /dev/null 2>&1; then
 	url=$("$root/tests/pg/start.sh" "$tmp/pg")
 	"$flowrun" run lume.json --backend slurm --results-db "$url" --run-dir lumepg -p flow1-text1=hey \
