@@ -131,3 +131,60 @@ if [ "$(id -u)" = 0 ] && ls /usr/lib/postgresql/*/bin/initdb > /dev/null 2>&1; t
 else
 	echo "  PostgreSQL: not measured (needs root and the postgresql package)"
 fi
+
+# Slurm: 100 flows of one trivial task as a chain and as a fan-out, against
+# 100 bare `sbatch --wrap true` with the same dependencies
+if [ "$(id -u)" = 0 ] && command -v slurmctld > /dev/null && command -v munged > /dev/null; then
+	root=$(pwd)
+	export SLURM_CONF
+	SLURM_CONF=$(tests/slurm/start.sh "$tmp/cluster")
+	for shape in chain fanout; do
+		awk -v shape="$shape" 'BEGIN {
+			for (i = 1; i <= 100; i++) {
+				printf "name: f%d\nproject_name: b\nparameters: {after: any}\n", i
+				printf "tasks: [{name: t, run: [/bin/true]}]\n---\n"
+			}
+			printf "name: all\nproject_name: b\ncomposing_flows:\n"
+			printf "  - {name: f1, project_name: b}\n"
+			for (i = 2; i <= 100; i++)
+				printf "  - {name: f%d, project_name: b, mapped_parameters: {after: {parent_flow_name: f%d, parent_task_name: t}}}\n", i, shape == "chain" ? i - 1 : 1
+		}' > "$tmp/s$shape.yaml"
+		# f1's own parameter is a required input
+		"$flowc" compile -o "$tmp/s$shape.json" "$tmp/s$shape.yaml"
+	done
+	wait_idle() { # until the cluster runs nothing
+		while [ -n "$(squeue -h -t PENDING,RUNNING -o %i)" ]; do sleep 0.05; done
+	}
+	echo
+	echo "Slurm, 100 flows of one /bin/true task (single-node test cluster):"
+	printf '%-10s %16s %12s %22s %14s\n' shape "flowrun submit" "flowrun all" "sbatch floor: submit" "floor: all"
+	for shape in chain fanout; do
+		start=$(date +%s%N)
+		(cd "$tmp" && "$flowrun" run "s$shape.json" --backend slurm --detach --run-dir "sd$shape" \
+			-p f1-after=0 > /dev/null)
+		submit=$(( ($(date +%s%N) - start) / 1000000 ))
+		wait_idle
+		start=$(date +%s%N)
+		(cd "$tmp" && "$flowrun" run "s$shape.json" --backend slurm --run-dir "sf$shape" \
+			-p f1-after=0 > /dev/null)
+		all=$(( ($(date +%s%N) - start) / 1000000 ))
+		wait_idle
+		start=$(date +%s%N)
+		first=$(sbatch --parsable --output=/dev/null --wrap true)
+		prev=$first
+		for i in $(seq 2 100); do
+			dep=$prev
+			[ "$shape" = fanout ] && dep=$first
+			prev=$(sbatch --parsable --output=/dev/null --kill-on-invalid-dep=yes \
+				--dependency=afterok:"$dep" --wrap true)
+		done
+		fsubmit=$(( ($(date +%s%N) - start) / 1000000 ))
+		wait_idle
+		fall=$(( ($(date +%s%N) - start) / 1000000 ))
+		printf '%-10s %13s ms %9s ms %19s ms %11s ms\n' "$shape" "$submit" "$all" "$fsubmit" "$fall"
+	done
+	tests/slurm/stop.sh "$tmp/cluster"
+	cd "$root" || exit 1
+else
+	echo "Slurm: not measured (needs root and the slurm packages)"
+fi
