@@ -458,6 +458,17 @@ json_t *emit_plan(const struct spec_fof *fof)
 		if (e->image || f->head.image)
 			json_object_set_new(fo, "image", json_string((e->image ? e->image : f->head.image)->str));
 		json_object_set_new(fo, "needs", needs_json(&fd, order[k], rank));
+		if (f->resources.given) {
+			json_t *res = json_object();
+
+			set_positive(res, "cpus", f->resources.cpus);
+			set_positive(res, "mem_mb", f->resources.mem_mb);
+			set_positive(res, "time_s", f->resources.time_s);
+			if (f->resources.partition)
+				json_object_set_new(res, "partition",
+						    json_string(f->resources.partition->str));
+			json_object_set_new(fo, "resources", res);
+		}
 		for (i = 0; i < f->nparams; i++) {
 			const struct spec_param *p = &f->params[i];
 			json_t *po = json_object(), *src = json_object();

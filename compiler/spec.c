@@ -38,9 +38,14 @@ struct field {
 enum { HE_NAME, HE_PROJECT, HE_LABELS, HE_IMAGE, HE_DESCRIPTION, HE_COUNT };
 
 static const struct field flow_fields[] = {
-	HEAD_FIELDS, {"parameters", V_MAP, 0}, {"tasks", V_LIST, 1},
+	HEAD_FIELDS, {"parameters", V_MAP, 0}, {"tasks", V_LIST, 1}, {"resources", V_MAP, 0},
 };
-enum { FL_PARAMETERS = HE_COUNT, FL_TASKS };
+enum { FL_PARAMETERS = HE_COUNT, FL_TASKS, FL_RESOURCES };
+
+static const struct field resource_fields[] = {
+	{"cpus", V_COUNT, 0}, {"mem", V_STRING, 0}, {"time", V_STRING, 0}, {"partition", V_STRING, 0},
+};
+enum { RE_CPUS, RE_MEM, RE_TIME, RE_PARTITION };
 
 static const struct field param_fields[] = {
 	{"type", V_STRING, 1}, {"default", V_ANY, 0}, {"description", V_STRING, 0},
@@ -454,6 +459,44 @@ static void read_head(struct spec_head *h, const struct ynode *doc, const struct
 	h->description = out[HE_DESCRIPTION];
 }
 
+/* read_resources: {cpus, mem (e.g. 512M, 4G, or MiB), time (a duration),
+ * partition} for the Slurm backend */
+static void read_resources(struct spec_resources *r, const struct ynode *map, struct diags *ds)
+{
+	const struct ynode *out[MAX_FIELDS];
+
+	if (!map)
+		return;
+	r->given = 1;
+	read_fields(map, resource_fields, sizeof(resource_fields) / sizeof(*resource_fields),
+		    "resources", out, ds);
+	if (out[RE_CPUS]) {
+		r->cpus = strtol(out[RE_CPUS]->str, NULL, 10);
+		if (r->cpus < 1)
+			diag_report(ds, DIAG_E0115, out[RE_CPUS]->loc, "'cpus' must be at least 1");
+	}
+	if (out[RE_MEM]) {
+		char *end;
+		long long n = strtoll(out[RE_MEM]->str, &end, 10);
+		long long scale = !*end ? 1 : !strcmp(end, "K") ? -1024 : !strcmp(end, "M") ? 1
+				: !strcmp(end, "G") ? 1024 : !strcmp(end, "T") ? 1024 * 1024 : 0;
+
+		if (end == out[RE_MEM]->str || n <= 0 || !scale || n > (1LL << 40))
+			diag_report(ds, DIAG_E0115, out[RE_MEM]->loc,
+				    "'mem' is a size such as 512M, 4G or a number of MiB, not '%s'",
+				    diag_quote(out[RE_MEM]->str));
+		else
+			r->mem_mb = scale < 0 ? (n + 1023) / 1024 : n * scale;
+	}
+	if (out[RE_TIME]) {
+		long long ms;
+
+		read_duration(out[RE_TIME], "time", 1, &ms, ds);
+		r->time_s = (ms + 999) / 1000;
+	}
+	r->partition = out[RE_PARTITION];
+}
+
 static void read_flow(struct spec_set *set, const struct ynode *doc, struct diags *ds)
 {
 	const struct ynode *out[MAX_FIELDS];
@@ -464,6 +507,7 @@ static void read_flow(struct spec_set *set, const struct ynode *doc, struct diag
 	read_head(&f->head, doc, out, ds);
 	read_params(set, f, out[FL_PARAMETERS], ds);
 	read_tasks(set, f, out[FL_TASKS], ds);
+	read_resources(&f->resources, out[FL_RESOURCES], ds);
 	VEC_PUSH(set->flows, set->nflows, set->flowcap, f);
 }
 

@@ -63,8 +63,18 @@ struct spec_head {
 	const struct ynode *description; /* scalar, or NULL */
 };
 
+/* What a flow asks of a Slurm node (flows only; 0 / NULL when not given). */
+struct spec_resources {
+	long cpus;                   /* CPUs per task */
+	long long mem_mb;            /* memory in MiB */
+	long long time_s;            /* time limit in seconds */
+	const struct ynode *partition; /* scalar, or NULL */
+	int given;                   /* 1 when the flow has 'resources' */
+};
+
 struct spec_flow {
 	struct spec_head head;       /* name, project, labels, image, description */
+	struct spec_resources resources; /* for the Slurm backend */
 	struct spec_param *params;   /* in file order */
 	size_t nparams;              /* number of params */
 	struct spec_task *tasks;     /* in file order */

@@ -455,8 +455,10 @@ static void read_source(struct reader *r, struct plan_source *src, const json_t 
 static void read_flow(struct reader *r, size_t index, const json_t *o)
 {
 	static const char *const allowed[] = {"name", "project", "labels", "image", "needs",
-					      "params", "tasks", NULL};
+					      "params", "tasks", "resources", NULL};
+	static const char *const rallowed[] = {"cpus", "mem_mb", "time_s", "partition", NULL};
 	struct plan_flow *f = &r->plan->flows[index];
+	const json_t *res;
 	const json_t *params, *tasks, *labels, *v;
 	size_t i, old;
 
@@ -474,6 +476,16 @@ static void read_flow(struct reader *r, size_t index, const json_t *o)
 			bad(r, "must be a string");
 		}
 	f->needs = read_needs(r, o, index, &f->nneeds);
+	res = get_object(r, o, "resources", 0);
+	if (res) {
+		old = enter_key(r, "resources");
+		only(r, res, rallowed);
+		f->cpus = get_count(r, res, "cpus", 0);
+		f->mem_mb = get_count(r, res, "mem_mb", 0);
+		f->time_s = get_count(r, res, "time_s", 0);
+		f->partition = get_string(r, res, "partition", 0);
+		leave(r, old);
+	}
 	/* tasks before params: a source names its parent's task */
 	tasks = get_array(r, o, "tasks", 1);
 	params = get_array(r, o, "params", 1);

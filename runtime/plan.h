@@ -58,6 +58,10 @@ struct plan_task {
 };
 
 struct plan_flow {
+	long long cpus;             /* Slurm: CPUs per task, 0 when not asked */
+	long long mem_mb;           /* Slurm: memory in MiB, 0 when not asked */
+	long long time_s;           /* Slurm: time limit in seconds, 0 when not asked */
+	const char *partition;      /* Slurm: partition, or NULL */
 	const char *name;           /* composing flow's name */
 	const char *project;        /* its project */
 	const json_t *labels;       /* array of strings, or NULL */

@@ -1234,6 +1234,7 @@ static int run_slurm(struct run *r, const struct run_options *o, const char *cwd
 		if (r->flows[f].st == ST_SUCCESS)
 			continue;
 		struct buf name = {0}, out = {0}, dep = {0}, wrap = {0}, chdir_arg = {0}, part = {0};
+		struct buf cpus = {0}, mem = {0}, time_arg = {0};
 
 		buf_printf(&name, "--job-name=flowrun:%s:%s", r->plan->name, pf->name);
 		buf_printf(&out, "--output=%s/%s-%%j.out", slurm_dir, pf->name);
@@ -1248,9 +1249,24 @@ static int run_slurm(struct run *r, const struct run_options *o, const char *cwd
 					   ids[pf->needs[k]]);
 		if (ndeps)
 			VEC_PUSH(args, n, cap, dep.data);
-		if (o->partition) {
-			buf_printf(&part, "--partition=%s", o->partition);
+		/* the flow's own resources; its partition before the command line's */
+		if (pf->partition || o->partition) {
+			buf_printf(&part, "--partition=%s", pf->partition ? pf->partition : o->partition);
 			VEC_PUSH(args, n, cap, part.data);
+		}
+		if (pf->cpus) {
+			buf_printf(&cpus, "--cpus-per-task=%lld", pf->cpus);
+			VEC_PUSH(args, n, cap, cpus.data);
+		}
+		if (pf->mem_mb) {
+			buf_printf(&mem, "--mem=%lldM", pf->mem_mb);
+			VEC_PUSH(args, n, cap, mem.data);
+		}
+		if (pf->time_s) {
+			long long min = (pf->time_s + 59) / 60;
+
+			buf_printf(&time_arg, "--time=%lld:%02lld:00", min / 60, min % 60);
+			VEC_PUSH(args, n, cap, time_arg.data);
 		}
 		for (k = 0; k < o->nsbatch_args; k++)
 			VEC_PUSH(args, n, cap, o->sbatch_args[k]);
@@ -1268,6 +1284,9 @@ static int run_slurm(struct run *r, const struct run_options *o, const char *cwd
 		buf_free(&wrap);
 		buf_free(&chdir_arg);
 		buf_free(&part);
+		buf_free(&cpus);
+		buf_free(&mem);
+		buf_free(&time_arg);
 		if (!ids[f]) {
 			/* what was submitted would wait for nothing: take it back */
 			cancel_jobs(ids, f);

@@ -109,6 +109,17 @@ check "the succeeded flow ran once" test "$(grep -c '^m1$' "$tmp/marks")" = 1
 check "the cancelled flow ran again" test "$(grep -c '^m2$' "$tmp/marks")" = 2
 check "its result is there" test "$("$flowrun" result twostep mark2/m)" = '"done"'
 
+# a flow's resources reach sbatch
+"$flowc" compile --flow res -o res.json "$root/tests/golden/cases/resources_ok.yaml"
+"$flowrun" run res.json --backend slurm --detach --run-dir res > res.out 2>&1
+rjob=$(sed -n 's/^heavy: job \([0-9]*\)$/\1/p' res.out)
+scontrol show job -o "$rjob" > res.job
+check "cpus reach the job" grep -q 'NumCPUs=2' res.job
+check "mem reaches the job" grep -q 'MinMemoryNode=1.50G' res.job
+check "time reaches the job" grep -q 'TimeLimit=00:02:00' res.job
+check "partition reaches the job" grep -q 'Partition=debug' res.job
+for _ in $(seq 1 100); do "$flowrun" status res > /dev/null 2>&1 && break; sleep 0.1; done
+
 if ls /usr/lib/postgresql/*/bin/initdb > /dev/null 2>&1; then
 	url=$("$root/tests/pg/start.sh" "$tmp/pg")
 	"$flowrun" run lume.json --backend slurm --results-db "$url" --run-dir lumepg -p flow1-text1=hey \
