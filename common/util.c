@@ -203,6 +203,27 @@ void buf_free(struct buf *b)
 	b->len = b->cap = 0;
 }
 
+int util_read_file(const char *path, struct buf *out)
+{
+	FILE *fp = fopen(path, "rb");
+	char chunk[65536];
+	size_t got;
+	int err;
+
+	if (!fp)
+		return -1;
+	while ((got = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+		buf_add(out, chunk, got);
+	if (ferror(fp)) {
+		err = errno ? errno : EIO;
+		fclose(fp);
+		errno = err;
+		return -1;
+	}
+	fclose(fp);
+	return 0;
+}
+
 struct strmap_slot {
 	const char *key; /* NULL when the slot is free */
 	size_t len;      /* key length in bytes */

@@ -328,24 +328,15 @@ void yn_load_string(struct yfile *f, const char *name, const char *data, size_t 
 
 int yn_load_file(struct yfile *f, const char *path, struct diags *ds)
 {
-	FILE *fp = fopen(path, "rb");
 	struct buf data = {0};
-	char chunk[65536];
-	size_t got;
-	int err;
 
-	if (!fp)
-		return -1;
-	while ((got = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-		buf_add(&data, chunk, got);
-	if (ferror(fp)) {
-		err = errno ? errno : EIO;
-		fclose(fp);
+	if (util_read_file(path, &data) < 0) {
+		int err = errno;
+
 		buf_free(&data);
 		errno = err;
 		return -1;
 	}
-	fclose(fp);
 	yn_load_string(f, path, data.data ? data.data : "", data.len, ds);
 	buf_free(&data);
 	return 0;

@@ -62,6 +62,10 @@ void buf_vprintf(struct buf *b, const char *fmt, va_list ap);
 char *buf_steal(struct buf *b);
 void buf_free(struct buf *b);
 
+/* util_read_file: appends the whole file at path to out; 0, or -1 with
+ * errno set */
+int util_read_file(const char *path, struct buf *out);
+
 /* A map from byte strings to pointers (open addressing). Keys are not copied. */
 struct strmap {
 	struct strmap_slot *slots; /* nslots entries, key NULL when free */

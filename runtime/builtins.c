@@ -99,22 +99,10 @@ static int write_atomic(const char *path, const char *data, size_t len, struct b
 
 static int read_all(const char *path, struct buf *out, struct buf *why)
 {
-	FILE *fp = fopen(path, "rb");
-	char chunk[65536];
-	size_t got;
-
-	if (!fp) {
+	if (util_read_file(path, out) < 0) {
 		buf_printf(why, "cannot read %s: %s", path, strerror(errno));
 		return -1;
 	}
-	while ((got = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-		buf_add(out, chunk, got);
-	if (ferror(fp)) {
-		buf_printf(why, "cannot read %s: %s", path, strerror(errno));
-		fclose(fp);
-		return -1;
-	}
-	fclose(fp);
 	return 0;
 }
 

@@ -621,26 +621,15 @@ int plan_parse(struct plan *p, const char *text, size_t len, struct buf *err)
 
 int plan_load(struct plan *p, const char *path, struct buf *err)
 {
-	FILE *fp = fopen(path, "rb");
 	struct buf text = {0};
-	char chunk[65536];
-	size_t got;
 	int rc;
 
 	memset(p, 0, sizeof(*p));
-	if (!fp) {
+	if (util_read_file(path, &text) < 0) {
 		buf_printf(err, "cannot read: %s", strerror(errno));
-		return -1;
-	}
-	while ((got = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-		buf_add(&text, chunk, got);
-	if (ferror(fp)) {
-		buf_printf(err, "cannot read: %s", strerror(errno ? errno : EIO));
-		fclose(fp);
 		buf_free(&text);
 		return -1;
 	}
-	fclose(fp);
 	rc = plan_parse(p, text.data ? text.data : "", text.len, err);
 	buf_free(&text);
 	return rc;

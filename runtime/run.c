@@ -660,15 +660,10 @@ static json_t *collect(struct run *r, size_t f, size_t t, struct buf *why)
 			buf_printf(why, "the result written to FLOWRUN_RESULT is not JSON (line %d: %s)",
 				   err.line, err.text);
 	} else if (pt->result->kind == TYPE_STRING) {
-		FILE *fp = fopen(out_path, "rb");
 		struct buf text = {0};
-		char chunk[65536];
-		size_t got;
 
-		while (fp && (got = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-			buf_add(&text, chunk, got);
-		if (fp)
-			fclose(fp);
+		/* no stdout file is an empty output */
+		util_read_file(out_path, &text);
 		if (text.len && text.data[text.len - 1] == '\n')
 			text.len--;
 		v = json_stringn(text.data ? text.data : "", text.len);
