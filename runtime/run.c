@@ -44,6 +44,14 @@ struct task_run {
 	int timed_out;              /* 1 when stopped for its timeout */
 	json_t *result;             /* its result once Success */
 	char *cache_key;            /* cache: the key of this attempt's inputs, or NULL */
+	int out_fd;                 /* read end of its standard output, -1 when closed */
+	int err_fd;                 /* read end of its standard error, -1 when closed */
+	struct buf out;             /* its standard output so far */
+	struct buf err_line;        /* -v: a stderr line not yet complete */
+	int err_file;               /* the stderr file, opened at the first byte; -1 before */
+	int exited;                 /* 1 once reaped; it ends when its pipes are drained too */
+	int status;                 /* its wait status, once exited */
+	long long drain_ms;         /* when to stop waiting for its pipes after it exited */
 };
 
 struct flow_run {
@@ -485,6 +493,16 @@ static void free_strings(char **v)
 	free(v);
 }
 
+/* cloexec_pipe: a pipe whose ends no task inherits unless given them */
+static int cloexec_pipe(int fds[2])
+{
+	if (pipe(fds) != 0)
+		return -1;
+	fcntl(fds[0], F_SETFD, FD_CLOEXEC);
+	fcntl(fds[1], F_SETFD, FD_CLOEXEC);
+	return 0;
+}
+
 /* start_task: a built-in runs here and now; a run or shell task starts as
  * a process in its own process group */
 static void start_task(struct run *r, size_t f, size_t t)
@@ -502,7 +520,7 @@ static void start_task(struct run *r, size_t f, size_t t)
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
 	sigset_t none;
-	int rc;
+	int rc, out_pipe[2], err_pipe[2];
 
 	for (i = 0; i < r->plan->flows[f].ntasks; i++)
 		results[i] = r->flows[f].tasks[i].result;
@@ -610,10 +628,16 @@ static void start_task(struct run *r, size_t f, size_t t)
 			goto out;
 	}
 	unlink(result_path);
+	/* output comes through pipes: the files are written only when there is
+	 * something to write, and -v can show stderr as it comes */
+	unlink(out_path);
+	unlink(err_path);
+	if (cloexec_pipe(out_pipe) != 0 || cloexec_pipe(err_pipe) != 0)
+		fatal("cannot make a pipe: %s", strerror(errno));
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_addopen(&fa, 0, with ? with_path : "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, 1, out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	posix_spawn_file_actions_addopen(&fa, 2, err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	posix_spawn_file_actions_adddup2(&fa, out_pipe[1], 1);
+	posix_spawn_file_actions_adddup2(&fa, err_pipe[1], 2);
 	posix_spawnattr_init(&attr);
 	sigemptyset(&none);
 	posix_spawnattr_setsigmask(&attr, &none);
@@ -622,8 +646,21 @@ static void start_task(struct run *r, size_t f, size_t t)
 	rc = posix_spawnp(&tr->pid, argv[0], &fa, &attr, argv, env);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);
+	close(out_pipe[1]);
+	close(err_pipe[1]);
+	tr->out_fd = out_pipe[0];
+	tr->err_fd = err_pipe[0];
+	fcntl(tr->out_fd, F_SETFL, O_NONBLOCK);
+	fcntl(tr->err_fd, F_SETFL, O_NONBLOCK);
+	tr->out.len = 0;
+	tr->err_line.len = 0;
+	tr->err_file = -1;
+	tr->exited = 0;
 	journal_task(r, f, t, NULL, NULL);
 	if (rc != 0) {
+		close(tr->out_fd);
+		close(tr->err_fd);
+		tr->out_fd = tr->err_fd = -1;
 		buf_printf(&why, "cannot start %s: %s", argv[0], strerror(rc));
 		fail_attempt(r, f, t, why.data);
 		goto out;
@@ -649,7 +686,6 @@ static json_t *collect(struct run *r, size_t f, size_t t, struct buf *why)
 {
 	const struct plan_task *pt = &r->plan->flows[f].tasks[t];
 	char *result_path = task_file(r, f, t, "result.out");
-	char *out_path = task_file(r, f, t, "stdout");
 	json_error_t err;
 	json_t *v = NULL;
 	struct stat st;
@@ -660,23 +696,22 @@ static json_t *collect(struct run *r, size_t f, size_t t, struct buf *why)
 			buf_printf(why, "the result written to FLOWRUN_RESULT is not JSON (line %d: %s)",
 				   err.line, err.text);
 	} else if (pt->result->kind == TYPE_STRING) {
-		struct buf text = {0};
+		const struct buf *text = &r->flows[f].tasks[t].out;
+		size_t len = text->len;
 
-		/* no stdout file is an empty output */
-		util_read_file(out_path, &text);
-		if (text.len && text.data[text.len - 1] == '\n')
-			text.len--;
-		v = json_stringn(text.data ? text.data : "", text.len);
+		if (len && text->data[len - 1] == '\n')
+			len--;
+		v = json_stringn(text->data ? text->data : "", len);
 		if (!v)
 			buf_puts(why, "standard output is not UTF-8 text");
-		buf_free(&text);
 	} else {
-		v = json_load_file(out_path, JSON_DECODE_ANY, &err);
+		const struct buf *text = &r->flows[f].tasks[t].out;
+
+		v = json_loadb(text->data ? text->data : "", text->len, JSON_DECODE_ANY, &err);
 		if (!v)
 			buf_printf(why, "standard output is not JSON (line %d: %s)", err.line, err.text);
 	}
 	free(result_path);
-	free(out_path);
 	return v;
 }
 
@@ -708,26 +743,128 @@ static void stderr_tail(const struct run *r, size_t f, size_t t, struct buf *why
 		buf_printf(why, "; stderr: %.*s", (int)(end - n > 200 ? 200 : end - n), tail + n);
 }
 
-/* show_stderr: with -v, a finished task's standard error, each line
- * prefixed by flow/task */
-static void show_stderr(const struct run *r, size_t f, size_t t)
+/* show_stderr: with -v, complete lines of a task's standard error, each
+ * prefixed by flow/task; at the end (final) the rest too */
+static void show_stderr(const struct run *r, size_t f, size_t t, int final)
 {
-	char *path = task_file(r, f, t, "stderr");
-	FILE *fp = fopen(path, "rb");
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
+	struct task_run *tr = &r->flows[f].tasks[t];
+	struct buf *l = &tr->err_line;
+	size_t start = 0, i;
 
-	free(path);
-	if (!fp)
-		return;
-	while ((n = getline(&line, &cap, fp)) > 0)
-		fprintf(stderr, "%s/%s: %s%s", r->plan->flows[f].name, r->plan->flows[f].tasks[t].name,
-			line, line[n - 1] == '\n' ? "" : "\n");
-	free(line);
-	fclose(fp);
+	for (i = 0; i < l->len; i++) {
+		if (l->data[i] != '\n')
+			continue;
+		fprintf(stderr, "%s/%s: %.*s\n", r->plan->flows[f].name, r->plan->flows[f].tasks[t].name,
+			(int)(i - start), l->data + start);
+		start = i + 1;
+	}
+	if (final && start < l->len) {
+		fprintf(stderr, "%s/%s: %.*s\n", r->plan->flows[f].name, r->plan->flows[f].tasks[t].name,
+			(int)(l->len - start), l->data + start);
+		start = l->len;
+	}
+	memmove(l->data ? l->data : "", l->data ? l->data + start : "", l->len - start);
+	l->len -= start;
 }
 
+/* drain: reads what a task's pipes hold; closes a pipe at its end */
+static void drain(struct run *r, size_t f, size_t t)
+{
+	struct task_run *tr = &r->flows[f].tasks[t];
+	char chunk[65536];
+	ssize_t got;
+
+	while (tr->out_fd >= 0) {
+		got = read(tr->out_fd, chunk, sizeof(chunk));
+		if (got > 0) {
+			buf_add(&tr->out, chunk, (size_t)got);
+			continue;
+		}
+		if (got < 0 && (errno == EAGAIN || errno == EINTR))
+			break;
+		close(tr->out_fd);
+		tr->out_fd = -1;
+	}
+	while (tr->err_fd >= 0) {
+		got = read(tr->err_fd, chunk, sizeof(chunk));
+		if (got > 0) {
+			if (tr->err_file < 0) {
+				char *path = task_file(r, f, t, "stderr");
+
+				tr->err_file = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+				free(path);
+			}
+			if (tr->err_file >= 0 && write(tr->err_file, chunk, (size_t)got) != got)
+				warn("cannot write the standard error of %s/%s", r->plan->flows[f].name,
+				     r->plan->flows[f].tasks[t].name);
+			if (r->verbose) {
+				buf_add(&tr->err_line, chunk, (size_t)got);
+				show_stderr(r, f, t, 0);
+			}
+			continue;
+		}
+		if (got < 0 && (errno == EAGAIN || errno == EINTR))
+			break;
+		close(tr->err_fd);
+		tr->err_fd = -1;
+	}
+}
+
+/* finish: a process that exited and whose pipes are drained */
+static void finish(struct run *r, size_t f, size_t t)
+{
+	struct task_run *tr = &r->flows[f].tasks[t];
+	int status = tr->status;
+	struct buf why = {0};
+	json_t *v;
+
+	if (tr->out_fd >= 0)
+		close(tr->out_fd);
+	if (tr->err_fd >= 0)
+		close(tr->err_fd);
+	tr->out_fd = tr->err_fd = -1;
+	if (tr->err_file >= 0)
+		close(tr->err_file);
+	tr->err_file = -1;
+	if (r->verbose)
+		show_stderr(r, f, t, 1);
+	if (tr->out.len) {
+		char *path = task_file(r, f, t, "stdout");
+		FILE *fp = fopen(path, "wb");
+
+		if (!fp || fwrite(tr->out.data, 1, tr->out.len, fp) != tr->out.len)
+			warn("cannot write %s", path);
+		if (fp)
+			fclose(fp);
+		free(path);
+	}
+	r->running--;
+	tr->exited = 0;
+	if (interrupted) {
+		settle_task(r, f, t, ST_CANCELLED, "interrupted");
+	} else if (tr->timed_out) {
+		buf_printf(&why, "timed out after %lld ms",
+			   (long long)r->plan->flows[f].tasks[t].timeout_ms);
+		fail_attempt(r, f, t, why.data);
+	} else if (WIFSIGNALED(status)) {
+		buf_printf(&why, "killed by signal %d (%s)", WTERMSIG(status), strsignal(WTERMSIG(status)));
+		stderr_tail(r, f, t, &why);
+		fail_attempt(r, f, t, why.data);
+	} else if (WEXITSTATUS(status) != 0) {
+		buf_printf(&why, "exit status %d", WEXITSTATUS(status));
+		stderr_tail(r, f, t, &why);
+		fail_attempt(r, f, t, why.data);
+	} else if ((v = collect(r, f, t, &why)) != NULL) {
+		succeed(r, f, t, v);
+	} else {
+		fail_attempt(r, f, t, why.data);
+	}
+	buf_free(&tr->out);
+	buf_free(&tr->err_line);
+	buf_free(&why);
+}
+
+/* reap: records the processes that exited; they end once drained */
 static void reap(struct run *r)
 {
 	int status;
@@ -735,47 +872,41 @@ static void reap(struct run *r)
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
 		size_t f, t;
-		int found = 0;
 
-		for (f = 0; f < r->plan->nflows && !found; f++)
-			for (t = 0; t < r->plan->flows[f].ntasks && !found; t++)
-				if (r->flows[f].tasks[t].st == ST_RUNNING && r->flows[f].tasks[t].pid == pid)
-					found = 1;
-		if (!found)
-			continue;
-		f--, t--;
-		{
-			struct task_run *tr = &r->flows[f].tasks[t];
-			struct buf why = {0};
-			json_t *v;
+		for (f = 0; f < r->plan->nflows; f++) {
+			for (t = 0; t < r->plan->flows[f].ntasks; t++) {
+				struct task_run *tr = &r->flows[f].tasks[t];
 
-			r->running--;
-			tr->pid = 0;
-			if (r->verbose)
-				show_stderr(r, f, t);
-			/* stray processes of its group go with it */
-			kill(-pid, SIGKILL);
-			if (interrupted) {
-				settle_task(r, f, t, ST_CANCELLED, "interrupted");
-			} else if (tr->timed_out) {
-				buf_printf(&why, "timed out after %lld ms",
-					   (long long)r->plan->flows[f].tasks[t].timeout_ms);
-				fail_attempt(r, f, t, why.data);
-			} else if (WIFSIGNALED(status)) {
-				buf_printf(&why, "killed by signal %d (%s)", WTERMSIG(status),
-					   strsignal(WTERMSIG(status)));
-				stderr_tail(r, f, t, &why);
-				fail_attempt(r, f, t, why.data);
-			} else if (WEXITSTATUS(status) != 0) {
-				buf_printf(&why, "exit status %d", WEXITSTATUS(status));
-				stderr_tail(r, f, t, &why);
-				fail_attempt(r, f, t, why.data);
-			} else if ((v = collect(r, f, t, &why)) != NULL) {
-				succeed(r, f, t, v);
-			} else {
-				fail_attempt(r, f, t, why.data);
+				if (tr->st != ST_RUNNING || tr->pid != pid || tr->exited)
+					continue;
+				tr->pid = 0;
+				tr->exited = 1;
+				tr->status = status;
+				tr->drain_ms = now_ms() + 2000;
+				/* stray processes of its group go with it, and their
+				 * ends of the pipes with them */
+				kill(-pid, SIGKILL);
 			}
-			buf_free(&why);
+		}
+	}
+}
+
+/* settle_exited: drains every process's pipes and ends the processes that
+ * exited and are drained (or gave up their pipes too slowly) */
+static void settle_exited(struct run *r)
+{
+	size_t f, t;
+	long long now = now_ms();
+
+	for (f = 0; f < r->plan->nflows; f++) {
+		for (t = 0; t < r->plan->flows[f].ntasks; t++) {
+			struct task_run *tr = &r->flows[f].tasks[t];
+
+			if (tr->st != ST_RUNNING || (tr->out_fd < 0 && tr->err_fd < 0 && !tr->exited))
+				continue;
+			drain(r, f, t);
+			if (tr->exited && ((tr->out_fd < 0 && tr->err_fd < 0) || now >= tr->drain_ms))
+				finish(r, f, t);
 		}
 	}
 }
@@ -816,6 +947,12 @@ static long long schedule(struct run *r)
 			if (tr->st == ST_RUNNING) {
 				long long due = tr->kill_ms ? tr->kill_ms : tr->deadline_ms;
 
+				if (tr->exited) {
+					/* waiting for its pipes */
+					if (next < 0 || tr->drain_ms < next)
+						next = tr->drain_ms;
+					continue;
+				}
 				if (tr->deadline_ms && !tr->kill_ms && now >= tr->deadline_ms) {
 					tr->timed_out = 1;
 					kill(-tr->pid, SIGTERM);
@@ -880,7 +1017,7 @@ static void stop_running(struct run *r)
 		for (t = 0; t < r->plan->flows[f].ntasks; t++) {
 			struct task_run *tr = &r->flows[f].tasks[t];
 
-			if (tr->st == ST_RUNNING && !tr->kill_ms) {
+			if (tr->st == ST_RUNNING && !tr->kill_ms && tr->pid > 0) {
 				kill(-tr->pid, SIGTERM);
 				tr->kill_ms = now_ms() + KILL_GRACE_MS;
 			}
@@ -898,7 +1035,7 @@ static int loop(struct run *r)
 		size_t before = r->events;
 		long long next = schedule(r), wait;
 		struct pollfd pfd = {wake_pipe[0], POLLIN, 0};
-		char drain[64];
+		char drain_buf[64];
 
 		if (all_settled(r))
 			break;
@@ -918,10 +1055,33 @@ static int loop(struct run *r)
 		wait = next < 0 ? -1 : next - now_ms();
 		if (next >= 0 && wait < 0)
 			wait = 0;
-		if (poll(&pfd, 1, wait > 60000 ? 60000 : (int)wait) > 0)
-			while (read(wake_pipe[0], drain, sizeof(drain)) > 0)
-				;
+		{
+			/* the wake pipe, and every running task's output pipes */
+			struct pollfd *pfds = NULL;
+			size_t npfds = 0, cap = 0, g, t;
+
+			VEC_PUSH(pfds, npfds, cap, pfd);
+			for (g = 0; g < r->plan->nflows; g++) {
+				for (t = 0; t < r->plan->flows[g].ntasks; t++) {
+					const struct task_run *tr = &r->flows[g].tasks[t];
+					struct pollfd p1 = {tr->out_fd, POLLIN, 0}, p2 = {tr->err_fd, POLLIN, 0};
+
+					if (tr->st != ST_RUNNING)
+						continue;
+					if (tr->out_fd >= 0)
+						VEC_PUSH(pfds, npfds, cap, p1);
+					if (tr->err_fd >= 0)
+						VEC_PUSH(pfds, npfds, cap, p2);
+				}
+			}
+			if (poll(pfds, npfds, wait > 60000 ? 60000 : (int)wait) > 0 &&
+			    (pfds[0].revents & POLLIN))
+				while (read(wake_pipe[0], drain_buf, sizeof(drain_buf)) > 0)
+					;
+			free(pfds);
+		}
 		reap(r);
+		settle_exited(r);
 	}
 	if (r->tty)
 		printf("\r\033[K");
@@ -1024,7 +1184,12 @@ static void init_run(struct run *r, struct plan *p)
 	r->plan = p;
 	r->flows = xcalloc(p->nflows, sizeof(*r->flows));
 	for (f = 0; f < p->nflows; f++) {
+		size_t t;
+
 		r->flows[f].tasks = xcalloc(p->flows[f].ntasks, sizeof(*r->flows[f].tasks));
+		for (t = 0; t < p->flows[f].ntasks; t++)
+			r->flows[f].tasks[t].out_fd = r->flows[f].tasks[t].err_fd =
+				r->flows[f].tasks[t].err_file = -1;
 		r->ntasks += p->flows[f].ntasks;
 	}
 	r->tty = isatty(1);

@@ -94,6 +94,15 @@ check "the costly task ran twice in three runs" test "$(grep -c ran ran.log)" = 
 "$flowrun" run failures.json --run-dir verbose -v -p flaky-counter="$tmp/count2" -j 4 > /dev/null 2> verbose.err
 check "-v copies a task's stderr prefixed by flow/task" has verbose.err '^exits/fail: failing$'
 
+"$flowc" compile --flow fof_talk -o talk.json "$root/tests/run/files.yaml"
+"$flowrun" run talk.json --run-dir talk -v > /dev/null 2> talk.err &
+pid=$!
+for _ in $(seq 1 30); do grep -q '^talk/speak: first$' talk.err && break; sleep 0.05; done
+check "-v shows stderr while the task still runs" grep -q '^talk/speak: first$' talk.err
+check "the task was still running then" kill -0 "$pid"
+wait "$pid"
+check "-v shows the rest at the end" grep -q '^talk/speak: second$' talk.err
+
 # ---- Ctrl-C ----
 "$flowc" compile --flow fof_slow -o slow.json "$root/tests/run/files.yaml"
 rm -f started
