@@ -7,127 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "order.h"
 #include "plan_format.h"
 #include "value.h"
 
-/* ---- ordering ---- */
-
-/* A min-heap of indices, so that a topological order breaks ties by the
- * order things were written in. */
-struct heap {
-	size_t *items; /* the heap */
-	size_t n;      /* number of items */
-	size_t cap;    /* allocated items */
-};
-
-static void heap_push(struct heap *h, size_t v)
-{
-	size_t i;
-
-	VEC_PUSH(h->items, h->n, h->cap, v);
-	for (i = h->n - 1; i > 0 && h->items[(i - 1) / 2] > h->items[i]; i = (i - 1) / 2) {
-		size_t t = h->items[i];
-
-		h->items[i] = h->items[(i - 1) / 2];
-		h->items[(i - 1) / 2] = t;
-	}
-}
-
-static size_t heap_pop(struct heap *h)
-{
-	size_t top = h->items[0], i = 0;
-
-	h->items[0] = h->items[--h->n];
-	for (;;) {
-		size_t l = 2 * i + 1, r = l + 1, m = i, t;
-
-		if (l < h->n && h->items[l] < h->items[m])
-			m = l;
-		if (r < h->n && h->items[r] < h->items[m])
-			m = r;
-		if (m == i)
-			break;
-		t = h->items[i];
-		h->items[i] = h->items[m];
-		h->items[m] = t;
-		i = m;
-	}
-	return top;
-}
-
-/* A dependency graph: needs[i] lists what i needs (duplicates allowed). */
-struct deps {
-	size_t n;        /* nodes */
-	size_t **needs;  /* needs[i]: nodes i needs */
-	size_t *nneeds;  /* length of needs[i] */
-	size_t *cap;     /* allocated needs[i] */
-};
-
-static void deps_init(struct deps *d, size_t n)
-{
-	d->n = n;
-	d->needs = xcalloc(n ? n : 1, sizeof(*d->needs));
-	d->nneeds = xcalloc(n ? n : 1, sizeof(*d->nneeds));
-	d->cap = xcalloc(n ? n : 1, sizeof(*d->cap));
-}
-
-static void deps_add(struct deps *d, size_t node, size_t needed)
-{
-	VEC_PUSH(d->needs[node], d->nneeds[node], d->cap[node], needed);
-}
-
-static void deps_free(struct deps *d)
-{
-	size_t i;
-
-	for (i = 0; i < d->n; i++)
-		free(d->needs[i]);
-	free(d->needs);
-	free(d->nneeds);
-	free(d->cap);
-}
-
-/* topo_order: order[k] is the k-th node to run; rank[i] is node i's place.
- * Kahn's algorithm, smallest index first among the ready ones; the graph is
- * acyclic (the checks refuse cycles). */
-static void topo_order(const struct deps *d, size_t *order, size_t *rank)
-{
-	size_t *waiting = xcalloc(d->n ? d->n : 1, sizeof(*waiting));
-	size_t **users = xcalloc(d->n ? d->n : 1, sizeof(*users));
-	size_t *nusers = xcalloc(d->n ? d->n : 1, sizeof(*nusers));
-	size_t *capusers = xcalloc(d->n ? d->n : 1, sizeof(*capusers));
-	struct heap ready = {0};
-	size_t i, j, k = 0;
-
-	for (i = 0; i < d->n; i++) {
-		for (j = 0; j < d->nneeds[i]; j++) {
-			VEC_PUSH(users[d->needs[i][j]], nusers[d->needs[i][j]], capusers[d->needs[i][j]], i);
-			waiting[i]++;
-		}
-	}
-	for (i = 0; i < d->n; i++)
-		if (!waiting[i])
-			heap_push(&ready, i);
-	while (ready.n) {
-		size_t u = heap_pop(&ready);
-
-		rank[u] = k;
-		order[k++] = u;
-		for (j = 0; j < nusers[u]; j++)
-			if (--waiting[users[u][j]] == 0)
-				heap_push(&ready, users[u][j]);
-	}
-	for (i = 0; i < d->n; i++)
-		free(users[i]);
-	free(users);
-	free(nusers);
-	free(capusers);
-	free(waiting);
-	free(ready.items);
-}
-
 /* needs_json: the ranks of what node needs, sorted, without duplicates */
-static json_t *needs_json(const struct deps *d, size_t node, const size_t *rank)
+static json_t *needs_json(const struct order_deps *d, size_t node, const size_t *rank)
 {
 	size_t n = d->nneeds[node], i, *sorted = xmalloc((n ? n : 1) * sizeof(*sorted));
 	json_t *arr = json_array();
@@ -316,7 +201,7 @@ static json_t *type_json(const struct type *t)
 	return s;
 }
 
-static json_t *task_json(const struct spec_flow *f, size_t ti, const struct deps *d,
+static json_t *task_json(const struct spec_flow *f, size_t ti, const struct order_deps *d,
 			 const size_t *rank)
 {
 	static const char *const kinds[] = {"", "run", "shell", "builtin"};
@@ -364,24 +249,6 @@ static json_t *task_json(const struct spec_flow *f, size_t ti, const struct deps
 	return o;
 }
 
-/* task_deps: what each task of f needs: the tasks it references and those
- * in its depends_on */
-static void task_deps(const struct spec_flow *f, struct deps *d)
-{
-	size_t i, j;
-
-	deps_init(d, f->ntasks);
-	for (i = 0; i < f->ntasks; i++) {
-		const struct spec_task *t = &f->tasks[i];
-
-		for (j = 0; j < t->nrefs; j++)
-			if (t->refs[j].ref.root == REF_TASK)
-				deps_add(d, i, t->refs[j].target);
-		for (j = 0; t->depends_on && j < t->depends_on->n; j++)
-			deps_add(d, i, (size_t)(spec_find_task(f, t->depends_on->items[j]->str) - f->tasks));
-	}
-}
-
 static json_t *strings_json(const struct ynode *list)
 {
 	json_t *arr = json_array();
@@ -423,25 +290,25 @@ json_t *emit_plan(const struct spec_fof *fof)
 	size_t *rank = xmalloc((n ? n : 1) * sizeof(*rank));
 	struct flow_out *outs = xcalloc(n ? n : 1, sizeof(*outs));
 	json_t *plan = json_object(), *params = json_array(), *flows = json_array();
-	struct deps fd;
+	struct order_deps fd;
 	size_t k, i, j;
 
-	deps_init(&fd, n);
+	order_init(&fd, n);
 	for (i = 0; i < n; i++)
 		for (j = 0; j < fof->entries[i].nmaps; j++)
-			deps_add(&fd, i, (size_t)(fof->entries[i].maps[j].parent - fof->entries));
-	topo_order(&fd, order, rank);
+			order_add(&fd, i, (size_t)(fof->entries[i].maps[j].parent - fof->entries));
+	order_topo(&fd, order, rank);
 
 	/* task orders first: a mapping names its parent's task by plan index */
 	for (i = 0; i < n; i++) {
 		const struct spec_flow *f = fof->entries[i].flow;
 		size_t *torder = xmalloc((f->ntasks ? f->ntasks : 1) * sizeof(*torder));
-		struct deps td;
+		struct order_deps td;
 
 		outs[i].task_rank = xmalloc((f->ntasks ? f->ntasks : 1) * sizeof(size_t));
-		task_deps(f, &td);
-		topo_order(&td, torder, outs[i].task_rank);
-		deps_free(&td);
+		order_task_deps(f, &td);
+		order_topo(&td, torder, outs[i].task_rank);
+		order_free(&td);
 		free(torder);
 	}
 	for (k = 0; k < n; k++) {
@@ -449,7 +316,7 @@ json_t *emit_plan(const struct spec_fof *fof)
 		const struct spec_flow *f = e->flow;
 		json_t *fo = json_object(), *fparams = json_array(), *tasks = json_array();
 		size_t *torder = xmalloc((f->ntasks ? f->ntasks : 1) * sizeof(*torder));
-		struct deps td;
+		struct order_deps td;
 
 		json_object_set_new(fo, "name", json_string(e->name));
 		json_object_set_new(fo, "project", json_string(e->project));
@@ -506,12 +373,12 @@ json_t *emit_plan(const struct spec_fof *fof)
 			json_array_append_new(fparams, po);
 		}
 		json_object_set_new(fo, "params", fparams);
-		task_deps(f, &td);
+		order_task_deps(f, &td);
 		for (i = 0; i < f->ntasks; i++)
 			torder[outs[order[k]].task_rank[i]] = i;
 		for (i = 0; i < f->ntasks; i++)
 			json_array_append_new(tasks, task_json(f, torder[i], &td, outs[order[k]].task_rank));
-		deps_free(&td);
+		order_free(&td);
 		free(torder);
 		json_object_set_new(fo, "tasks", tasks);
 		json_array_append_new(flows, fo);
@@ -531,7 +398,7 @@ json_t *emit_plan(const struct spec_fof *fof)
 	for (i = 0; i < n; i++)
 		free(outs[i].task_rank);
 	free(outs);
-	deps_free(&fd);
+	order_free(&fd);
 	free(order);
 	free(rank);
 	return plan;

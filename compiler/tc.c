@@ -4,6 +4,8 @@
  * changes its structure. */
 #include "tc.h"
 
+#include "order.h"
+
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -533,56 +535,6 @@ static void tc_task(struct tc *c, const struct spec_flow *f, struct spec_task *t
 	free(tx.reftypes);
 }
 
-/* task_order: the tasks in an order where each comes after those it needs
- * (Kahn's algorithm); tasks on a cycle are left out. Returns the count. */
-static size_t task_order(const struct spec_flow *f, size_t *order)
-{
-	size_t *needs = xcalloc(f->ntasks ? f->ntasks : 1, sizeof(*needs));
-	size_t **users = xcalloc(f->ntasks ? f->ntasks : 1, sizeof(*users));
-	size_t *nusers = xcalloc(f->ntasks ? f->ntasks : 1, sizeof(*nusers));
-	size_t *capusers = xcalloc(f->ntasks ? f->ntasks : 1, sizeof(*capusers));
-	size_t i, j, head = 0, n = 0;
-
-	for (i = 0; i < f->ntasks; i++) {
-		const struct spec_task *t = &f->tasks[i];
-
-		for (j = 0; j < t->nrefs; j++) {
-			if (t->refs[j].bound && t->refs[j].ref.root == REF_TASK) {
-				VEC_PUSH(users[t->refs[j].target], nusers[t->refs[j].target],
-					 capusers[t->refs[j].target], i);
-				needs[i]++;
-			}
-		}
-		for (j = 0; t->depends_on && j < t->depends_on->n; j++) {
-			const struct spec_task *d = spec_find_task(f, t->depends_on->items[j]->str);
-
-			if (d) {
-				size_t di = (size_t)(d - f->tasks);
-
-				VEC_PUSH(users[di], nusers[di], capusers[di], i);
-				needs[i]++;
-			}
-		}
-	}
-	for (i = 0; i < f->ntasks; i++)
-		if (!needs[i])
-			order[n++] = i;
-	while (head < n) {
-		size_t u = order[head++];
-
-		for (j = 0; j < nusers[u]; j++)
-			if (--needs[users[u][j]] == 0)
-				order[n++] = users[u][j];
-	}
-	for (i = 0; i < f->ntasks; i++)
-		free(users[i]);
-	free(users);
-	free(nusers);
-	free(capusers);
-	free(needs);
-	return n;
-}
-
 void tc_flow(struct spec_set *set, struct spec_flow *f, int strict, struct diags *ds)
 {
 	struct tc c = {&set->arena, ds, strict};
@@ -607,7 +559,17 @@ void tc_flow(struct spec_set *set, struct spec_flow *f, int strict, struct diags
 		}
 		expect(&c, dt, p->t, p->deflt->loc, "the default of parameter '%s'", diag_quote(p->name));
 	}
-	n = task_order(f, order);
+	{
+		/* each task after those it needs; tasks on a cycle (reported by
+		 * check) are left untyped */
+		size_t *rank = xmalloc((f->ntasks ? f->ntasks : 1) * sizeof(*rank));
+		struct order_deps deps;
+
+		order_task_deps(f, &deps);
+		n = order_topo(&deps, order, rank);
+		order_free(&deps);
+		free(rank);
+	}
 	for (i = 0; i < n; i++)
 		if (f->tasks[order[i]].action != SPEC_NONE)
 			tc_task(&c, f, &f->tasks[order[i]]);
