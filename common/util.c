@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 const char *util_progname = "flowc";
 
@@ -222,6 +223,27 @@ int util_read_file(const char *path, struct buf *out)
 	}
 	fclose(fp);
 	return 0;
+}
+
+int util_mkdirs(const char *path)
+{
+	char *copy, *p;
+	int rc = 0;
+
+	if (mkdir(path, 0755) == 0 || errno == EEXIST)
+		return 0;
+	copy = xstrdup(path);
+	for (p = copy + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		mkdir(copy, 0755); /* an error shows in the last mkdir */
+		*p = '/';
+	}
+	if (mkdir(copy, 0755) != 0 && errno != EEXIST)
+		rc = -1;
+	free(copy);
+	return rc;
 }
 
 struct strmap_slot {

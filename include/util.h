@@ -66,6 +66,10 @@ void buf_free(struct buf *b);
  * errno set */
 int util_read_file(const char *path, struct buf *out);
 
+/* util_mkdirs: makes the directory path and any parents it lacks; 0, or -1
+ * with errno set */
+int util_mkdirs(const char *path);
+
 /* A map from byte strings to pointers (open addressing). Keys are not copied. */
 struct strmap {
 	struct strmap_slot *slots; /* nslots entries, key NULL when free */

@@ -160,21 +160,8 @@ static char *task_file(const struct run *r, size_t f, size_t t, const char *what
 
 static void mkdirs(const char *path)
 {
-	char *copy, *p;
-
-	if (mkdir(path, 0755) == 0 || errno == EEXIST)
-		return;
-	copy = xstrdup(path);
-	for (p = copy + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		mkdir(copy, 0755);
-		*p = '/';
-	}
-	if (mkdir(copy, 0755) != 0 && errno != EEXIST)
-		fatal("cannot make directory %s: %s", copy, strerror(errno));
-	free(copy);
+	if (util_mkdirs(path) != 0)
+		fatal("cannot make directory %s: %s", path, strerror(errno));
 }
 
 /* write_file_atomic: data to path through a temporary file, fsync, rename */

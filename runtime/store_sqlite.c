@@ -4,7 +4,6 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "store_impl.h"
 
@@ -22,18 +21,18 @@ static const char schema[] =
 	" date_modified TEXT NOT NULL,"
 	" document TEXT NOT NULL)";
 
+/* make_parents: the directories leading to the file path */
 static void make_parents(const char *path)
 {
-	char *copy = xstrdup(path), *p;
+	const char *slash = strrchr(path, '/');
+	char *dir;
 
-	for (p = copy + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		mkdir(copy, 0755);
-		*p = '/';
-	}
-	free(copy);
+	if (!slash || slash == path)
+		return;
+	dir = xstrndup(path, (size_t)(slash - path));
+	/* a failure shows when SQLite opens the file */
+	util_mkdirs(dir);
+	free(dir);
 }
 
 static void sqlite_close(void *impl)
