@@ -10,8 +10,7 @@ root=$(pwd)
 lume=$root/specs/examples/lume
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-nfail=0
-ncheck=0
+source "$(dirname "$0")/lib.sh"
 
 expect_same() { # NAME FILE FILE
 	ncheck=$((ncheck + 1))
@@ -78,5 +77,4 @@ if [ $? -ne 0 ] || ! grep -q '3. flow3 (after flow2)' <<< "$out" || [ "$(ls "$tm
 	nfail=$((nfail + 1))
 fi
 
-echo "plans: $ncheck checks, $nfail failed"
-[ "$nfail" -eq 0 ]
+report plans

@@ -9,20 +9,7 @@ flowrun=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
 root=$(pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-nfail=0
-ncheck=0
-
-check() { # NAME COMMAND...: the command must succeed
-	ncheck=$((ncheck + 1))
-	if ! "${@:2}"; then
-		echo "FAIL $1"
-		nfail=$((nfail + 1))
-	fi
-}
-
-has() { # FILE PATTERN: a line of FILE matches PATTERN (extended regex)
-	grep -Eq -- "$2" "$1" || { echo "  no line matching '$2' in $1:"; sed 's/^/    /' "$1"; return 1; }
-}
+source "$(dirname "$0")/lib.sh"
 
 # ---- the lume example: true, then false ----
 cd "$tmp" || exit 1
@@ -166,5 +153,4 @@ for point in 1 2 3 4 5 6; do
 		test "$(sqlite3 "$db" 'select count(*) from results')" = 1
 done
 
-echo "runs: $ncheck checks, $nfail failed"
-[ "$nfail" -eq 0 ]
+report runs

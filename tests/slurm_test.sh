@@ -10,22 +10,13 @@ flowrun=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
 root=$(pwd)
 tmp=$(mktemp -d)
 chmod 755 "$tmp"
-nfail=0
-ncheck=0
+source "$(dirname "$0")/lib.sh"
 cleanup() {
 	[ -d "$tmp/cluster" ] && "$root/tests/slurm/stop.sh" "$tmp/cluster"
 	[ -d "$tmp/pg" ] && "$root/tests/pg/stop.sh" "$tmp/pg"
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-
-check() { # NAME COMMAND...
-	ncheck=$((ncheck + 1))
-	if ! "${@:2}"; then
-		echo "FAIL $1"
-		nfail=$((nfail + 1))
-	fi
-}
 
 if [ "$(id -u)" != 0 ] || ! command -v slurmctld > /dev/null || ! command -v munged > /dev/null; then
 	echo "SKIP Slurm tests: they need root and Debian's slurmctld, slurmd, slurm-client, munge (make deps)"
@@ -128,5 +119,4 @@ if ls /usr/lib/postgresql/*/bin/initdb > /dev/null 2>&1; then
 	check "flow3 is true there too" test "$("$flowrun" result lumepg flow3/check_text_equivalence)" = true
 fi
 
-echo "slurm: $ncheck checks, $nfail failed"
-[ "$nfail" -eq 0 ]
+report slurm

@@ -11,25 +11,15 @@ root=$(pwd)
 tmp=$(mktemp -d)
 chmod 755 "$tmp"
 pgdir=$tmp/pg
-nfail=0
-ncheck=0
+source "$(dirname "$0")/lib.sh"
 cleanup() { [ -d "$pgdir" ] && "$root/tests/pg/stop.sh" "$pgdir"; rm -rf "$tmp"; }
 trap cleanup EXIT
-
-check() { # NAME COMMAND...
-	ncheck=$((ncheck + 1))
-	if ! "${@:2}"; then
-		echo "FAIL $1"
-		nfail=$((nfail + 1))
-	fi
-}
 
 check "store suite on SQLite" env FLOWRUN_TEST_STORE="$tmp/results.db" "$test_store"
 
 if [ "$(id -u)" != 0 ] || ! ls /usr/lib/postgresql/*/bin/initdb > /dev/null 2>&1; then
 	echo "SKIP PostgreSQL store tests: they need root and Debian's postgresql package (make deps)"
-	echo "stores: $ncheck checks, $nfail failed"
-	[ "$nfail" -eq 0 ]
+	report stores
 	exit
 fi
 url=$("$root/tests/pg/start.sh" "$pgdir") || { echo "FAIL cannot start PostgreSQL"; exit 1; }
@@ -62,5 +52,4 @@ check "and says where it is" grep -q 'postgresql://flowrun@127.0.0.1' down.out
 check "resume succeeds once the server is back" test $? -eq 0
 check "resume ran only the failed task" grep -q 'resuming, 1 of 2 tasks already succeeded' resume.out
 
-echo "stores: $ncheck checks, $nfail failed"
-[ "$nfail" -eq 0 ]
+report stores
