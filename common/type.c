@@ -349,17 +349,12 @@ static int next_token(struct type_parse *p, const char *text, size_t *pos, struc
 	case ',': return TT_COMMA;
 	case ':': return TT_COLON;
 	case '"': {
-		struct buf b = {0};
-		size_t used = util_unquote(text + i, strlen(text + i), &b);
+		size_t used = util_unquote(p->arena, text + i, strlen(text + i), &tok->s, &tok->len);
 
 		if (!used) {
 			typeparse_error(p, tok->off, "quoted field name is not closed");
-			buf_free(&b);
 			return -1;
 		}
-		tok->s = arena_strndup(p->arena, b.data ? b.data : "", b.len);
-		tok->len = b.len;
-		buf_free(&b);
 		*pos = i + used;
 		return TT_STRING;
 	}

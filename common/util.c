@@ -333,16 +333,22 @@ size_t util_name_len(const char *s, size_t len)
 	return i;
 }
 
-size_t util_unquote(const char *s, size_t len, struct buf *out)
+size_t util_unquote(struct arena *a, const char *s, size_t len, const char **out, size_t *outlen)
 {
+	struct buf content = {0};
 	char q = s[0];
 	size_t i;
 
 	for (i = 1; i < len && s[i] != q; i++) {
 		if (q == '"' && s[i] == '\\' && i + 1 < len)
 			i++;
-		buf_putc(out, s[i]);
+		buf_putc(&content, s[i]);
 	}
+	if (i < len) {
+		*out = arena_strndup(a, content.data ? content.data : "", content.len);
+		*outlen = content.len;
+	}
+	buf_free(&content);
 	return i < len ? i + 1 : 0;
 }
 

@@ -122,17 +122,12 @@ static int next_token(struct ref_parse *p, const char *body, size_t len, size_t 
 	case ']': return RT_RBRACKET;
 	case '"':
 	case '\'': {
-		struct buf b = {0};
-		size_t used = util_unquote(body + i, len - i, &b);
+		size_t used = util_unquote(p->arena, body + i, len - i, &tok->s, &tok->len);
 
 		if (!used) {
 			ref_error(p, tok->off, "quoted key is not closed");
-			buf_free(&b);
 			return -1;
 		}
-		tok->s = arena_strndup(p->arena, b.data ? b.data : "", b.len);
-		tok->len = b.len;
-		buf_free(&b);
 		*pos = i + used;
 		return RT_STRING;
 	}

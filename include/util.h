@@ -95,9 +95,10 @@ struct parse_error {
 size_t util_name_len(const char *s, size_t len);
 /* util_unquote: reads the quoted string that starts at s[0] (its quote,
  * '"' or '\''), up to s[len]; in double quotes a backslash takes the next
- * character as is. Appends the content to out and returns the bytes read
- * with both quotes, or 0 when the closing quote is missing. */
-size_t util_unquote(const char *s, size_t len, struct buf *out);
+ * character as is. Puts the content, allocated in a, in *out (*outlen
+ * bytes) and returns the bytes read with both quotes, or 0 when the closing
+ * quote is missing. */
+size_t util_unquote(struct arena *a, const char *s, size_t len, const char **out, size_t *outlen);
 
 /* Levenshtein distance, giving up (returning limit + 1) beyond limit. */
 size_t util_edit_distance(const char *a, const char *b, size_t limit);
