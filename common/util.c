@@ -1,6 +1,7 @@
 /* util.c: allocation that cannot fail, fatal errors, arenas, string buffers,
  * a string hash map and edit distance. Nothing here knows about flows. */
 #include "util.h"
+#include "version.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -32,6 +33,27 @@ void warn(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+}
+
+void usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "%s: ", util_progname);
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\nTry '%s --help' for more information.\n", util_progname);
+	exit(2);
+}
+
+int util_help_version(const char *arg, const char *usage)
+{
+	if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0 || strcmp(arg, "help") == 0) {
+		fputs(usage, stdout);
+		return 1;
+	}
+	if (strcmp(arg, "--version") == 0) {
+		printf("%s %s\n", util_progname, FLOW_VERSION);
+		return 1;
+	}
+	return 0;
 }
 
 void *xmalloc(size_t size)

@@ -13,7 +13,6 @@
 #include "graph.h"
 #include "emit.h"
 #include "value.h"
-#include "version.h"
 
 enum { EXIT_OK = 0, EXIT_ERRORS = 1, EXIT_USAGE = 2 };
 
@@ -50,15 +49,6 @@ static const char usage_text[] =
 	"\n"
 	"exit status: 0 no errors, 1 the specs have errors, 2 usage error or\n"
 	"unreadable input\n";
-
-static void usage_error(const char *fmt, const char *arg) ATTR_NORETURN;
-static void usage_error(const char *fmt, const char *arg)
-{
-	fprintf(stderr, "flowc: ");
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\nTry 'flowc --help' for more information.\n");
-	exit(EXIT_USAGE);
-}
 
 /* One row of --list-params. */
 struct param_row {
@@ -393,15 +383,8 @@ int main(int argc, char **argv)
 	util_progname = "flowc";
 	if (argc < 2)
 		usage_error("%s", "no command given");
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
-	    strcmp(argv[1], "help") == 0) {
-		fputs(usage_text, stdout);
+	if (util_help_version(argv[1], usage_text))
 		return EXIT_OK;
-	}
-	if (strcmp(argv[1], "--version") == 0) {
-		printf("flowc %s\n", FLOW_VERSION);
-		return EXIT_OK;
-	}
 	if (strcmp(argv[1], "check") == 0)
 		return cmd_check(argc - 1, argv + 1);
 	if (strcmp(argv[1], "compile") == 0)

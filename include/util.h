@@ -19,6 +19,12 @@ extern const char *util_progname;
 
 void fatal(const char *fmt, ...) ATTR_PRINTF(1, 2) ATTR_NORETURN;
 void warn(const char *fmt, ...) ATTR_PRINTF(1, 2);
+/* usage_error: a command-line mistake: the message (fmt with arg), a hint
+ * at --help, exit status 2 */
+void usage_error(const char *fmt, const char *arg) ATTR_NORETURN;
+/* util_help_version: prints usage for --help, -h or help, the version for
+ * --version; returns 1 when arg was one of them */
+int util_help_version(const char *arg, const char *usage);
 
 void *xmalloc(size_t size);
 void *xcalloc(size_t count, size_t size);

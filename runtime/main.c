@@ -9,7 +9,6 @@
 #include "plan.h"
 #include "run.h"
 #include "store.h"
-#include "version.h"
 
 enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2 };
 
@@ -55,15 +54,6 @@ static const char usage_text[] =
 	"\n"
 	"exit status: 0 success, 1 a flow failed, 2 usage error or unreadable or\n"
 	"invalid plan, 130 interrupted\n";
-
-static void usage_error(const char *fmt, const char *arg) ATTR_NORETURN;
-static void usage_error(const char *fmt, const char *arg)
-{
-	fprintf(stderr, "flowrun: ");
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\nTry 'flowrun --help' for more information.\n");
-	exit(EXIT_USAGE);
-}
 
 static void load_plan(struct plan *p, const char *path)
 {
@@ -356,15 +346,8 @@ int main(int argc, char **argv)
 	util_progname = "flowrun";
 	if (argc < 2)
 		usage_error("%s", "no command given");
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
-	    strcmp(argv[1], "help") == 0) {
-		fputs(usage_text, stdout);
+	if (util_help_version(argv[1], usage_text))
 		return EXIT_OK;
-	}
-	if (strcmp(argv[1], "--version") == 0) {
-		printf("flowrun %s\n", FLOW_VERSION);
-		return EXIT_OK;
-	}
 	if (strcmp(argv[1], "run") == 0)
 		return cmd_run(argc - 1, argv + 1);
 	if (strcmp(argv[1], "results") == 0)
