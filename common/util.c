@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 const char *util_progname = "flowc";
 
@@ -245,6 +246,43 @@ int util_read_file(const char *path, struct buf *out)
 	}
 	fclose(fp);
 	return 0;
+}
+
+int util_write_atomic(const char *path, const char *data, size_t len, int mode)
+{
+	struct buf tmp = {0};
+	size_t done = 0;
+	int fd, err = 0;
+
+	buf_printf(&tmp, "%s.tmp.XXXXXX", path);
+	fd = mkstemp(tmp.data);
+	if (fd < 0) {
+		err = errno;
+		buf_free(&tmp);
+		errno = err;
+		return -1;
+	}
+	while (done < len && !err) {
+		ssize_t n = write(fd, data + done, len - done);
+
+		if (n > 0)
+			done += (size_t)n;
+		else if (n == 0)
+			err = ENOSPC;
+		else if (errno != EINTR)
+			err = errno;
+	}
+	if (!err && (fchmod(fd, (mode_t)mode) != 0 || fsync(fd) != 0))
+		err = errno;
+	if (close(fd) != 0 && !err)
+		err = errno;
+	if (!err && rename(tmp.data, path) != 0)
+		err = errno;
+	if (err)
+		unlink(tmp.data);
+	buf_free(&tmp);
+	errno = err;
+	return err ? -1 : 0;
 }
 
 int util_mkdirs(const char *path)

@@ -72,6 +72,11 @@ void buf_free(struct buf *b);
  * errno set */
 int util_read_file(const char *path, struct buf *out);
 
+/* util_write_atomic: data to path through a temporary file of a name no
+ * other writer uses (mkstemp), fsync, rename; mode for the new file. 0, or
+ * -1 with errno set (a short write is ENOSPC) */
+int util_write_atomic(const char *path, const char *data, size_t len, int mode);
+
 /* util_mkdirs: makes the directory path and any parents it lacks; 0, or -1
  * with errno set */
 int util_mkdirs(const char *path);

@@ -74,27 +74,13 @@ static int base64_decode(struct buf *out, const char *s)
 	return 0;
 }
 
-/* write_atomic: data to path through a temporary file, fsync, rename */
+/* write_atomic: util_write_atomic, the reason in why */
 static int write_atomic(const char *path, const char *data, size_t len, struct buf *why)
 {
-	struct buf tmp = {0};
-	int fd, ok;
-
-	buf_printf(&tmp, "%s.tmp.XXXXXX", path);
-	fd = mkstemp(tmp.data);
-	if (fd < 0) {
-		buf_printf(why, "cannot write %s: %s", path, strerror(errno));
-		buf_free(&tmp);
-		return -1;
-	}
-	ok = write(fd, data, len) == (ssize_t)len && fsync(fd) == 0 && fchmod(fd, 0644) == 0;
-	ok = close(fd) == 0 && ok && rename(tmp.data, path) == 0;
-	if (!ok) {
-		buf_printf(why, "cannot write %s: %s", path, strerror(errno));
-		unlink(tmp.data);
-	}
-	buf_free(&tmp);
-	return ok ? 0 : -1;
+	if (util_write_atomic(path, data, len, 0644) == 0)
+		return 0;
+	buf_printf(why, "cannot write %s: %s", path, strerror(errno));
+	return -1;
 }
 
 static int read_all(const char *path, struct buf *out, struct buf *why)

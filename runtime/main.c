@@ -8,6 +8,7 @@
 
 #include "plan.h"
 #include "run.h"
+#include "status.h"
 #include "store.h"
 
 enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2 };
@@ -179,7 +180,7 @@ static int cmd_run(int argc, char **argv)
 		case 'b':
 			if (strcmp(optarg, "local") != 0 && strcmp(optarg, "slurm") != 0)
 				usage_error("unknown backend '%s' (local or slurm)", optarg);
-			o.slurm = strcmp(optarg, "slurm") == 0;
+			o.backend = optarg;
 			break;
 		case 'A':
 			o.partition = optarg;
@@ -241,9 +242,9 @@ static int cmd_run(int argc, char **argv)
 	for (i = 0; i < nps; i++)
 		add_param(&p, o.params, ps[i]);
 	free(ps);
-	if ((o.detach || o.partition || o.nsbatch_args) && !o.slurm)
+	if ((o.detach || o.partition || o.nsbatch_args) &&
+	    (!o.backend || strcmp(o.backend, "slurm") != 0))
 		usage_error("%s", "--detach, --partition and --sbatch-arg need --backend slurm");
-	o.plan_path = argv[optind];
 	status = run_start(&p, &o);
 	free(o.sbatch_args);
 	json_decref(o.params);
@@ -315,30 +316,30 @@ static int cmd_dir(int argc, char **argv)
 	if (strcmp(argv[0], "result") == 0) {
 		if (argc != 3)
 			usage_error("%s", "result takes RUN_DIR FLOW[/TASK]");
-		return run_result(argv[1], argv[2]);
+		return status_result(argv[1], argv[2]);
 	}
 	if (strcmp(argv[0], "resume") == 0) {
-		struct run_options slurm = {0};
-		int jobs = 0, verbose = 0, i;
+		struct run_options o = {0};
+		int i;
 
 		if (argc < 2)
 			usage_error("%s", "resume takes RUN_DIR [-j N] [-v] [--backend local|slurm]");
 		for (i = 2; i < argc; i++) {
-			if (strcmp(argv[i], "-v") == 0)
-				verbose = 1;
+			if (strcmp(argv[i], "-v") == 0 || strcmp(argv[i], "--verbose") == 0)
+				o.verbose = 1;
 			else if (strcmp(argv[i], "-j") == 0 && i + 1 < argc && atoi(argv[i + 1]) > 0)
-				jobs = atoi(argv[++i]);
+				o.jobs = atoi(argv[++i]);
 			else if (strcmp(argv[i], "--backend") == 0 && i + 1 < argc &&
 				 (!strcmp(argv[i + 1], "slurm") || !strcmp(argv[i + 1], "local")))
-				slurm.slurm = strcmp(argv[++i], "slurm") == 0;
+				o.backend = argv[++i];
 			else
 				usage_error("%s", "resume takes RUN_DIR [-j N] [-v] [--backend local|slurm]");
 		}
-		return run_resume(argv[1], jobs, verbose, -1, slurm.slurm ? &slurm : NULL);
+		return run_resume(argv[1], &o);
 	}
 	if (argc != 2)
 		usage_error("%s takes RUN_DIR", argv[0]);
-	return run_status(argv[1]);
+	return status_print(argv[1]);
 }
 
 int main(int argc, char **argv)
@@ -353,10 +354,10 @@ int main(int argc, char **argv)
 	if (strcmp(argv[1], "results") == 0)
 		return cmd_results(argc - 1, argv + 1);
 	if (strcmp(argv[1], "run-flow") == 0) {
-		/* the body of a Slurm job: run-flow RUN_DIR FLOW_INDEX */
-		if (argc != 4)
-			usage_error("%s", "run-flow takes RUN_DIR FLOW_INDEX");
-		return run_resume(argv[2], 0, 0, atol(argv[3]), NULL);
+		/* the body of a Slurm job: run-flow RUN_DIR FLOW_INDEX SESSION */
+		if (argc != 5 || atol(argv[3]) < 0 || atol(argv[4]) < 0)
+			usage_error("%s", "run-flow takes RUN_DIR FLOW_INDEX SESSION");
+		return run_flow(argv[2], (size_t)atol(argv[3]), (unsigned)atol(argv[4]));
 	}
 	if (strcmp(argv[1], "resume") == 0 || strcmp(argv[1], "status") == 0 ||
 	    strcmp(argv[1], "result") == 0)

@@ -149,6 +149,16 @@ static void unique(struct reader *r, const char *name, const char *what)
 		bad(r, "%s '%.60s' appears twice", what, name);
 }
 
+/* plain_name: flow and task names become parts of file names in the run
+ * directory (docs/run.md): only names as the spec language has them */
+static const char *plain_name(struct reader *r, const char *name, const char *what)
+{
+	if (util_name_len(name, strlen(name)) != strlen(name))
+		bad(r, "%s name '%.60s' is not a name (a letter or '_', then letters, digits, '_' "
+		    "or '-')", what, name);
+	return name;
+}
+
 /* index_value: an integer below limit */
 static size_t index_value(struct reader *r, const json_t *v, size_t limit, const char *what)
 {
@@ -325,7 +335,7 @@ static void read_task(struct reader *r, struct plan_task *t, const json_t *o, si
 	only(r, o, allowed);
 	memset(t, 0, sizeof(*t));
 	t->json = o;
-	t->name = get_string(r, o, "name", 1);
+	t->name = plain_name(r, get_string(r, o, "name", 1), "task");
 	kind = get_string(r, o, "kind", 1);
 	if (strcmp(kind, "run") == 0) {
 		const json_t *v;
@@ -465,7 +475,7 @@ static void read_flow(struct reader *r, size_t index, const json_t *o)
 	if (!json_is_object(o))
 		bad(r, "a flow must be an object");
 	only(r, o, allowed);
-	f->name = get_string(r, o, "name", 1);
+	f->name = plain_name(r, get_string(r, o, "name", 1), "flow");
 	f->project = get_string(r, o, "project", 1);
 	f->image = get_string(r, o, "image", 0);
 	labels = f->labels = get_array(r, o, "labels", 0);
@@ -588,6 +598,14 @@ static void read_document(struct reader *r)
 		size_t o2 = enter_index(r, i);
 
 		read_flow(r, i, v);
+		leave(r, o2);
+	}
+	/* flow names name the flows' files in the run directory */
+	new_list(r);
+	for (i = 0; i < p->nflows; i++) {
+		size_t o2 = enter_index(r, i);
+
+		unique(r, p->flows[i].name, "flow");
 		leave(r, o2);
 	}
 	leave(r, old);

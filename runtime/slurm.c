@@ -1,15 +1,27 @@
-/* slurm.c: the Slurm commands flowrun uses (sbatch, squeue, scancel), run
- * as processes with their output read back. It knows jobs, not flows. */
-#include "slurm.h"
-
+/* slurm.c: the Slurm backend (docs/run.md, "The Slurm backend"): one
+ * batch job per flow, submitted with afterok dependencies, its body
+ * `flowrun run-flow`; jobs followed through squeue and the flows' own
+ * journal files, cancelled with scancel. Slurm's rules (job states, sbatch
+ * arguments) live here and nowhere else. */
 #include <errno.h>
+#include <poll.h>
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <stdarg.h>
+
+#include "backend.h"
+#include "schedule.h"
+
 extern char **environ;
+
+/* how often squeue is asked while jobs run */
+#define SQUEUE_EVERY_MS 500
+/* squeue failures in a row before the run gives up following its jobs */
+#define SQUEUE_TRIES 20
 
 /* command: runs argv, its standard output (and error) into out; the exit
  * status, or -1 when it cannot start */
@@ -44,7 +56,7 @@ static int command(char *const *argv, struct buf *out)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
 }
 
-char *slurm_submit(const char *const *args, size_t nargs, struct buf *why)
+static char *slurm_submit(const char *const *args, size_t nargs, struct buf *why)
 {
 	char **argv = xcalloc(nargs + 3, sizeof(*argv));
 	struct buf out = {0};
@@ -70,7 +82,7 @@ char *slurm_submit(const char *const *args, size_t nargs, struct buf *why)
 	return buf_steal(&out);
 }
 
-int slurm_states(char *const *ids, size_t n, char **states)
+static int slurm_states(char *const *ids, size_t n, char **states)
 {
 	struct buf list = {0}, out = {0};
 	char *argv[] = {"squeue", "-h", "-t", "all", "-o", "%i|%T", "-j", NULL, NULL};
@@ -104,7 +116,7 @@ int slurm_states(char *const *ids, size_t n, char **states)
 	return 0;
 }
 
-void slurm_cancel(char *const *ids, size_t n)
+static void slurm_cancel(char *const *ids, size_t n)
 {
 	char **argv = xcalloc(n + 2, sizeof(*argv));
 	struct buf out = {0};
@@ -117,3 +129,310 @@ void slurm_cancel(char *const *ids, size_t n)
 	buf_free(&out);
 	free(argv);
 }
+
+/* final_state: a job state after which the job runs no more */
+static int final_state(const char *st)
+{
+	static const char *const finals[] = {"COMPLETED", "FAILED", "CANCELLED", "TIMEOUT",
+					     "NODE_FAIL", "OUT_OF_MEMORY", "BOOT_FAIL", "DEADLINE",
+					     "PREEMPTED", "SPECIAL_EXIT", NULL};
+	size_t i;
+
+	if (!st)
+		return 1;
+	for (i = 0; finals[i]; i++)
+		if (strcmp(st, finals[i]) == 0)
+			return 1;
+	return 0;
+}
+
+struct backend {
+	struct backend_env env;     /* from the driver */
+	char **ids;                 /* per flow: its job in this session, or NULL */
+	int *ended;                 /* per flow: its outcome was reported */
+	char *self;                 /* flowrun's own path, for the job bodies */
+	char *slurm_dir;            /* where the jobs' output goes */
+	struct journal_tail *tail;  /* the job bodies' journal files of this session */
+	long long next_squeue;      /* when to ask squeue next (monotonic ms) */
+	int squeue_failures;        /* in a row */
+	int cancelled;              /* cancel was called */
+};
+
+static struct backend *slurm_open(const struct backend_env *env, struct buf *why)
+{
+	struct backend *b = xcalloc(1, sizeof(*b));
+	char *own = journal_name(env->session, -1, 0);
+
+	b->env = *env;
+	b->ids = xcalloc(env->plan->nflows, sizeof(*b->ids));
+	b->ended = xcalloc(env->plan->nflows, sizeof(*b->ended));
+	b->self = realpath("/proc/self/exe", NULL);
+	b->slurm_dir = rundir_path(env->dir, "slurm");
+	b->tail = journal_tail_new(env->dir, env->session, own);
+	free(own);
+	if (!b->self)
+		buf_printf(why, "cannot find flowrun's own path: %s", strerror(errno));
+	else if (util_mkdirs(b->slurm_dir) != 0)
+		buf_printf(why, "cannot make %s: %s", b->slurm_dir, strerror(errno));
+	if (why->len) {
+		free(b->self);
+		b->self = NULL;
+	}
+	return b;
+}
+
+/* shell_quote: s in single quotes for sbatch --wrap */
+static void shell_quote(struct buf *b, const char *s)
+{
+	buf_putc(b, '\'');
+	for (; *s; s++) {
+		if (*s == '\'')
+			buf_puts(b, "'\\''");
+		else
+			buf_putc(b, *s);
+	}
+	buf_putc(b, '\'');
+}
+
+/* add_arg: one more sbatch argument, printf-style, into args (owned) */
+static void add_arg(char ***args, size_t *n, size_t *cap, const char *fmt, ...) ATTR_PRINTF(4, 5);
+static void add_arg(char ***args, size_t *n, size_t *cap, const char *fmt, ...)
+{
+	struct buf b = {0};
+	va_list ap;
+
+	va_start(ap, fmt);
+	buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	VEC_PUSH(*args, *n, *cap, buf_steal(&b));
+}
+
+static int slurm_start(struct backend *b, size_t f, struct buf *why)
+{
+	const struct plan_flow *pf = &b->env.plan->flows[f];
+	const struct run_meta *m = b->env.meta;
+	char **args = NULL, *id;
+	size_t n = 0, cap = 0, k, ndeps = 0;
+	struct buf dep = {0}, wrap = {0};
+	struct journal_event ev = {0};
+
+	if (!b->self) {
+		buf_puts(why, "the Slurm backend could not start");
+		return -1;
+	}
+	add_arg(&args, &n, &cap, "--job-name=flowrun:%s:%s", b->env.plan->name, pf->name);
+	add_arg(&args, &n, &cap, "--output=%s/%s-%%j.out", b->slurm_dir, pf->name);
+	add_arg(&args, &n, &cap, "--chdir=%s", m->cwd);
+	add_arg(&args, &n, &cap, "--kill-on-invalid-dep=yes");
+	for (k = 0; k < pf->nneeds; k++)
+		if (b->ids[pf->needs[k]])
+			buf_printf(&dep, "%s%s", ndeps++ ? ":" : "", b->ids[pf->needs[k]]);
+	if (ndeps)
+		add_arg(&args, &n, &cap, "--dependency=afterok:%s", dep.data);
+	/* the flow's own resources; its partition before the command line's */
+	if (pf->partition || m->partition)
+		add_arg(&args, &n, &cap, "--partition=%s", pf->partition ? pf->partition : m->partition);
+	if (pf->cpus)
+		add_arg(&args, &n, &cap, "--cpus-per-task=%lld", pf->cpus);
+	if (pf->mem_mb)
+		add_arg(&args, &n, &cap, "--mem=%lldM", pf->mem_mb);
+	if (pf->time_s) {
+		long long min = (pf->time_s + 59) / 60;
+
+		add_arg(&args, &n, &cap, "--time=%lld:%02lld:00", min / 60, min % 60);
+	}
+	for (k = 0; k < m->nsbatch_args; k++)
+		add_arg(&args, &n, &cap, "%s", m->sbatch_args[k]);
+	buf_puts(&wrap, "--wrap=exec ");
+	shell_quote(&wrap, b->self);
+	buf_puts(&wrap, " run-flow ");
+	shell_quote(&wrap, b->env.dir);
+	buf_printf(&wrap, " %zu %u", f, b->env.session);
+	VEC_PUSH(args, n, cap, buf_steal(&wrap));
+	id = slurm_submit((const char *const *)args, n, why);
+	for (k = 0; k < n; k++)
+		free(args[k]);
+	free(args);
+	buf_free(&dep);
+	if (!id) {
+		struct buf msg = {0};
+
+		buf_printf(&msg, "flow %s: %s", pf->name, why->data);
+		buf_free(why);
+		*why = msg;
+		return -1;
+	}
+	b->ids[f] = id;
+	ev.kind = JE_SUBMIT;
+	ev.flow = (long)f;
+	ev.flow_name = pf->name;
+	ev.unit = id;
+	progress_say(b->env.progress, "%s: job %s", pf->name, id);
+	if (journal_add(b->env.journal, &ev, why) != 0 || journal_flush(b->env.journal, why) != 0)
+		return -1;
+	return 0;
+}
+
+/* on_event: what the job bodies journaled: task changes are printed, flow
+ * outcomes reported */
+static int on_event(void *ctx, const struct journal_event *ev)
+{
+	struct backend *b = ctx;
+	struct progress *p = b->env.progress;
+
+	if (ev->flow < 0 || (size_t)ev->flow >= b->env.plan->nflows)
+		return 0;
+	if (ev->kind == JE_TASK && ev->state != ST_PENDING) {
+		if (run_state_ok(ev->state))
+			p->done++;
+		else if (run_state_final(ev->state) || ev->state == ST_CANCELLED)
+			p->failed++;
+		progress_task(p, b->env.plan->flows[ev->flow].name, ev->task_name ? ev->task_name : "?",
+			      ev->state, ev->attempt, ev->reason);
+	} else if (ev->kind == JE_FLOW && run_state_final(ev->state) && !b->ended[ev->flow]) {
+		b->ended[ev->flow] = 1;
+		b->env.ended(b->env.ctx, (size_t)ev->flow, ev->state, 0, ev->reason);
+	}
+	return 0;
+}
+
+/* jobs: the submitted jobs whose flows have no outcome yet */
+static size_t jobs(struct backend *b, char **ids, size_t *flows)
+{
+	size_t f, n = 0;
+
+	for (f = 0; f < b->env.plan->nflows; f++)
+		if (b->ids[f] && !b->ended[f]) {
+			ids[n] = b->ids[f];
+			flows[n++] = f;
+		}
+	return n;
+}
+
+static int slurm_wait(struct backend *b, struct buf *why)
+{
+	size_t nf = b->env.plan->nflows, n, i;
+	char **ids, **states;
+	size_t *flows;
+	struct pollfd pfd = {sched_wake_fd(), POLLIN, 0};
+	long long now = progress_ms();
+	int rc = 0;
+
+	if (b->next_squeue > now && poll(&pfd, 1, (int)(b->next_squeue - now)) > 0)
+		sched_drain_wake();
+	if (journal_tail_read(b->tail, on_event, b, why) != 0)
+		return -1;
+	if (progress_ms() < b->next_squeue && !sched_interrupted())
+		return 0;
+	b->next_squeue = progress_ms() + SQUEUE_EVERY_MS;
+	ids = xcalloc(nf, sizeof(*ids));
+	flows = xcalloc(nf, sizeof(*flows));
+	states = xcalloc(nf, sizeof(*states));
+	n = jobs(b, ids, flows);
+	if (n && slurm_states(ids, n, states) != 0) {
+		if (++b->squeue_failures >= SQUEUE_TRIES) {
+			buf_puts(why, "squeue cannot be run: the jobs cannot be followed");
+			rc = -1;
+		}
+		n = 0;
+	} else if (n) {
+		b->squeue_failures = 0;
+		/* a job may have written its outcome just before it ended */
+		if (journal_tail_read(b->tail, on_event, b, why) != 0)
+			rc = -1;
+	}
+	for (i = 0; i < n && rc == 0; i++) {
+		size_t f = flows[i];
+
+		if (b->ended[f] || !final_state(states[i]))
+			continue;
+		b->ended[f] = 1;
+		if (b->cancelled) {
+			b->env.ended(b->env.ctx, f, ST_CANCELLED, 0, NULL);
+		} else {
+			/* cancelled by Slurm (a flow it needs failed, with
+			 * --kill-on-invalid-dep) or killed: its flow did not run */
+			struct buf msg = {0};
+
+			buf_printf(&msg, "its Slurm job %s ended before the flow finished", b->ids[f]);
+			b->env.ended(b->env.ctx, f, ST_SKIPPED, 1, msg.data);
+			buf_free(&msg);
+		}
+	}
+	for (i = 0; i < nf; i++)
+		free(states[i]);
+	free(states);
+	free(ids);
+	free(flows);
+	return rc;
+}
+
+static void slurm_cancel_all(struct backend *b)
+{
+	char **ids = xcalloc(b->env.plan->nflows, sizeof(*ids));
+	size_t *flows = xcalloc(b->env.plan->nflows, sizeof(*flows)), n = jobs(b, ids, flows);
+
+	b->cancelled = 1;
+	b->next_squeue = 0;
+	if (n)
+		slurm_cancel(ids, n);
+	free(ids);
+	free(flows);
+}
+
+static int slurm_busy(struct backend *b)
+{
+	size_t f;
+
+	for (f = 0; f < b->env.plan->nflows; f++)
+		if (b->ids[f] && !b->ended[f])
+			return 1;
+	return 0;
+}
+
+static int slurm_live(char *const *ids, size_t n, char **states, int *alive, struct buf *why)
+{
+	char **live = xcalloc(n ? n : 1, sizeof(*live)), **got = xcalloc(n ? n : 1, sizeof(*got));
+	size_t *where = xcalloc(n ? n : 1, sizeof(*where)), k = 0, i;
+	int rc = 0;
+
+	for (i = 0; i < n; i++) {
+		states[i] = NULL;
+		alive[i] = 0;
+		if (ids[i]) {
+			where[k] = i;
+			live[k++] = ids[i];
+		}
+	}
+	if (k && slurm_states(live, k, got) != 0) {
+		buf_puts(why, "squeue cannot be run");
+		rc = -1;
+	}
+	for (i = 0; i < k && rc == 0; i++) {
+		states[where[i]] = got[i];
+		alive[where[i]] = !final_state(got[i]);
+	}
+	free(live);
+	free(got);
+	free(where);
+	return rc;
+}
+
+static void slurm_close(struct backend *b)
+{
+	size_t f;
+
+	for (f = 0; f < b->env.plan->nflows; f++)
+		free(b->ids[f]);
+	free(b->ids);
+	free(b->ended);
+	free(b->self);
+	free(b->slurm_dir);
+	journal_tail_free(b->tail);
+	free(b);
+}
+
+const struct backend_ops backend_slurm = {
+	"slurm", 1, slurm_open, slurm_start, slurm_wait, slurm_cancel_all, slurm_busy, slurm_live,
+	slurm_close,
+};

@@ -72,8 +72,8 @@ check "a job still waiting is shown as such" grep -Eq "independent: job [0-9]+ i
 # Ctrl-C while the jobs run: none of them stays in the queue
 "$flowrun" run slow.json --backend slurm --run-dir interrupted > interrupted.out 2>&1 &
 pid=$!
-for _ in $(seq 1 100); do grep -q '"state":"Running","t":[0-9]*,"task":0,"task_name":"wait"' \
-	interrupted/journal.jsonl 2> /dev/null && break; sleep 0.1; done
+for _ in $(seq 1 100); do cat interrupted/journal/*.jsonl 2> /dev/null |
+	grep -q '"task_name":"wait","state":"Running"' && break; sleep 0.1; done
 kill -INT "$pid"
 wait "$pid"
 check "Ctrl-C ends a Slurm run with 130" test $? -eq 130

@@ -1,0 +1,20 @@
+/* cache.h: results of `cache: true` tasks kept between runs, keyed by the
+ * SHA-256 of a task's definition and its resolved inputs (docs/run.md). It
+ * knows files and keys, not when a task runs. */
+#ifndef FLOWRUN_CACHE_H
+#define FLOWRUN_CACHE_H
+
+#include <jansson.h>
+
+#include "util.h"
+
+/* cache_key: the key of a task definition (the plan's task object) given
+ * these inputs; 64 hex digits, to free */
+char *cache_key(const json_t *definition, const json_t *inputs);
+/* cache_get: the result stored under key in dir, or NULL */
+json_t *cache_get(const char *dir, const char *key);
+/* cache_put: stores result under key (a temporary file of its own, then
+ * rename: concurrent runs sharing dir never collide); 0, or -1 with why */
+int cache_put(const char *dir, const char *key, const json_t *result, struct buf *why);
+
+#endif

@@ -1,0 +1,272 @@
+/* proc.c: processes for tasks: posix_spawn into a process group of their
+ * own, pipes for their output, a guard process for when flowrun dies. No
+ * scheduling here: callers decide what starts and when. */
+#include "proc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* descriptors a running task holds in flowrun: its two pipes, its stderr
+ * file, and the input pipe while it starts */
+#define FDS_PER_TASK 4
+/* descriptors flowrun keeps for itself: journal, lock, store, the wake
+ * pipe, the guard, standard streams, libraries */
+#define FDS_RESERVED 32
+/* reads of one pipe in one call, so that a task that writes without pause
+ * does not keep the loop from the others */
+#define READS_PER_CALL 16
+
+/* the guard's socket, -1 when there is no guard */
+static int guard_fd = -1;
+
+int proc_limit_fds(void)
+{
+	struct rlimit rl;
+	long n;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return 64;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+			getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	n = rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > 1048576 ? 1048576 : (long)rl.rlim_cur;
+	n = (n - FDS_RESERVED) / FDS_PER_TASK;
+	return n < 1 ? 1 : n > 1000000 ? 1000000 : (int)n;
+}
+
+/* guard: the guard's life. It hears "+pgid" when a task starts and
+ * "-pgid" when it was reaped; when flowrun's end of the socket closes
+ * (flowrun exited or was killed), every group still listed is killed. */
+static void guard(int fd)
+{
+	pid_t *groups = NULL;
+	size_t n = 0, cap = 0, i;
+	int32_t msg;
+	int null = open("/dev/null", O_RDWR);
+
+	signal(SIGINT, SIG_IGN);
+	signal(SIGTERM, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	if (null >= 0) {
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(null, 2);
+	}
+	for (;;) {
+		ssize_t got = read(fd, &msg, sizeof(msg));
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got != (ssize_t)sizeof(msg))
+			break;
+		if (msg > 0) {
+			VEC_PUSH(groups, n, cap, (pid_t)msg);
+			continue;
+		}
+		for (i = 0; i < n; i++) {
+			if (groups[i] == (pid_t)-msg) {
+				groups[i] = groups[--n];
+				break;
+			}
+		}
+	}
+	for (i = 0; i < n; i++)
+		kill(-groups[i], SIGKILL);
+	_exit(0);
+}
+
+int proc_guard_start(struct buf *why)
+{
+	int sv[2];
+	pid_t pid;
+
+	if (guard_fd >= 0)
+		return 0;
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
+		buf_printf(why, "cannot start the guard: %s", strerror(errno));
+		return -1;
+	}
+	pid = fork();
+	if (pid < 0) {
+		buf_printf(why, "cannot start the guard: %s", strerror(errno));
+		close(sv[0]);
+		close(sv[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		close(sv[0]);
+		guard(sv[1]);
+	}
+	close(sv[1]);
+	guard_fd = sv[0];
+	return 0;
+}
+
+static void guard_tell(pid_t pid, int started)
+{
+	int32_t msg = started ? (int32_t)pid : -(int32_t)pid;
+
+	if (guard_fd >= 0 && send(guard_fd, &msg, sizeof(msg), MSG_NOSIGNAL) != (ssize_t)sizeof(msg)) {
+		/* the guard is gone: tasks are no longer watched, the run goes on */
+		close(guard_fd);
+		guard_fd = -1;
+	}
+}
+
+/* cloexec_pipe: a pipe whose ends no task inherits unless given them */
+static int cloexec_pipe(int fds[2])
+{
+	if (pipe(fds) != 0)
+		return -1;
+	fcntl(fds[0], F_SETFD, FD_CLOEXEC);
+	fcntl(fds[1], F_SETFD, FD_CLOEXEC);
+	return 0;
+}
+
+/* input_fd: a descriptor the task reads its input from: a pipe that holds
+ * it all, or the input file when it does not fit; -1 with why */
+static int input_fd(const struct proc_spec *spec, struct buf *why)
+{
+	int fds[2], fd;
+	size_t done = 0;
+
+	if (cloexec_pipe(fds) != 0) {
+		buf_printf(why, "cannot make a pipe: %s", strerror(errno));
+		return -1;
+	}
+	fcntl(fds[1], F_SETFL, O_NONBLOCK);
+	while (done < spec->ninput) {
+		ssize_t n = write(fds[1], spec->input + done, spec->ninput - done);
+
+		if (n <= 0)
+			break;
+		done += (size_t)n;
+	}
+	close(fds[1]);
+	if (done == spec->ninput)
+		return fds[0];
+	close(fds[0]);
+	fd = open(spec->input_file, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0 || write(fd, spec->input, spec->ninput) != (ssize_t)spec->ninput ||
+	    lseek(fd, 0, SEEK_SET) != 0) {
+		buf_printf(why, "cannot write %s: %s", spec->input_file, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int proc_start(struct proc *p, const struct proc_spec *spec, struct buf *why)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	int out[2] = {-1, -1}, err[2] = {-1, -1}, in = -1, rc;
+	sigset_t none;
+
+	memset(p, 0, sizeof(*p));
+	p->out_fd = p->err_fd = -1;
+	if (cloexec_pipe(out) != 0 || cloexec_pipe(err) != 0) {
+		buf_printf(why, "cannot make a pipe: %s", strerror(errno));
+		goto fail;
+	}
+	if (spec->input && (in = input_fd(spec, why)) < 0)
+		goto fail;
+	posix_spawn_file_actions_init(&fa);
+	if (in >= 0)
+		posix_spawn_file_actions_adddup2(&fa, in, 0);
+	else
+		posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+	posix_spawn_file_actions_adddup2(&fa, err[1], 2);
+	posix_spawnattr_init(&attr);
+	sigemptyset(&none);
+	posix_spawnattr_setsigmask(&attr, &none);
+	posix_spawnattr_setpgroup(&attr, 0);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK);
+	rc = posix_spawnp(&p->pid, spec->argv[0], &fa, &attr, spec->argv, spec->envp);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&attr);
+	if (in >= 0)
+		close(in);
+	close(out[1]);
+	close(err[1]);
+	if (rc != 0) {
+		buf_printf(why, "cannot start %s: %s", spec->argv[0], strerror(rc));
+		close(out[0]);
+		close(err[0]);
+		p->pid = 0;
+		return -1;
+	}
+	p->out_fd = out[0];
+	p->err_fd = err[0];
+	fcntl(p->out_fd, F_SETFL, O_NONBLOCK);
+	fcntl(p->err_fd, F_SETFL, O_NONBLOCK);
+	guard_tell(p->pid, 1);
+	return 0;
+fail:
+	if (out[0] >= 0) {
+		close(out[0]);
+		close(out[1]);
+	}
+	if (err[0] >= 0) {
+		close(err[0]);
+		close(err[1]);
+	}
+	return -1;
+}
+
+int proc_read(int *fd, struct buf *out)
+{
+	char chunk[65536];
+	int i;
+
+	for (i = 0; *fd >= 0 && i < READS_PER_CALL; i++) {
+		ssize_t got = read(*fd, chunk, sizeof(chunk));
+
+		if (got > 0) {
+			buf_add(out, chunk, (size_t)got);
+			continue;
+		}
+		if (got < 0 && (errno == EAGAIN || errno == EINTR))
+			return 1;
+		close(*fd);
+		*fd = -1;
+	}
+	return *fd >= 0;
+}
+
+void proc_reaped(struct proc *p, int status)
+{
+	/* strays of its group go with it, and their ends of the pipes too */
+	kill(-p->pid, SIGKILL);
+	guard_tell(p->pid, 0);
+	p->status = status;
+	p->pid = 0;
+}
+
+void proc_kill(const struct proc *p, int sig)
+{
+	if (p->pid > 0)
+		kill(-p->pid, sig);
+}
+
+void proc_close(struct proc *p)
+{
+	if (p->out_fd >= 0)
+		close(p->out_fd);
+	if (p->err_fd >= 0)
+		close(p->err_fd);
+	p->out_fd = p->err_fd = -1;
+}

@@ -1,0 +1,98 @@
+/* progress.c: the lines a run prints. Counting is the caller's; this file
+ * only formats. */
+#include "progress.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <time.h>
+#include <unistd.h>
+
+long long progress_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void progress_init(struct progress *p, size_t ntasks)
+{
+	p->tty = isatty(1);
+	p->ntasks = ntasks;
+	p->done = p->failed = p->running = 0;
+	p->t0 = progress_ms();
+}
+
+/* clear: the progress line goes before anything else is printed */
+static void clear(const struct progress *p)
+{
+	if (p->tty)
+		fputs("\r\033[K", stdout);
+}
+
+void progress_task(struct progress *p, const char *flow, const char *task, enum run_state st,
+		   int attempt, const char *note)
+{
+	if (p->tty) {
+		printf("\r\033[K[%zu/%zu done, %zu running, %zu failed] %s/%s %s", p->done, p->ntasks,
+		       p->running, p->failed, flow, task, run_state_names[st]);
+		if (st == ST_FAILED)
+			printf(": %s\n", note ? note : "");
+		fflush(stdout);
+		return;
+	}
+	printf("%s/%s: %s", flow, task, run_state_names[st]);
+	if (attempt > 1 && st == ST_RUNNING)
+		printf(" (attempt %d)", attempt);
+	if (note)
+		printf(": %s", note);
+	printf("\n");
+	fflush(stdout);
+}
+
+void progress_flow(struct progress *p, const char *flow, enum run_state st, const char *note)
+{
+	clear(p);
+	printf("%s: %s%s%s\n", flow, run_state_names[st], note ? ": " : "", note ? note : "");
+	fflush(stdout);
+}
+
+void progress_say(struct progress *p, const char *fmt, ...)
+{
+	va_list ap;
+
+	clear(p);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+}
+
+void progress_stderr(struct progress *p, const char *flow, const char *task, const char *text,
+		     size_t len)
+{
+	size_t start = 0, i;
+
+	(void)p;
+	for (i = 0; i <= len; i++) {
+		if (i < len && text[i] != '\n')
+			continue;
+		if (i > start || i < len)
+			fprintf(stderr, "%s/%s: %.*s\n", flow, task, (int)(i - start), text + start);
+		start = i + 1;
+	}
+}
+
+void progress_summary(struct progress *p, const char *run_id, enum run_state st,
+		      const char *reason, const char *dir)
+{
+	clear(p);
+	if (st == ST_CANCELLED)
+		printf("run %s: Cancelled; resume with: flowrun resume %s\n", run_id, dir);
+	else
+		printf("run %s: %s%s%s: %zu of %zu tasks succeeded in %.1f s; results in %s\n", run_id,
+		       run_state_names[st], reason ? ": " : "", reason ? reason : "", p->done,
+		       p->ntasks, (progress_ms() - p->t0) / 1000.0, dir);
+	fflush(stdout);
+}

@@ -1,0 +1,212 @@
+/* rundir.c: run.json, the run directory's lock and run ids. Nothing here
+ * starts or schedules anything. */
+#include "rundir.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+char *rundir_path(const char *dir, const char *name)
+{
+	struct buf b = {0};
+
+	buf_printf(&b, "%s/%s", dir, name);
+	return buf_steal(&b);
+}
+
+int rundir_write_meta(const char *dir, const struct run_meta *m, struct buf *why)
+{
+	json_t *o = json_pack("{s:i,s:s,s:s,s:O,s:O,s:s,s:s,s:s}", "format", RUNDIR_FORMAT, "run_id",
+			      m->run_id, "plan_hash", m->plan_hash, "params", m->params, "filesystems",
+			      m->filesystems, "results_db", m->results_db, "cwd", m->cwd, "backend",
+			      m->backend);
+	char *path = rundir_path(dir, "run.json"), *text;
+	int rc;
+
+	if (m->partition)
+		json_object_set_new(o, "partition", json_string(m->partition));
+	if (m->nsbatch_args) {
+		json_t *a = json_array();
+		size_t i;
+
+		for (i = 0; i < m->nsbatch_args; i++)
+			json_array_append_new(a, json_string(m->sbatch_args[i]));
+		json_object_set_new(o, "sbatch_args", a);
+	}
+	text = json_dumps(o, JSON_INDENT(2) | JSON_SORT_KEYS);
+	rc = util_write_atomic(path, text, strlen(text), 0644);
+	if (rc != 0)
+		buf_printf(why, "cannot write %s: %s", path, strerror(errno));
+	free(text);
+	free(path);
+	json_decref(o);
+	return rc;
+}
+
+static char *dup_member(const json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s ? xstrdup(s) : NULL;
+}
+
+int rundir_read_meta(const char *dir, struct run_meta *m, struct buf *why)
+{
+	char *path = rundir_path(dir, "run.json");
+	const json_t *fmt, *args, *a;
+	json_error_t err;
+	json_t *o;
+	size_t i;
+
+	memset(m, 0, sizeof(*m));
+	o = json_load_file(path, 0, &err);
+	if (!o) {
+		buf_printf(why, "%s is not a run directory: %s: %s", dir, path, err.text);
+		free(path);
+		return -1;
+	}
+	fmt = json_object_get(o, "format");
+	if (!json_is_integer(fmt)) {
+		buf_printf(why, "%s was written by an earlier flowrun (run directory format 1); this "
+			   "flowrun reads format %d: its files stay as they are, but status, result and "
+			   "resume need a new run", dir, RUNDIR_FORMAT);
+	} else if (json_integer_value(fmt) != RUNDIR_FORMAT) {
+		buf_printf(why, "%s has run directory format %lld; this flowrun reads format %d", dir,
+			   (long long)json_integer_value(fmt), RUNDIR_FORMAT);
+	} else {
+		m->run_id = dup_member(o, "run_id");
+		m->plan_hash = dup_member(o, "plan_hash");
+		m->results_db = dup_member(o, "results_db");
+		m->cwd = dup_member(o, "cwd");
+		m->backend = dup_member(o, "backend");
+		m->partition = dup_member(o, "partition");
+		m->params = json_incref(json_object_get(o, "params"));
+		m->filesystems = json_incref(json_object_get(o, "filesystems"));
+		args = json_object_get(o, "sbatch_args");
+		m->sbatch_args = xcalloc(json_array_size(args) + 1, sizeof(*m->sbatch_args));
+		json_array_foreach(args, i, a)
+			if (json_is_string(a))
+				m->sbatch_args[m->nsbatch_args++] = xstrdup(json_string_value(a));
+		if (!m->run_id || !m->plan_hash || !m->results_db || !m->cwd || !m->backend ||
+		    !json_is_object(m->params) || !json_is_object(m->filesystems))
+			buf_printf(why, "%s: a member is missing or not of its type", path);
+	}
+	json_decref(o);
+	free(path);
+	if (why->len) {
+		rundir_free_meta(m);
+		return -1;
+	}
+	return 0;
+}
+
+void rundir_free_meta(struct run_meta *m)
+{
+	size_t i;
+
+	free(m->run_id);
+	free(m->plan_hash);
+	json_decref(m->params);
+	json_decref(m->filesystems);
+	free(m->results_db);
+	free(m->cwd);
+	free(m->backend);
+	free(m->partition);
+	for (i = 0; i < m->nsbatch_args; i++)
+		free(m->sbatch_args[i]);
+	free(m->sbatch_args);
+	memset(m, 0, sizeof(*m));
+}
+
+/* read_holder: what the holder wrote in the lock file, "pid PID on HOST" */
+static void read_holder(int fd, struct buf *who)
+{
+	char text[300];
+	ssize_t n = pread(fd, text, sizeof(text) - 1, 0);
+	long pid;
+	char host[256];
+
+	if (n > 0) {
+		text[n] = '\0';
+		if (sscanf(text, "%ld %255s", &pid, host) == 2) {
+			buf_printf(who, "pid %ld on %s", pid, host);
+			return;
+		}
+	}
+	buf_puts(who, "another process");
+}
+
+int rundir_lock(const char *dir, struct buf *why)
+{
+	char *path = rundir_path(dir, "lock");
+	struct flock fl = {0};
+	char text[300], host[256] = "";
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644), len;
+
+	if (fd < 0) {
+		buf_printf(why, "cannot open %s: %s", path, strerror(errno));
+		free(path);
+		return -1;
+	}
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	if (fcntl(fd, F_SETLK, &fl) != 0) {
+		struct buf who = {0};
+
+		read_holder(fd, &who);
+		buf_printf(why, "%s is in use by another flowrun (%s)", dir, who.data);
+		buf_free(&who);
+		close(fd);
+		free(path);
+		return -1;
+	}
+	gethostname(host, sizeof(host) - 1);
+	len = snprintf(text, sizeof(text), "%ld %s\n", (long)getpid(), host[0] ? host : "?");
+	if (ftruncate(fd, 0) != 0 || pwrite(fd, text, (size_t)len, 0) != len)
+		warn("cannot write %s: %s", path, strerror(errno));
+	free(path);
+	return 0;
+}
+
+int rundir_holder(const char *dir, struct buf *who)
+{
+	char *path = rundir_path(dir, "lock");
+	struct flock fl = {0};
+	int fd = open(path, O_RDONLY | O_CLOEXEC), held = 0;
+
+	free(path);
+	if (fd < 0)
+		return 0;
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	/* a read-only descriptor can ask (F_GETLK) without taking anything */
+	if (fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK) {
+		held = 1;
+		read_holder(fd, who);
+	}
+	close(fd);
+	return held;
+}
+
+void rundir_new_id(char *out, size_t size)
+{
+	struct timespec ts;
+	struct tm tm;
+	unsigned rnd;
+	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	rnd = (unsigned)getpid() ^ (unsigned)ts.tv_nsec;
+	if (fd >= 0) {
+		if (read(fd, &rnd, sizeof(rnd)) != (ssize_t)sizeof(rnd))
+			rnd ^= (unsigned)ts.tv_sec;
+		close(fd);
+	}
+	localtime_r(&ts.tv_sec, &tm);
+	snprintf(out, size, "%04d%02d%02d-%02d%02d%02d-%06x", tm.tm_year + 1900, tm.tm_mon + 1,
+		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, rnd & 0xffffff);
+}

@@ -1,0 +1,51 @@
+/* rundir.h: the run directory (docs/run.md): run.json read and written as
+ * one struct, the lock every writer holds, run ids. It knows the layout,
+ * not what runs. */
+#ifndef FLOWRUN_RUNDIR_H
+#define FLOWRUN_RUNDIR_H
+
+#include <jansson.h>
+
+#include "util.h"
+
+/* the run directory format this flowrun writes and reads (run.json's
+ * "format"); the journal has its own version */
+#define RUNDIR_FORMAT 2
+
+/* run.json: everything resume needs, written before anything runs */
+struct run_meta {
+	char *run_id;               /* the run's name */
+	char *plan_hash;            /* the plan's hash, as run */
+	json_t *params;             /* composed parameter values (object), owned */
+	json_t *filesystems;        /* {name: root} (object), owned */
+	char *results_db;           /* the results store's URL */
+	char *cwd;                  /* the directory flowrun was started in; tasks run there */
+	char *backend;              /* "local" or "slurm": where the flows ran first */
+	char *partition;            /* slurm: --partition, or NULL */
+	char **sbatch_args;         /* slurm: --sbatch-arg values, in order */
+	size_t nsbatch_args;        /* number of sbatch_args */
+};
+
+/* rundir_write_meta: DIR/run.json, atomically; 0, or -1 with why */
+int rundir_write_meta(const char *dir, const struct run_meta *m, struct buf *why);
+/* rundir_read_meta: DIR/run.json; 0, or -1 with why (not a run directory,
+ * or one of another format, named) */
+int rundir_read_meta(const char *dir, struct run_meta *m, struct buf *why);
+void rundir_free_meta(struct run_meta *m);
+
+/* rundir_lock: takes DIR/lock (an fcntl write lock, which NFS honours) for
+ * as long as this process runs, and writes "pid host" in it; 0, or -1 with
+ * why naming the process that holds it. The descriptor is never closed
+ * (closing any descriptor of the file would drop the lock). */
+int rundir_lock(const char *dir, struct buf *why);
+/* rundir_holder: 1 with "pid PID on HOST" in who when a live process holds
+ * DIR's lock, 0 when none does */
+int rundir_holder(const char *dir, struct buf *who);
+
+/* rundir_new_id: a new run id: local time and six random hex digits */
+void rundir_new_id(char *out, size_t size);
+
+/* rundir_path: DIR/NAME, to free */
+char *rundir_path(const char *dir, const char *name);
+
+#endif

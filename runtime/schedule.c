@@ -1,0 +1,1154 @@
+/* schedule.c: the scheduler (docs/run.md, "What runs"). Each task keeps a
+ * count of its needs that have not succeeded; a task whose count reaches
+ * zero joins the ready queue; deadlines live in a timer heap. An event
+ * touches only what it changes, so a turn costs O(log n) plus the running
+ * processes, whatever the size of the plan. Processes are proc's business;
+ * events are the journal's. */
+#include "schedule.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "builtins.h"
+#include "cache.h"
+#include "proc.h"
+#include "rundir.h"
+#include "tmpl.h"
+
+extern char **environ;
+
+/* milliseconds between SIGTERM and SIGKILL for a task being stopped */
+#define KILL_GRACE_MS 5000
+/* how long the pipes of a process that exited may stay open (a child it
+ * left behind holding them) before the task ends anyway */
+#define DRAIN_GRACE_MS 2000
+/* the journal is synced at least this often while events wait (docs/run.md,
+ * "Durability"): a crash of the machine loses at most this much finished work */
+#define SYNC_EVERY_MS 50
+/* bytes of a task's standard error kept for its failure reason */
+#define ERR_TAIL 512
+/* the longest single wait, so that a clock jump cannot stall the loop */
+#define MAX_WAIT_MS 60000
+
+struct task_state {
+	unsigned char st;           /* enum run_state */
+	unsigned char restored;     /* succeeded in an earlier session */
+	int attempt;                /* attempts started, 1 for the first */
+	unsigned gen;               /* bumped at each start: older timers are stale */
+	int job;                    /* its slot in jobs[] while its process runs, else -1 */
+	size_t waiting;             /* needs that have not succeeded */
+};
+
+struct flow_state {
+	enum run_state st;          /* Pending, Running, then Success, Failed or Skipped */
+	json_t **params;            /* its parameter values once Running */
+	json_t **results;           /* each task's result once it succeeded, else NULL */
+	struct task_state *tasks;   /* one per plan task */
+	size_t unsettled;           /* tasks without an outcome */
+	size_t done;                /* tasks Success or Cached */
+	size_t *dep_start;          /* dependents of task t: deps[dep_start[t] .. dep_start[t + 1]) */
+	size_t *deps;               /* the tasks that need each task, by task */
+};
+
+/* a process running for a task */
+struct job {
+	int used;                   /* the slot is taken */
+	size_t flow, task;          /* whose */
+	struct proc proc;           /* the process */
+	struct buf out;             /* its standard output so far */
+	struct buf err_line;        /* -v: a line of standard error not yet complete */
+	struct buf err_tail;        /* the last bytes of its standard error */
+	int err_file;               /* the stderr file, opened at the first byte; -1 before */
+	int exited;                 /* reaped; it ends once its pipes are drained too */
+	int timed_out;              /* stopped for its timeout */
+	int cancelled;              /* stopped by sched_cancel */
+	long long start_ms;         /* when it started */
+	char *cache_key;            /* cache: true: the key of its inputs, else NULL */
+};
+
+enum timer_kind { TIMER_TIMEOUT, TIMER_KILL, TIMER_RETRY, TIMER_DRAIN };
+
+struct timer {
+	long long when;             /* monotonic ms */
+	size_t flow, task;          /* whose */
+	unsigned gen;               /* the task's gen when set; another gen means stale */
+	enum timer_kind kind;       /* what to do */
+};
+
+struct ready {
+	size_t flow, task;
+};
+
+struct sched {
+	struct sched_config c;      /* what it was given */
+	struct flow_state *flows;   /* one per plan flow */
+	struct job *jobs;           /* c.jobs slots */
+	int *free_slots;            /* slots not used, a stack */
+	int nfree;                  /* number of free_slots */
+	struct ready *queue;        /* ready tasks, first in first out, from qhead */
+	size_t qhead, qlen, qcap;
+	struct timer *heap;         /* deadlines, earliest first */
+	size_t nheap, heapcap;
+	struct store *store;        /* the results store, opened when first needed */
+	char **env;                 /* environ without FLOWRUN_RESULT, then two more slots */
+	size_t nenv;                /* entries of env taken from environ */
+	struct pollfd *pfds;        /* built each turn */
+	int *pfd_job;               /* the job of each pfds entry, -1 for the wake pipe */
+	size_t pfdcap;
+	char *error;                /* what ended the run, or NULL */
+	int cancelling;             /* sched_cancel was called */
+};
+
+/* ---- signals ---- */
+
+static int wake_pipe[2] = {-1, -1};
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+	int saved = errno;
+	char c = (char)sig;
+
+	if (sig != SIGCHLD)
+		interrupted = sig;
+	if (write(wake_pipe[1], &c, 1) < 0) {
+		/* the pipe is full: the loop is awake anyway */
+	}
+	errno = saved;
+}
+
+int sched_signals(struct buf *why)
+{
+	struct sigaction sa;
+	int i;
+
+	if (wake_pipe[0] >= 0)
+		return 0;
+	if (pipe(wake_pipe) != 0) {
+		buf_printf(why, "cannot make a pipe: %s", strerror(errno));
+		return -1;
+	}
+	for (i = 0; i < 2; i++) {
+		fcntl(wake_pipe[i], F_SETFL, O_NONBLOCK);
+		fcntl(wake_pipe[i], F_SETFD, FD_CLOEXEC);
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
+	sigaction(SIGCHLD, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	return 0;
+}
+
+int sched_interrupted(void)
+{
+	return interrupted;
+}
+
+int sched_wake_fd(void)
+{
+	return wake_pipe[0];
+}
+
+void sched_drain_wake(void)
+{
+	char drain[64];
+
+	while (wake_pipe[0] >= 0 && read(wake_pipe[0], drain, sizeof(drain)) > 0)
+		;
+}
+
+/* ---- queue and timers ---- */
+
+static void enqueue(struct sched *s, size_t f, size_t t)
+{
+	struct ready r = {f, t};
+
+	if (s->qhead && s->qhead == s->qlen)
+		s->qhead = s->qlen = 0;
+	VEC_PUSH(s->queue, s->qlen, s->qcap, r);
+}
+
+static void timer_add(struct sched *s, long long when, size_t f, size_t t, enum timer_kind kind)
+{
+	struct timer tm = {when, f, t, s->flows[f].tasks[t].gen, kind};
+	size_t i;
+
+	VEC_PUSH(s->heap, s->nheap, s->heapcap, tm);
+	for (i = s->nheap - 1; i > 0 && s->heap[(i - 1) / 2].when > tm.when; i = (i - 1) / 2)
+		s->heap[i] = s->heap[(i - 1) / 2];
+	s->heap[i] = tm;
+}
+
+static struct timer timer_pop(struct sched *s)
+{
+	struct timer top = s->heap[0], last = s->heap[--s->nheap];
+	size_t i = 0, kid;
+
+	while ((kid = 2 * i + 1) < s->nheap) {
+		if (kid + 1 < s->nheap && s->heap[kid + 1].when < s->heap[kid].when)
+			kid++;
+		if (s->heap[kid].when >= last.when)
+			break;
+		s->heap[i] = s->heap[kid];
+		i = kid;
+	}
+	if (s->nheap)
+		s->heap[i] = last;
+	return top;
+}
+
+/* ---- events ---- */
+
+static void set_error(struct sched *s, const char *why)
+{
+	if (!s->error)
+		s->error = xstrdup(why);
+}
+
+static const struct plan_flow *pflow(const struct sched *s, size_t f)
+{
+	return &s->c.plan->flows[f];
+}
+
+static void journal_task(struct sched *s, size_t f, size_t t, const char *reason, long long ms)
+{
+	const struct task_state *ts = &s->flows[f].tasks[t];
+	struct journal_event ev = {0};
+	struct buf why = {0};
+
+	ev.kind = JE_TASK;
+	ev.flow = (long)f;
+	ev.flow_name = pflow(s, f)->name;
+	ev.task = (long)t;
+	ev.task_name = pflow(s, f)->tasks[t].name;
+	ev.state = (enum run_state)ts->st;
+	ev.attempt = ts->attempt;
+	ev.ms = ms;
+	ev.reason = reason;
+	if (run_state_ok(ev.state))
+		ev.result = s->flows[f].results[t];
+	if (journal_add(s->c.journal, &ev, &why) != 0)
+		set_error(s, why.data);
+	buf_free(&why);
+}
+
+static void journal_flow(struct sched *s, size_t f, const char *reason)
+{
+	struct journal_event ev = {0};
+	struct buf why = {0};
+
+	ev.kind = JE_FLOW;
+	ev.flow = (long)f;
+	ev.flow_name = pflow(s, f)->name;
+	ev.state = s->flows[f].st;
+	ev.reason = reason;
+	if (journal_add(s->c.journal, &ev, &why) != 0)
+		set_error(s, why.data);
+	buf_free(&why);
+}
+
+static void flush(struct sched *s)
+{
+	struct buf why = {0};
+
+	if (journal_flush(s->c.journal, &why) != 0)
+		set_error(s, why.data);
+	else if (journal_unsynced_ms(s->c.journal) >= SYNC_EVERY_MS &&
+		 journal_sync(s->c.journal, &why) != 0)
+		set_error(s, why.data);
+	buf_free(&why);
+}
+
+/* ---- outcomes ---- */
+
+static void finish_flow(struct sched *s, size_t f)
+{
+	struct flow_state *fs = &s->flows[f];
+
+	fs->st = fs->done == pflow(s, f)->ntasks ? ST_SUCCESS : ST_FAILED;
+	journal_flow(s, f, NULL);
+	if (s->c.flow_ended)
+		s->c.flow_ended(s->c.ctx, f, fs->st);
+}
+
+/* settle: task t of flow f reached an outcome; its dependents hear of it
+ * (and are Skipped in turn when it did not succeed) */
+static void settle(struct sched *s, size_t f, size_t t, enum run_state st, const char *reason,
+		   json_t *result, long long ms)
+{
+	struct flow_state *fs = &s->flows[f];
+	size_t *stack = NULL, nstack = 0, cap = 0, k;
+
+	fs->tasks[t].st = (unsigned char)st;
+	fs->results[t] = result;
+	journal_task(s, f, t, reason, ms);
+	if (run_state_ok(st))
+		s->c.progress->done++;
+	else
+		s->c.progress->failed++;
+	progress_task(s->c.progress, pflow(s, f)->name, pflow(s, f)->tasks[t].name, st,
+		      fs->tasks[t].attempt, reason);
+	VEC_PUSH(stack, nstack, cap, t);
+	while (nstack) {
+		size_t u = stack[--nstack];
+		int ok = run_state_ok((enum run_state)fs->tasks[u].st);
+
+		fs->unsettled--;
+		fs->done += ok;
+		for (k = fs->dep_start[u]; k < fs->dep_start[u + 1]; k++) {
+			size_t d = fs->deps[k];
+			struct task_state *ds = &fs->tasks[d];
+
+			if (ds->st != ST_PENDING)
+				continue;
+			if (ok) {
+				if (--ds->waiting == 0)
+					enqueue(s, f, d);
+				continue;
+			}
+			ds->st = ST_SKIPPED;
+			journal_task(s, f, d, "a task it needs did not succeed", -1);
+			s->c.progress->failed++;
+			progress_task(s->c.progress, pflow(s, f)->name, pflow(s, f)->tasks[d].name,
+				      ST_SKIPPED, ds->attempt, "a task it needs did not succeed");
+			VEC_PUSH(stack, nstack, cap, d);
+		}
+	}
+	free(stack);
+	if (fs->unsettled == 0)
+		finish_flow(s, f);
+}
+
+/* fail_attempt: a failed attempt is Retrying when attempts are left */
+static void fail_attempt(struct sched *s, size_t f, size_t t, const char *why, long long ms)
+{
+	const struct plan_task *pt = &pflow(s, f)->tasks[t];
+	struct task_state *ts = &s->flows[f].tasks[t];
+
+	if (ts->attempt <= pt->retries) {
+		ts->st = ST_RETRYING;
+		journal_task(s, f, t, why, ms);
+		progress_task(s->c.progress, pflow(s, f)->name, pt->name, ST_RETRYING, ts->attempt, why);
+		timer_add(s, progress_ms() + pt->retry_delay_ms, f, t, TIMER_RETRY);
+		return;
+	}
+	settle(s, f, t, ST_FAILED, why, NULL, ms);
+}
+
+/* succeed: a result, checked against the task's type */
+static void succeed(struct sched *s, size_t f, size_t t, json_t *result, const char *cache_key,
+		    long long ms)
+{
+	const struct plan_task *pt = &pflow(s, f)->tasks[t];
+	struct buf why = {0};
+
+	if (!type_check_value(pt->result, result, "result", &why)) {
+		json_decref(result);
+		fail_attempt(s, f, t, why.data, ms);
+		buf_free(&why);
+		return;
+	}
+	if (cache_key && cache_put(s->c.cache_dir, cache_key, result, &why) != 0)
+		warn("%s/%s: not cached: %s", pflow(s, f)->name, pt->name, why.data);
+	buf_free(&why);
+	settle(s, f, t, ST_SUCCESS, NULL, result, ms);
+}
+
+/* ---- starting ---- */
+
+static struct store *get_store(struct sched *s, struct buf *why)
+{
+	if (s->c.store)
+		return s->c.store;
+	if (!s->store)
+		s->store = store_open(s->c.results_db, why);
+	return s->store;
+}
+
+/* task_file: DIR/tasks/FLOW.TASK.WHAT, to free */
+static char *task_file(const struct sched *s, size_t f, size_t t, const char *what)
+{
+	struct buf b = {0};
+
+	buf_printf(&b, "%s/tasks/%s.%s.%s", s->c.dir, pflow(s, f)->name, pflow(s, f)->tasks[t].name,
+		   what);
+	return buf_steal(&b);
+}
+
+static void free_strings(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* cached: a cache: true task whose key has a result: settled Cached; the
+ * key is kept for storing a new result otherwise */
+static int cached(struct sched *s, size_t f, size_t t, char **argv, size_t argc,
+		  const struct tmpl_scope *scope, const json_t *with, char **key)
+{
+	const struct plan_task *pt = &pflow(s, f)->tasks[t];
+	json_t *inputs = json_pack("{s:o,s:O*,s:o}", "argv", json_array(), "with", (json_t *)with,
+				   "env", json_object());
+	const char *ekey;
+	const json_t *etv;
+	struct buf why = {0};
+	json_t *hit;
+	size_t i;
+
+	/* the definition is in the key; these are what it was given */
+	for (i = 0; i < argc; i++)
+		json_array_append_new(json_object_get(inputs, "argv"), json_string(argv[i]));
+	json_object_foreach((json_t *)pt->env, ekey, etv) {
+		char *text = tmpl_text(etv, scope, &why);
+
+		json_object_set_new(json_object_get(inputs, "env"), ekey,
+				    text ? json_string(text) : json_null());
+		free(text);
+	}
+	*key = cache_key(pt->json, inputs);
+	json_decref(inputs);
+	hit = cache_get(s->c.cache_dir, *key);
+	buf_free(&why);
+	if (!hit || !type_check_value(pt->result, hit, "result", &why)) {
+		json_decref(hit);
+		buf_free(&why);
+		return 0;
+	}
+	settle(s, f, t, ST_CACHED, NULL, hit, 0);
+	return 1;
+}
+
+/* start_process: a run or shell task's process */
+static void start_process(struct sched *s, size_t f, size_t t, const struct tmpl_scope *scope,
+			  const json_t *with)
+{
+	const struct plan_task *pt = &pflow(s, f)->tasks[t];
+	struct task_state *ts = &s->flows[f].tasks[t];
+	struct buf why = {0}, envbuf = {0};
+	char **argv = NULL, **env = NULL, *result_path = task_file(s, f, t, "result.out");
+	char *input = NULL, *input_path = NULL, *key = NULL;
+	size_t argc = 0, cap = 0, nenv = 0, envcap = 0, nown, i;
+	struct proc_spec spec = {0};
+	struct job *job;
+	int slot;
+
+	if (pt->kind == TASK_RUN) {
+		const json_t *a;
+
+		json_array_foreach(pt->argv, i, a) {
+			char *text = tmpl_text(a, scope, &why);
+
+			if (!text)
+				break;
+			VEC_PUSH(argv, argc, cap, text);
+		}
+	} else {
+		VEC_PUSH(argv, argc, cap, xstrdup("/bin/sh"));
+		VEC_PUSH(argv, argc, cap, xstrdup("-c"));
+		VEC_PUSH(argv, argc, cap, xstrdup(pt->script));
+	}
+	/* env: flowrun's own (shared, not copied), then what the task adds */
+	util_grow(&env, &envcap, s->nenv + 2, sizeof(*env));
+	memcpy(env, s->env, s->nenv * sizeof(*env));
+	nenv = s->nenv;
+	buf_printf(&envbuf, "FLOWRUN_RESULT=%s", result_path);
+	VEC_PUSH(env, nenv, envcap, buf_steal(&envbuf));
+	if (!why.len) {
+		const char *key_name;
+		const json_t *tv;
+
+		json_object_foreach((json_t *)pt->env, key_name, tv) {
+			char *text = tmpl_text(tv, scope, &why);
+
+			if (!text)
+				break;
+			buf_printf(&envbuf, "%s=%s", key_name, text);
+			VEC_PUSH(env, nenv, envcap, buf_steal(&envbuf));
+			free(text);
+		}
+	}
+	nown = nenv - s->nenv;
+	VEC_PUSH(env, nenv, envcap, NULL);
+	VEC_PUSH(argv, argc, cap, NULL);
+	argc--;
+	if (why.len) {
+		fail_attempt(s, f, t, why.data, 0);
+		goto out;
+	}
+	if (pt->cache && cached(s, f, t, argv, argc, scope, with, &key))
+		goto out;
+	if (!s->c.fresh || ts->attempt > 1) {
+		/* what an earlier attempt left must not pass for this one's */
+		unlink(result_path);
+		free(input_path);
+		input_path = task_file(s, f, t, "stdout");
+		unlink(input_path);
+		free(input_path);
+		input_path = task_file(s, f, t, "stderr");
+		unlink(input_path);
+		free(input_path);
+		input_path = NULL;
+	}
+	spec.argv = argv;
+	spec.envp = env;
+	if (with) {
+		input = json_dumps(with, JSON_COMPACT | JSON_ENCODE_ANY);
+		input_path = task_file(s, f, t, "with.json");
+		spec.input = input;
+		spec.ninput = strlen(input);
+		spec.input_file = input_path;
+	}
+	slot = s->free_slots[--s->nfree];
+	job = &s->jobs[slot];
+	if (proc_start(&job->proc, &spec, &why) != 0) {
+		s->nfree++;
+		free(key);
+		key = NULL;
+		fail_attempt(s, f, t, why.data, 0);
+		goto out;
+	}
+	job->used = 1;
+	job->flow = f;
+	job->task = t;
+	job->err_file = -1;
+	job->exited = job->timed_out = job->cancelled = 0;
+	job->start_ms = progress_ms();
+	job->cache_key = key;
+	key = NULL;
+	ts->job = slot;
+	s->c.progress->running++;
+	journal_task(s, f, t, NULL, -1);
+	progress_task(s->c.progress, pflow(s, f)->name, pt->name, ST_RUNNING, ts->attempt, NULL);
+	if (pt->timeout_ms)
+		timer_add(s, job->start_ms + pt->timeout_ms, f, t, TIMER_TIMEOUT);
+out:
+	free(key);
+	free(input);
+	free(input_path);
+	free(result_path);
+	free_strings(argv, argc);
+	for (i = 0; i < nown; i++)
+		free(env[s->nenv + i]);
+	free(env);
+	buf_free(&why);
+}
+
+/* start_task: a built-in runs here and now; a run or shell task starts as
+ * a process */
+static void start_task(struct sched *s, size_t f, size_t t)
+{
+	const struct plan_task *pt = &pflow(s, f)->tasks[t];
+	struct task_state *ts = &s->flows[f].tasks[t];
+	struct tmpl_scope scope = {s->flows[f].params, s->flows[f].results};
+	struct buf why = {0};
+	json_t *with = NULL;
+
+	ts->attempt++;
+	ts->gen++;
+	ts->st = ST_RUNNING;
+	if (pt->with)
+		with = tmpl_value(pt->with, &scope, &why);
+	if (why.len) {
+		fail_attempt(s, f, t, why.data, 0);
+	} else if (pt->kind == TASK_BUILTIN) {
+		int needs_store = strstr(pt->builtin, "_db_") != NULL;
+		struct builtin_ctx bc = {s->c.files, NULL, s->c.run_id, pflow(s, f)->name,
+					 pflow(s, f)->project};
+		long long t0 = progress_ms();
+		json_t *result = NULL;
+
+		journal_task(s, f, t, NULL, -1);
+		if (!needs_store || (bc.store = get_store(s, &why)) != NULL)
+			result = builtin_run(&bc, pt->builtin, with, &why);
+		if (result)
+			succeed(s, f, t, result, NULL, progress_ms() - t0);
+		else
+			fail_attempt(s, f, t, why.data, progress_ms() - t0);
+	} else {
+		start_process(s, f, t, &scope, with);
+	}
+	json_decref(with);
+	buf_free(&why);
+}
+
+/* start_ready: what the queue holds, while slots are free */
+static void start_ready(struct sched *s)
+{
+	while (s->qhead < s->qlen && !s->cancelling && !s->error) {
+		struct ready r = s->queue[s->qhead];
+		const struct plan_task *pt = &pflow(s, r.flow)->tasks[r.task];
+
+		if (pt->kind != TASK_BUILTIN && s->nfree == 0)
+			break;
+		s->qhead++;
+		start_task(s, r.flow, r.task);
+	}
+}
+
+/* ---- ending ---- */
+
+/* collect: the result of a process that exited 0; from_stdout says where
+ * it came from */
+static json_t *collect(struct sched *s, struct job *job, int *from_stdout, struct buf *why)
+{
+	const struct plan_task *pt = &pflow(s, job->flow)->tasks[job->task];
+	char *path = task_file(s, job->flow, job->task, "result.out");
+	const struct buf *text = &job->out;
+	json_error_t err;
+	json_t *v = NULL;
+	struct stat st;
+
+	*from_stdout = 0;
+	if (stat(path, &st) == 0 && st.st_size > 0) {
+		v = json_load_file(path, JSON_DECODE_ANY, &err);
+		if (!v)
+			buf_printf(why, "the result written to FLOWRUN_RESULT is not JSON (line %d: %s)",
+				   err.line, err.text);
+	} else if (pt->result->kind == TYPE_STRING) {
+		size_t len = text->len;
+
+		*from_stdout = 1;
+		if (len && text->data[len - 1] == '\n')
+			len--;
+		v = json_stringn(text->data ? text->data : "", len);
+		if (!v)
+			buf_puts(why, "standard output is not UTF-8 text");
+	} else {
+		*from_stdout = 1;
+		v = json_loadb(text->data ? text->data : "", text->len, JSON_DECODE_ANY, &err);
+		if (!v)
+			buf_printf(why, "standard output is not JSON (line %d: %s)", err.line, err.text);
+	}
+	free(path);
+	return v;
+}
+
+/* stderr_tail: "; stderr: " and the last line of a task's standard error */
+static void stderr_tail(const struct job *job, struct buf *why)
+{
+	const char *p = job->err_tail.data;
+	size_t end = job->err_tail.len, start;
+
+	while (end && (p[end - 1] == '\n' || p[end - 1] == '\r'))
+		end--;
+	for (start = end; start && p[start - 1] != '\n'; start--)
+		;
+	if (end > start)
+		buf_printf(why, "; stderr: %.*s", (int)(end - start > 200 ? 200 : end - start),
+			   p + start);
+}
+
+/* finish_job: a process that exited and whose pipes are drained */
+static void finish_job(struct sched *s, int slot)
+{
+	struct job *job = &s->jobs[slot];
+	size_t f = job->flow, t = job->task;
+	const struct plan_task *pt = &pflow(s, f)->tasks[t];
+	int status = job->proc.status, from_stdout = 0, ok = 0;
+	long long ms = progress_ms() - job->start_ms;
+	struct buf why = {0};
+	json_t *v = NULL;
+
+	proc_close(&job->proc);
+	if (job->err_file >= 0)
+		close(job->err_file);
+	if (s->c.verbose && job->err_line.len)
+		progress_stderr(s->c.progress, pflow(s, f)->name, pt->name, job->err_line.data,
+				job->err_line.len);
+	s->c.progress->running--;
+	s->flows[f].tasks[t].job = -1;
+	if (job->cancelled) {
+		s->flows[f].tasks[t].st = ST_CANCELLED;
+		journal_task(s, f, t, "interrupted", ms);
+		s->c.progress->failed++;
+		progress_task(s->c.progress, pflow(s, f)->name, pt->name, ST_CANCELLED,
+			      s->flows[f].tasks[t].attempt, "interrupted");
+	} else if (job->timed_out) {
+		buf_printf(&why, "timed out after %lld ms", (long long)pt->timeout_ms);
+		fail_attempt(s, f, t, why.data, ms);
+	} else if (WIFSIGNALED(status)) {
+		buf_printf(&why, "killed by signal %d (%s)", WTERMSIG(status), strsignal(WTERMSIG(status)));
+		stderr_tail(job, &why);
+		fail_attempt(s, f, t, why.data, ms);
+	} else if (WEXITSTATUS(status) != 0) {
+		buf_printf(&why, "exit status %d", WEXITSTATUS(status));
+		stderr_tail(job, &why);
+		fail_attempt(s, f, t, why.data, ms);
+	} else if ((v = collect(s, job, &from_stdout, &why)) != NULL) {
+		ok = 1;
+	} else {
+		fail_attempt(s, f, t, why.data, ms);
+	}
+	/* standard output is kept unless it is the result itself */
+	if (job->out.len && !(ok && from_stdout)) {
+		char *path = task_file(s, f, t, "stdout");
+
+		if (util_write_atomic(path, job->out.data, job->out.len, 0644) != 0)
+			warn("cannot write %s: %s", path, strerror(errno));
+		free(path);
+	}
+	if (ok)
+		succeed(s, f, t, v, job->cache_key, ms);
+	free(job->cache_key);
+	buf_free(&job->out);
+	buf_free(&job->err_line);
+	buf_free(&job->err_tail);
+	memset(job, 0, sizeof(*job));
+	job->err_file = -1;
+	job->proc.out_fd = job->proc.err_fd = -1;
+	s->free_slots[s->nfree++] = slot;
+	buf_free(&why);
+}
+
+/* read_err: a task's standard error: to its file, to its tail, and with
+ * -v to ours line by line */
+static void read_err(struct sched *s, struct job *job)
+{
+	struct buf chunk = {0};
+
+	proc_read(&job->proc.err_fd, &chunk);
+	if (!chunk.len)
+		return;
+	if (job->err_file < 0) {
+		char *path = task_file(s, job->flow, job->task, "stderr");
+
+		job->err_file = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (job->err_file < 0)
+			warn("cannot write %s: %s", path, strerror(errno));
+		free(path);
+	}
+	if (job->err_file >= 0 && write(job->err_file, chunk.data, chunk.len) != (ssize_t)chunk.len)
+		warn("cannot write the standard error of %s/%s", pflow(s, job->flow)->name,
+		     pflow(s, job->flow)->tasks[job->task].name);
+	buf_add(&job->err_tail, chunk.data, chunk.len);
+	if (job->err_tail.len > 2 * ERR_TAIL) {
+		memmove(job->err_tail.data, job->err_tail.data + job->err_tail.len - ERR_TAIL, ERR_TAIL);
+		job->err_tail.len = ERR_TAIL;
+		job->err_tail.data[ERR_TAIL] = '\0';
+	}
+	if (s->c.verbose) {
+		char *nl;
+
+		buf_add(&job->err_line, chunk.data, chunk.len);
+		nl = job->err_line.data ? strrchr(job->err_line.data, '\n') : NULL;
+		if (nl) {
+			size_t whole = (size_t)(nl - job->err_line.data);
+
+			progress_stderr(s->c.progress, pflow(s, job->flow)->name,
+					pflow(s, job->flow)->tasks[job->task].name, job->err_line.data,
+					whole);
+			job->err_line.len -= whole + 1;
+			memmove(job->err_line.data, nl + 1, job->err_line.len + 1);
+		}
+	}
+	buf_free(&chunk);
+}
+
+static void reap(struct sched *s)
+{
+	int status, k;
+	pid_t pid;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		for (k = 0; k < s->c.jobs; k++) {
+			struct job *job = &s->jobs[k];
+
+			if (!job->used || job->exited || job->proc.pid != pid)
+				continue;
+			proc_reaped(&job->proc, status);
+			job->exited = 1;
+			if (job->proc.out_fd >= 0 || job->proc.err_fd >= 0)
+				timer_add(s, progress_ms() + DRAIN_GRACE_MS, job->flow, job->task,
+					  TIMER_DRAIN);
+			break;
+		}
+	}
+}
+
+static void fire_timers(struct sched *s)
+{
+	long long now = progress_ms();
+
+	while (s->nheap && s->heap[0].when <= now) {
+		struct timer tm = timer_pop(s);
+		struct task_state *ts = &s->flows[tm.flow].tasks[tm.task];
+		struct job *job = ts->job >= 0 ? &s->jobs[ts->job] : NULL;
+
+		if (tm.gen != ts->gen)
+			continue;
+		switch (tm.kind) {
+		case TIMER_TIMEOUT:
+			if (job && !job->exited && !job->cancelled) {
+				job->timed_out = 1;
+				proc_kill(&job->proc, SIGTERM);
+				timer_add(s, now + KILL_GRACE_MS, tm.flow, tm.task, TIMER_KILL);
+			}
+			break;
+		case TIMER_KILL:
+			if (job && !job->exited)
+				proc_kill(&job->proc, SIGKILL);
+			break;
+		case TIMER_RETRY:
+			if (ts->st == ST_RETRYING && !s->cancelling)
+				enqueue(s, tm.flow, tm.task);
+			break;
+		case TIMER_DRAIN:
+			if (job && job->exited)
+				finish_job(s, ts->job);
+			break;
+		}
+	}
+}
+
+int sched_wait(struct sched *s)
+{
+	long long wait = -1, now;
+	size_t npfds = 0, i;
+	int k;
+
+	start_ready(s);
+	flush(s);
+	if (!sched_busy(s))
+		return s->error ? -1 : 0;
+	now = progress_ms();
+	if (s->nheap)
+		wait = s->heap[0].when > now ? s->heap[0].when - now : 0;
+	if (journal_unsynced_ms(s->c.journal)) {
+		long long due = SYNC_EVERY_MS - journal_unsynced_ms(s->c.journal);
+
+		due = due < 0 ? 0 : due;
+		if (wait < 0 || due < wait)
+			wait = due;
+	}
+	if (s->qhead < s->qlen && !s->cancelling && !s->error &&
+	    (s->nfree || pflow(s, s->queue[s->qhead].flow)->tasks[s->queue[s->qhead].task].kind ==
+				 TASK_BUILTIN))
+		wait = 0;
+	if (wait > MAX_WAIT_MS || wait < 0)
+		wait = wait < 0 && s->c.progress->running == 0 ? 0 : MAX_WAIT_MS;
+	util_grow(&s->pfds, &s->pfdcap, (size_t)s->c.jobs * 2 + 1, sizeof(*s->pfds));
+	s->pfd_job = xreallocarray(s->pfd_job, s->pfdcap, sizeof(*s->pfd_job));
+	s->pfds[npfds].fd = wake_pipe[0];
+	s->pfds[npfds].events = POLLIN;
+	s->pfd_job[npfds++] = -1;
+	for (k = 0; k < s->c.jobs; k++) {
+		const struct job *job = &s->jobs[k];
+
+		if (!job->used)
+			continue;
+		if (job->proc.out_fd >= 0) {
+			s->pfds[npfds].fd = job->proc.out_fd;
+			s->pfds[npfds].events = POLLIN;
+			s->pfd_job[npfds++] = k;
+		}
+		if (job->proc.err_fd >= 0) {
+			s->pfds[npfds].fd = job->proc.err_fd;
+			s->pfds[npfds].events = POLLIN;
+			s->pfd_job[npfds++] = k;
+		}
+	}
+	if (poll(s->pfds, npfds, (int)wait) > 0) {
+		for (i = 0; i < npfds; i++) {
+			struct job *job;
+
+			if (!s->pfds[i].revents)
+				continue;
+			if (s->pfd_job[i] < 0) {
+				sched_drain_wake();
+				continue;
+			}
+			job = &s->jobs[s->pfd_job[i]];
+			if (s->pfds[i].fd == job->proc.out_fd)
+				proc_read(&job->proc.out_fd, &job->out);
+			else if (s->pfds[i].fd == job->proc.err_fd)
+				read_err(s, job);
+		}
+	}
+	reap(s);
+	for (k = 0; k < s->c.jobs; k++) {
+		struct job *job = &s->jobs[k];
+
+		if (job->used && job->exited && job->proc.out_fd < 0 && job->proc.err_fd < 0)
+			finish_job(s, k);
+	}
+	fire_timers(s);
+	flush(s);
+	return s->error ? -1 : 0;
+}
+
+void sched_cancel(struct sched *s)
+{
+	long long now = progress_ms();
+	int k;
+
+	s->cancelling = 1;
+	for (k = 0; k < s->c.jobs; k++) {
+		struct job *job = &s->jobs[k];
+
+		if (!job->used || job->cancelled)
+			continue;
+		if (!job->exited) {
+			job->cancelled = 1;
+			proc_kill(&job->proc, SIGTERM);
+			timer_add(s, now + KILL_GRACE_MS, job->flow, job->task, TIMER_KILL);
+		}
+	}
+}
+
+int sched_busy(const struct sched *s)
+{
+	if (s->c.progress->running)
+		return 1;
+	if (s->cancelling || s->error)
+		return 0;
+	return s->qhead < s->qlen || s->nheap;
+}
+
+const char *sched_error(const struct sched *s)
+{
+	return s->error;
+}
+
+/* ---- flows ---- */
+
+/* resolve_params: flow f's parameter values, from inputs or its parents;
+ * 0, or -1 with why */
+static int resolve_params(struct sched *s, size_t f, struct buf *why)
+{
+	const struct plan_flow *pf = pflow(s, f);
+	struct flow_state *fs = &s->flows[f];
+	size_t i;
+
+	for (i = 0; i < pf->nparams && !why->len; i++) {
+		const struct plan_param *pp = &pf->params[i];
+		const struct plan_source *src = &pp->source;
+		json_t *v = NULL;
+
+		if (src->kind == SOURCE_INPUT) {
+			v = json_incref(json_object_get(s->c.inputs, s->c.plan->inputs[src->input].name));
+			if (!v)
+				buf_printf(why, "parameter '%s' has no value", pp->name);
+		} else {
+			json_t *parent = s->flows[src->flow].results[src->task];
+
+			if (!parent) {
+				buf_printf(why, "parameter '%s': %s/%s has no result", pp->name,
+					   pflow(s, src->flow)->name,
+					   pflow(s, src->flow)->tasks[src->task].name);
+			} else if (src->kind != SOURCE_DB) {
+				v = json_incref(parent);
+			} else {
+				struct buf err = {0};
+				struct store *st = get_store(s, &err);
+				json_t *doc = st ? store_load(st, parent, &err) : NULL, *sel = NULL;
+
+				if (doc) {
+					sel = tmpl_walk(doc, src->index, &err);
+					v = sel ? json_incref(sel) : NULL;
+					json_decref(doc);
+				}
+				if (!v)
+					buf_printf(why, "parameter '%s': %s", pp->name, err.data);
+				buf_free(&err);
+			}
+		}
+		if (v && !type_check_value(pp->type, v, pp->name, why)) {
+			json_decref(v);
+			v = NULL;
+		}
+		fs->params[i] = v;
+	}
+	return why->len ? -1 : 0;
+}
+
+/* skip_tasks: every task of flow f not yet succeeded is Skipped */
+static void skip_tasks(struct sched *s, size_t f, const char *why)
+{
+	struct flow_state *fs = &s->flows[f];
+	size_t t;
+
+	for (t = 0; t < pflow(s, f)->ntasks; t++) {
+		if (run_state_ok((enum run_state)fs->tasks[t].st))
+			continue;
+		fs->tasks[t].st = ST_SKIPPED;
+		s->c.progress->failed++;
+		journal_task(s, f, t, why, -1);
+	}
+	fs->unsettled = 0;
+}
+
+void sched_start_flow(struct sched *s, size_t f)
+{
+	const struct plan_flow *pf = pflow(s, f);
+	struct flow_state *fs = &s->flows[f];
+	struct buf why = {0};
+	size_t t, k;
+
+	if (resolve_params(s, f, &why) != 0) {
+		fs->st = ST_FAILED;
+		journal_flow(s, f, why.data);
+		skip_tasks(s, f, "its flow could not start");
+		progress_flow(s->c.progress, pf->name, ST_FAILED, why.data);
+		buf_free(&why);
+		if (s->c.flow_ended)
+			s->c.flow_ended(s->c.ctx, f, ST_FAILED);
+		return;
+	}
+	fs->st = ST_RUNNING;
+	journal_flow(s, f, NULL);
+	for (t = 0; t < pf->ntasks; t++) {
+		struct task_state *ts = &fs->tasks[t];
+
+		if (ts->restored)
+			continue;
+		ts->waiting = 0;
+		for (k = 0; k < pf->tasks[t].nneeds; k++)
+			if (!run_state_ok((enum run_state)fs->tasks[pf->tasks[t].needs[k]].st))
+				ts->waiting++;
+		if (!ts->waiting)
+			enqueue(s, f, t);
+	}
+	if (fs->unsettled == 0)
+		finish_flow(s, f);
+}
+
+/* ---- life ---- */
+
+struct sched *sched_new(const struct sched_config *c)
+{
+	struct sched *s = xcalloc(1, sizeof(*s));
+	const struct plan *p = c->plan;
+	size_t f, t, k, i;
+	char *tasks_dir;
+
+	s->c = *c;
+	s->flows = xcalloc(p->nflows, sizeof(*s->flows));
+	for (f = 0; f < p->nflows; f++) {
+		const struct plan_flow *pf = &p->flows[f];
+		struct flow_state *fs = &s->flows[f];
+		size_t ndeps = 0;
+
+		fs->tasks = xcalloc(pf->ntasks ? pf->ntasks : 1, sizeof(*fs->tasks));
+		fs->results = xcalloc(pf->ntasks ? pf->ntasks : 1, sizeof(*fs->results));
+		fs->params = xcalloc(pf->nparams ? pf->nparams : 1, sizeof(*fs->params));
+		fs->unsettled = pf->ntasks;
+		fs->dep_start = xcalloc(pf->ntasks + 1, sizeof(*fs->dep_start));
+		for (t = 0; t < pf->ntasks; t++) {
+			fs->tasks[t].job = -1;
+			for (k = 0; k < pf->tasks[t].nneeds; k++)
+				fs->dep_start[pf->tasks[t].needs[k] + 1]++;
+			ndeps += pf->tasks[t].nneeds;
+		}
+		for (t = 0; t < pf->ntasks; t++)
+			fs->dep_start[t + 1] += fs->dep_start[t];
+		fs->deps = xcalloc(ndeps ? ndeps : 1, sizeof(*fs->deps));
+		{
+			size_t *fill = xcalloc(pf->ntasks + 1, sizeof(*fill));
+
+			for (t = 0; t < pf->ntasks; t++)
+				for (k = 0; k < pf->tasks[t].nneeds; k++) {
+					size_t n = pf->tasks[t].needs[k];
+
+					fs->deps[fs->dep_start[n] + fill[n]++] = t;
+				}
+			free(fill);
+		}
+	}
+	s->jobs = xcalloc((size_t)c->jobs, sizeof(*s->jobs));
+	s->free_slots = xcalloc((size_t)c->jobs, sizeof(*s->free_slots));
+	for (k = 0; k < (size_t)c->jobs; k++) {
+		s->jobs[k].err_file = -1;
+		s->jobs[k].proc.out_fd = s->jobs[k].proc.err_fd = -1;
+		s->free_slots[s->nfree++] = c->jobs - 1 - (int)k;
+	}
+	for (i = 0; environ[i]; i++)
+		;
+	s->env = xcalloc(i + 1, sizeof(*s->env));
+	for (i = 0; environ[i]; i++)
+		if (strncmp(environ[i], "FLOWRUN_RESULT=", 15) != 0)
+			s->env[s->nenv++] = environ[i];
+	tasks_dir = rundir_path(c->dir, "tasks");
+	if (util_mkdirs(tasks_dir) != 0) {
+		struct buf why = {0};
+
+		buf_printf(&why, "cannot make %s: %s", tasks_dir, strerror(errno));
+		set_error(s, why.data);
+		buf_free(&why);
+	}
+	free(tasks_dir);
+	return s;
+}
+
+void sched_restore(struct sched *s, size_t f, size_t t, json_t *result)
+{
+	struct flow_state *fs = &s->flows[f];
+
+	if (fs->tasks[t].restored)
+		return;
+	fs->tasks[t].st = ST_SUCCESS;
+	fs->tasks[t].restored = 1;
+	fs->results[t] = json_incref(result);
+	fs->unsettled--;
+	fs->done++;
+}
+
+size_t sched_flow_done(const struct sched *s, size_t f)
+{
+	return s->flows[f].done;
+}
+
+void sched_free(struct sched *s)
+{
+	size_t f, t;
+	int k;
+
+	if (!s)
+		return;
+	for (k = 0; k < s->c.jobs; k++) {
+		proc_close(&s->jobs[k].proc);
+		if (s->jobs[k].err_file >= 0)
+			close(s->jobs[k].err_file);
+		buf_free(&s->jobs[k].out);
+		buf_free(&s->jobs[k].err_line);
+		buf_free(&s->jobs[k].err_tail);
+		free(s->jobs[k].cache_key);
+	}
+	for (f = 0; f < s->c.plan->nflows; f++) {
+		struct flow_state *fs = &s->flows[f];
+
+		for (t = 0; t < s->c.plan->flows[f].ntasks; t++)
+			json_decref(fs->results[t]);
+		for (t = 0; t < s->c.plan->flows[f].nparams; t++)
+			json_decref(fs->params[t]);
+		free(fs->params);
+		free(fs->results);
+		free(fs->tasks);
+		free(fs->dep_start);
+		free(fs->deps);
+	}
+	store_close(s->store);
+	free(s->flows);
+	free(s->jobs);
+	free(s->free_slots);
+	free(s->queue);
+	free(s->heap);
+	free(s->env);
+	free(s->pfds);
+	free(s->pfd_job);
+	free(s->error);
+	free(s);
+}

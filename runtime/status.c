@@ -1,0 +1,211 @@
+/* status.c: flowrun status and flowrun result: the journal read back
+ * (replay), the lock asked whether the run lives, the backend asked about
+ * units that may still run. It writes nothing in the run directory. */
+#include "status.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend.h"
+#include "replay.h"
+#include "rundir.h"
+
+/* open_run: plan, run.json and journal of dir; 0, or -1 (reported) */
+static int open_run(const char *dir, struct plan *p, struct run_meta *m, struct replay *r,
+		    int with_results)
+{
+	char *path = rundir_path(dir, "plan.json");
+	struct buf why = {0};
+	int rc = -1;
+
+	memset(p, 0, sizeof(*p));
+	if (rundir_read_meta(dir, m, &why) != 0) {
+		fprintf(stderr, "flowrun: %s\n", why.data);
+	} else if (plan_load(p, path, &why) != 0) {
+		fprintf(stderr, "flowrun: %s: %s\n", path, why.data);
+		rundir_free_meta(m);
+	} else if (replay_load(r, dir, p, with_results, &why) != 0) {
+		fprintf(stderr, "flowrun: %s\n", why.data);
+		rundir_free_meta(m);
+		plan_free(p);
+	} else {
+		rc = 0;
+	}
+	free(path);
+	buf_free(&why);
+	return rc;
+}
+
+static void close_run(struct plan *p, struct run_meta *m, struct replay *r)
+{
+	replay_free(r);
+	rundir_free_meta(m);
+	plan_free(p);
+}
+
+/* units: flows whose latest unit has no outcome since, asked of the
+ * backend that started them; prints each; returns how many ended without
+ * their flow finishing, and sets *live when some may still run */
+static int units(const struct plan *p, const struct replay *r, int *live)
+{
+	size_t n = p->nflows, f;
+	char **ids = xcalloc(n, sizeof(*ids)), **states = xcalloc(n, sizeof(*states));
+	int *alive = xcalloc(n, sizeof(*alive)), dead = 0;
+	unsigned s;
+
+	for (s = 0; s < r->nsessions; s++) {
+		const struct backend_ops *ops = backend_find(r->backends[s] ? r->backends[s] : "local");
+		struct buf why = {0};
+		int any = 0;
+
+		for (f = 0; f < n; f++) {
+			const struct replay_flow *rf = &r->flows[f];
+
+			ids[f] = rf->unit && rf->unit_session == s &&
+					 !(run_state_final(rf->st) && rf->st_session >= s)
+				     ? rf->unit : NULL;
+			any |= ids[f] != NULL;
+		}
+		if (!any || !ops)
+			continue;
+		if (ops->live(ids, n, states, alive, &why) != 0) {
+			printf("  (%s: %s)\n", ops->name, why.data);
+			buf_free(&why);
+			continue;
+		}
+		for (f = 0; f < n; f++) {
+			if (!ids[f])
+				continue;
+			if (alive[f]) {
+				printf("  %s: job %s is %s\n", p->flows[f].name, ids[f], states[f]);
+				*live = 1;
+			} else {
+				printf("  %s: Failed: its job %s %s without the flow finishing\n",
+				       p->flows[f].name, ids[f], states[f] ? "ended" : "is unknown to Slurm");
+				dead++;
+			}
+			free(states[f]);
+		}
+	}
+	free(ids);
+	free(states);
+	free(alive);
+	return dead;
+}
+
+int status_print(const char *dir)
+{
+	struct run_meta m;
+	struct replay r;
+	struct plan p;
+	struct buf who = {0}, head = {0};
+	size_t f, t, outcomes = 0, ok = 0;
+	int live = 0, dead, status;
+
+	if (open_run(dir, &p, &m, &r, 0) != 0)
+		return 2;
+	for (f = 0; f < p.nflows; f++) {
+		ok += r.flows[f].done == p.flows[f].ntasks;
+		outcomes += run_state_final(r.flows[f].st) || r.flows[f].done == p.flows[f].ntasks;
+	}
+	dead = units(&p, &r, &live);
+	if (rundir_holder(dir, &who)) {
+		buf_printf(&head, "Running (%s)", who.data);
+	} else if (r.ended) {
+		buf_puts(&head, run_state_names[r.end]);
+		if (r.end_reason)
+			buf_printf(&head, ": %s", r.end_reason);
+	} else if (live) {
+		buf_puts(&head, "Running (its jobs are queued or running)");
+	} else if (ok == p.nflows) {
+		/* a detached Slurm run has no end event: every flow settled is its end */
+		buf_puts(&head, "Success");
+	} else if (dead) {
+		buf_puts(&head, "Failed (jobs ended without finishing)");
+	} else if (outcomes == p.nflows) {
+		buf_puts(&head, "Failed");
+	} else {
+		buf_printf(&head, "Stopped before it finished; resume with: flowrun resume %s", dir);
+	}
+	status = strcmp(head.data, "Success") == 0 ? 0 : 1;
+	printf("run %s: %s\n", m.run_id, head.data);
+	printf("  %-40s %-10s %10s  %s\n", "flow/task", "state", "seconds", "exit / reason");
+	for (f = 0; f < p.nflows; f++) {
+		for (t = 0; t < p.flows[f].ntasks; t++) {
+			const struct replay_task *rt = &r.flows[f].tasks[t];
+			char name[256];
+
+			snprintf(name, sizeof(name), "%s/%s", p.flows[f].name, p.flows[f].tasks[t].name);
+			printf("  %-40s %-10s ", name, run_state_names[rt->st]);
+			if (rt->ms >= 0)
+				printf("%10.2f", rt->ms / 1000.0);
+			else
+				printf("%10s", "-");
+			if (rt->reason)
+				printf("  %s", rt->reason);
+			else if (rt->st == ST_SUCCESS)
+				printf("  0");
+			printf("\n");
+		}
+	}
+	buf_free(&who);
+	buf_free(&head);
+	close_run(&p, &m, &r);
+	return status;
+}
+
+int status_result(const char *dir, const char *what)
+{
+	struct run_meta m;
+	struct replay r;
+	struct plan p;
+	const char *slash = strchr(what, '/');
+	size_t flen = slash ? (size_t)(slash - what) : strlen(what), f, t;
+	json_t *out = NULL;
+	int status = 0;
+
+	if (open_run(dir, &p, &m, &r, 1) != 0)
+		return 2;
+	for (f = 0; f < p.nflows; f++)
+		if (strlen(p.flows[f].name) == flen && !strncmp(p.flows[f].name, what, flen))
+			break;
+	if (f == p.nflows) {
+		fprintf(stderr, "flowrun: the run has no flow '%.*s'\n", (int)flen, what);
+		status = 2;
+		goto out;
+	}
+	for (t = 0; t < p.flows[f].ntasks; t++) {
+		json_t *v = r.flows[f].tasks[t].result;
+
+		if (slash && strcmp(p.flows[f].tasks[t].name, slash + 1) != 0)
+			continue;
+		if (slash) {
+			if (!v) {
+				fprintf(stderr, "flowrun: %s has no result (it has not succeeded)\n", what);
+				status = 2;
+				goto out;
+			}
+			out = json_incref(v);
+			break;
+		}
+		if (!out)
+			out = json_object();
+		json_object_set(out, p.flows[f].tasks[t].name, v ? v : json_null());
+	}
+	if (!out) {
+		fprintf(stderr, "flowrun: flow '%.*s' has no task '%s'\n", (int)flen, what, slash + 1);
+		status = 2;
+		goto out;
+	}
+	{
+		char *text = json_dumps(out, JSON_INDENT(2) | JSON_ENCODE_ANY);
+
+		printf("%s\n", text);
+		free(text);
+	}
+out:
+	json_decref(out);
+	close_run(&p, &m, &r);
+	return status;
+}

@@ -1,0 +1,12 @@
+/* status.h: what a run directory says, for people: flowrun status and
+ * flowrun result (docs/run.md). Reads only: it never writes a run. */
+#ifndef FLOWRUN_STATUS_H
+#define FLOWRUN_STATUS_H
+
+/* status_print: every flow and task of the run in dir; the exit status
+ * (0 when the run succeeded, 1 otherwise, 2 when dir cannot be read) */
+int status_print(const char *dir);
+/* status_result: the result of FLOW or FLOW/TASK as JSON; the exit status */
+int status_result(const char *dir, const char *what);
+
+#endif
