@@ -7,16 +7,17 @@
 
 #include "sha256.h"
 
-int plan_hash(const json_t *plan, char out[72])
+int plan_hash(json_t *plan, char out[72])
 {
-	json_t *copy = json_copy((json_t *)plan);
+	json_t *hash = json_incref(json_object_get(plan, "hash"));
 	char *text;
 
-	if (!copy)
-		return -1;
-	json_object_del(copy, "hash");
-	text = json_dumps(copy, PLAN_DUMP_FLAGS);
-	json_decref(copy);
+	/* the member is taken out and put back: no copy of a large plan */
+	if (hash)
+		json_object_del(plan, "hash");
+	text = json_dumps(plan, PLAN_DUMP_FLAGS);
+	if (hash)
+		json_object_set_new(plan, "hash", hash);
 	if (!text)
 		return -1;
 	memcpy(out, "sha256:", 7);

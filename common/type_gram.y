@@ -1,4 +1,4 @@
-/* type_gram.y: the lemon grammar of the type language (DESIGN 2.2). Actions
+/* type_gram.y: the lemon grammar of the type language (docs/spec.md, "Types"). Actions
  * only build; checking lives in type.c. */
 
 %name TypeParse

@@ -1,4 +1,4 @@
-/* ref.h: references inside ${{ }} (DESIGN 2.3): the parsed form, the lemon
+/* ref.h: references inside ${{ }} (docs/spec.md, "Task"): the parsed form, the lemon
  * grammar's interface, and finding references in YAML strings. It binds
  * nothing to parameters or tasks. */
 #ifndef FLOWC_REF_H

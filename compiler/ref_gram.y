@@ -1,4 +1,4 @@
-/* ref_gram.y: the lemon grammar of references inside ${{ }} (DESIGN 2.3).
+/* ref_gram.y: the lemon grammar of references inside ${{ }} (docs/spec.md, "Task").
  * Actions only build; binding and checking live in resolve.c and tc.c. */
 
 %name RefParse

@@ -1,4 +1,4 @@
-/* spec.h: the spec model, flows (DESIGN 2.1) and flows of flows (2.7), built
+/* spec.h: the spec model, flows and flows of flows (docs/spec.md), built
  * from YAML documents with every key checked. It resolves nothing across
  * flows; that is resolve.c's job. */
 #ifndef FLOWC_SPEC_H

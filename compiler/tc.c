@@ -148,7 +148,7 @@ static const struct type *walk(struct tc *c, const struct type *t, const struct 
 	return t;
 }
 
-/* document_type: the stored document of a result of type t (DESIGN 2.6) */
+/* document_type: the stored document of a result of type t (docs/run.md, "Results store") */
 static const struct type *document_type(struct tc *c, const struct type *t)
 {
 	static const char *const parts[] = {"inputs", "outputs"};

@@ -11,8 +11,9 @@
 #define PLAN_DUMP_FLAGS (JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY)
 
 /* plan_hash: "sha256:" and the SHA-256 of the plan written without its
- * "hash" member, as PLAN_DUMP_FLAGS writes it; 0, or -1 when plan cannot
- * be written */
-int plan_hash(const json_t *plan, char out[72]);
+ * "hash" member, as PLAN_DUMP_FLAGS writes it (the member is removed for
+ * the time of the hash, then put back); 0, or -1 when plan cannot be
+ * written */
+int plan_hash(json_t *plan, char out[72]);
 
 #endif

@@ -1,4 +1,4 @@
-/* type.h: the type language of flow specs (DESIGN 2.2): representation,
+/* type.h: the type language of flow specs (docs/spec.md, "Types"): representation,
  * parsing (a lemon grammar), canonical printing and assignability. It knows
  * nothing of YAML or flows. */
 #ifndef FLOW_TYPE_H

@@ -1,4 +1,4 @@
-/* builtins.h: the built-in tasks of DESIGN 2.4, run inside flowrun:
+/* builtins.h: the built-in tasks (docs/run.md), run inside flowrun:
  * save_file, load_file, save_db_result, load_db_result. They see files and
  * the results store through their modules, and nothing of the scheduler. */
 #ifndef FLOWRUN_BUILTINS_H

@@ -1,4 +1,4 @@
-/* files.h: named filesystems (DESIGN 2.5): roots configured at run time,
+/* files.h: named filesystems (docs/run.md, "Built-in tasks"): roots configured at run time,
  * and filenames resolved inside them, refusing any that escapes its root.
  * It reads and writes no file content. */
 #ifndef FLOWRUN_FILES_H

@@ -1,6 +1,7 @@
 /* proc.c: processes for tasks: posix_spawn into a process group of their
  * own, pipes for their output, a guard process for when flowrun dies. No
  * scheduling here: callers decide what starts and when. */
+#define _GNU_SOURCE /* pipe2 */
 #include "proc.h"
 
 #include <errno.h>
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -25,8 +27,13 @@
  * does not keep the loop from the others */
 #define READS_PER_CALL 16
 
-/* the guard's socket, -1 when there is no guard */
+/* the guard's end of a socket whose other end only the guard holds: when
+ * flowrun ends, however it ends, the guard reads end-of-file */
 static int guard_fd = -1;
+/* the process groups of running tasks, one slot per job, in memory shared
+ * with the guard: starting and reaping a task cost no system call */
+static volatile pid_t *guard_groups;
+static size_t guard_nslots;
 
 int proc_limit_fds(void)
 {
@@ -45,14 +52,12 @@ int proc_limit_fds(void)
 	return n < 1 ? 1 : n > 1000000 ? 1000000 : (int)n;
 }
 
-/* guard: the guard's life. It hears "+pgid" when a task starts and
- * "-pgid" when it was reaped; when flowrun's end of the socket closes
- * (flowrun exited or was killed), every group still listed is killed. */
+/* guard: the guard's life: it waits for flowrun's end of the socket to
+ * close, then kills every process group still in the table */
 static void guard(int fd)
 {
-	pid_t *groups = NULL;
-	size_t n = 0, cap = 0, i;
-	int32_t msg;
+	char c;
+	size_t i;
 	int null = open("/dev/null", O_RDWR);
 
 	signal(SIGINT, SIG_IGN);
@@ -64,44 +69,47 @@ static void guard(int fd)
 		dup2(null, 2);
 	}
 	for (;;) {
-		ssize_t got = read(fd, &msg, sizeof(msg));
+		ssize_t n = read(fd, &c, 1);
 
-		if (got < 0 && errno == EINTR)
+		if (n > 0 || (n < 0 && errno == EINTR))
 			continue;
-		if (got != (ssize_t)sizeof(msg))
-			break;
-		if (msg > 0) {
-			VEC_PUSH(groups, n, cap, (pid_t)msg);
-			continue;
-		}
-		for (i = 0; i < n; i++) {
-			if (groups[i] == (pid_t)-msg) {
-				groups[i] = groups[--n];
-				break;
-			}
-		}
+		break;
 	}
-	for (i = 0; i < n; i++)
-		kill(-groups[i], SIGKILL);
+	for (i = 0; i < guard_nslots; i++)
+		if (guard_groups[i] > 0)
+			kill(-guard_groups[i], SIGKILL);
 	_exit(0);
 }
 
-int proc_guard_start(struct buf *why)
+int proc_guard_start(size_t slots, struct buf *why)
 {
 	int sv[2];
+	void *table;
 	pid_t pid;
 
 	if (guard_fd >= 0)
 		return 0;
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
+	table = mmap(NULL, slots * sizeof(pid_t), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+		     -1, 0);
+	if (table == MAP_FAILED) {
 		buf_printf(why, "cannot start the guard: %s", strerror(errno));
 		return -1;
 	}
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
+		buf_printf(why, "cannot start the guard: %s", strerror(errno));
+		munmap(table, slots * sizeof(pid_t));
+		return -1;
+	}
+	guard_groups = table;
+	guard_nslots = slots;
 	pid = fork();
 	if (pid < 0) {
 		buf_printf(why, "cannot start the guard: %s", strerror(errno));
 		close(sv[0]);
 		close(sv[1]);
+		munmap(table, slots * sizeof(pid_t));
+		guard_groups = NULL;
+		guard_nslots = 0;
 		return -1;
 	}
 	if (pid == 0) {
@@ -113,25 +121,16 @@ int proc_guard_start(struct buf *why)
 	return 0;
 }
 
-static void guard_tell(pid_t pid, int started)
+static void guard_tell(size_t slot, pid_t pid)
 {
-	int32_t msg = started ? (int32_t)pid : -(int32_t)pid;
-
-	if (guard_fd >= 0 && send(guard_fd, &msg, sizeof(msg), MSG_NOSIGNAL) != (ssize_t)sizeof(msg)) {
-		/* the guard is gone: tasks are no longer watched, the run goes on */
-		close(guard_fd);
-		guard_fd = -1;
-	}
+	if (slot < guard_nslots)
+		guard_groups[slot] = pid;
 }
 
 /* cloexec_pipe: a pipe whose ends no task inherits unless given them */
 static int cloexec_pipe(int fds[2])
 {
-	if (pipe(fds) != 0)
-		return -1;
-	fcntl(fds[0], F_SETFD, FD_CLOEXEC);
-	fcntl(fds[1], F_SETFD, FD_CLOEXEC);
-	return 0;
+	return pipe2(fds, O_CLOEXEC);
 }
 
 /* input_fd: a descriptor the task reads its input from: a pipe that holds
@@ -168,7 +167,7 @@ static int input_fd(const struct proc_spec *spec, struct buf *why)
 	return fd;
 }
 
-int proc_start(struct proc *p, const struct proc_spec *spec, struct buf *why)
+int proc_start(struct proc *p, size_t slot, const struct proc_spec *spec, struct buf *why)
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
@@ -176,6 +175,7 @@ int proc_start(struct proc *p, const struct proc_spec *spec, struct buf *why)
 	sigset_t none;
 
 	memset(p, 0, sizeof(*p));
+	p->slot = slot;
 	p->out_fd = p->err_fd = -1;
 	if (cloexec_pipe(out) != 0 || cloexec_pipe(err) != 0) {
 		buf_printf(why, "cannot make a pipe: %s", strerror(errno));
@@ -213,7 +213,7 @@ int proc_start(struct proc *p, const struct proc_spec *spec, struct buf *why)
 	p->err_fd = err[0];
 	fcntl(p->out_fd, F_SETFL, O_NONBLOCK);
 	fcntl(p->err_fd, F_SETFL, O_NONBLOCK);
-	guard_tell(p->pid, 1);
+	guard_tell(slot, p->pid);
 	return 0;
 fail:
 	if (out[0] >= 0) {
@@ -251,7 +251,7 @@ void proc_reaped(struct proc *p, int status)
 {
 	/* strays of its group go with it, and their ends of the pipes too */
 	kill(-p->pid, SIGKILL);
-	guard_tell(p->pid, 0);
+	guard_tell(p->slot, 0);
 	p->status = status;
 	p->pid = 0;
 }

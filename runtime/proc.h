@@ -15,6 +15,7 @@ struct proc {
 	int out_fd;                 /* read end of its standard output, -1 once at its end */
 	int err_fd;                 /* read end of its standard error, -1 once at its end */
 	int status;                 /* its wait status, once reaped */
+	size_t slot;                /* its place in the guard's table */
 };
 
 /* what to start */
@@ -32,11 +33,13 @@ int proc_limit_fds(void);
 
 /* proc_guard_start: starts the guard, a small process that kills the
  * process group of every task still running when flowrun ends for any
- * reason (SIGKILL included). 0, or -1 with why. */
-int proc_guard_start(struct buf *why);
+ * reason (SIGKILL included), for up to slots tasks at once. 0, or -1
+ * with why. */
+int proc_guard_start(size_t slots, struct buf *why);
 
-/* proc_start: starts spec; 0, or -1 with why (nothing runs then) */
-int proc_start(struct proc *p, const struct proc_spec *spec, struct buf *why);
+/* proc_start: starts spec as the task in slot (below the guard's slots);
+ * 0, or -1 with why (nothing runs then) */
+int proc_start(struct proc *p, size_t slot, const struct proc_spec *spec, struct buf *why);
 /* proc_read: what one of p's pipes (fd) holds now, appended to out;
  * returns 1 while the pipe is open, 0 when it ended (fd is then closed and
  * set to -1) */

@@ -47,6 +47,10 @@ void progress_task(struct progress *p, const char *flow, const char *task, enum 
 	if (note)
 		printf(": %s", note);
 	printf("\n");
+}
+
+void progress_flush(void)
+{
 	fflush(stdout);
 }
 

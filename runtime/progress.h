@@ -22,6 +22,9 @@ void progress_init(struct progress *p, size_t ntasks);
 /* progress_task: a task's new state, with a note (a reason) or NULL */
 void progress_task(struct progress *p, const char *flow, const char *task, enum run_state st,
 		   int attempt, const char *note);
+/* progress_flush: what was printed goes out (once a turn: lines of state
+ * changes are not flushed one by one) */
+void progress_flush(void);
 /* progress_flow: a flow that failed or was skipped as a whole */
 void progress_flow(struct progress *p, const char *flow, enum run_state st, const char *note);
 /* progress_say: a line of its own (a job submitted, a warning) */

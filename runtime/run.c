@@ -360,8 +360,9 @@ static int run_session(const struct plan *p, const char *dir, const struct run_m
 			break;
 		buf_free(&spec);
 	}
+	env.jobs = d.ops->orders_flows ? 1 : jobs_for(o->jobs);
 	if (why.len || sched_signals(&why) != 0 ||
-	    (!d.ops->orders_flows && proc_guard_start(&why) != 0)) {
+	    (!d.ops->orders_flows && proc_guard_start((size_t)env.jobs, &why) != 0)) {
 		fprintf(stderr, "flowrun: %s\n", why.data);
 		goto out;
 	}
@@ -388,7 +389,6 @@ static int run_session(const struct plan *p, const char *dir, const struct run_m
 	env.before = before;
 	env.store = store;
 	env.files = &files;
-	env.jobs = d.ops->orders_flows ? 1 : jobs_for(o->jobs);
 	env.verbose = o->verbose;
 	env.progress = &d.progress;
 	env.ended = on_ended;
@@ -701,8 +701,9 @@ int run_flow(const char *dir, size_t f, unsigned session)
 		files_add(&files, spec.data, &why);
 		buf_free(&spec);
 	}
+	c.jobs = jobs_for(0);
 	if (why.len || chdir(meta.cwd) != 0 || sched_signals(&why) != 0 ||
-	    proc_guard_start(&why) != 0) {
+	    proc_guard_start((size_t)c.jobs, &why) != 0) {
 		if (!why.len)
 			buf_printf(&why, "cannot enter %s: %s", meta.cwd, strerror(errno));
 		goto out;
@@ -759,7 +760,6 @@ int run_flow(const char *dir, size_t f, unsigned session)
 	c.results_db = meta.results_db;
 	c.files = &files;
 	c.cache_dir = cache.data;
-	c.jobs = jobs_for(0);
 	c.progress = &progress;
 	c.flow_ended = body_ended;
 	c.ctx = &body;

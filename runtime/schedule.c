@@ -262,6 +262,7 @@ static void flush(struct sched *s)
 {
 	struct buf why = {0};
 
+	progress_flush();
 	if (journal_flush(s->c.journal, &why) != 0)
 		set_error(s, why.data);
 	else if (journal_unsynced_ms(s->c.journal) >= SYNC_EVERY_MS &&
@@ -514,7 +515,7 @@ static void start_process(struct sched *s, size_t f, size_t t, const struct tmpl
 	}
 	slot = s->free_slots[--s->nfree];
 	job = &s->jobs[slot];
-	if (proc_start(&job->proc, &spec, &why) != 0) {
+	if (proc_start(&job->proc, (size_t)slot, &spec, &why) != 0) {
 		s->nfree++;
 		free(key);
 		key = NULL;

@@ -320,7 +320,9 @@ static int slurm_wait(struct backend *b, struct buf *why)
 
 	if (b->next_squeue > now && poll(&pfd, 1, (int)(b->next_squeue - now)) > 0)
 		sched_drain_wake();
-	if (journal_tail_read(b->tail, on_event, b, why) != 0)
+	rc = journal_tail_read(b->tail, on_event, b, why);
+	progress_flush();
+	if (rc != 0)
 		return -1;
 	if (progress_ms() < b->next_squeue && !sched_interrupted())
 		return 0;

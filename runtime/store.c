@@ -1,4 +1,4 @@
-/* store.c: the results database: documents built and hashed as DESIGN 2.6
+/* store.c: the results database: documents built and hashed as docs/run.md
  * says, saved and loaded through one of two implementations (SQLite by
  * default, PostgreSQL for a URL). It knows nothing of tasks or flows
  * beyond the document's fields. */

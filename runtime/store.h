@@ -1,4 +1,4 @@
-/* store.h: the results database (DESIGN 2.6): documents saved under their
+/* store.h: the results database (docs/run.md, "Results store"): documents saved under their
  * unique hash and loaded back. One interface, two implementations: SQLite
  * (a path) and PostgreSQL (a postgresql:// URL). It knows nothing of tasks
  * or flows beyond the document's fields. */

@@ -111,6 +111,91 @@ check "time reaches the job" grep -q 'TimeLimit=00:02:00' res.job
 check "partition reaches the job" grep -q 'Partition=debug' res.job
 for _ in $(seq 1 100); do "$flowrun" status res > /dev/null 2>&1 && break; sleep 0.1; done
 
+# resume refuses while the run's jobs are still queued, and submits nothing
+"$flowrun" run slow.json --backend slurm --detach --run-dir held \
+	--sbatch-arg=--begin=now+60 > held.out 2>&1
+held_jobs=$(sed -n 's/^[a-z]*: job \([0-9]*\)$/\1/p' held.out | paste -sd, -)
+"$flowrun" resume held --backend slurm > held.resume 2>&1
+check "resume while jobs are queued exits 2" test $? -eq 2
+check "and says which" grep -q 'still queued or running: .*slow (PENDING' held.resume
+check "it submitted nothing" test "$(grep -c ': job [0-9]' held.resume)" = 0
+check "the run still has exactly its two jobs" \
+	test "$(squeue -h -t PENDING,RUNNING -n flowrun:slowfof:slow,flowrun:slowfof:independent -o %i |
+		grep -cE "^(${held_jobs//,/|})\$")" = 2
+scancel ${held_jobs//,/ }
+
+# resume on Slurm keeps --partition and --sbatch-arg
+"$flowrun" run twostep.json --backend slurm --detach --run-dir kept -p mark1-log="$tmp/kmarks" \
+	-p mark2-log="$tmp/kmarks" --partition debug --sbatch-arg=--comment=flowrun-kept \
+	--sbatch-arg=--begin=now+60 > kept.out 2>&1
+scancel $(sed -n 's/^[a-z0-9]*: job \([0-9]*\)$/\1/p' kept.out)
+for _ in $(seq 1 50); do
+	[ -z "$(squeue -h -t PENDING,RUNNING -n flowrun:twostep:mark1,flowrun:twostep:mark2 -o %i)" ] && break
+	sleep 0.1
+done
+"$flowrun" resume kept --backend slurm > kept.resume 2>&1 &
+kpid=$!
+kjob=
+for _ in $(seq 1 50); do
+	kjob=$(sed -n 's/^mark1: job \([0-9]*\)$/\1/p' kept.resume)
+	[ -n "$kjob" ] && break
+	sleep 0.1
+done
+scontrol show job -o "$kjob" > kept.job 2> /dev/null
+check "the resumed job keeps --sbatch-arg" grep -q 'Comment=flowrun-kept' kept.job
+check "the resumed job keeps --partition" grep -q 'Partition=debug' kept.job
+kill -INT "$kpid" 2> /dev/null
+wait "$kpid"
+
+# a job body killed with SIGKILL leaves no task process behind
+"$flowrun" run slow.json --backend slurm --detach --run-dir bodykill > bodykill.out 2>&1
+for _ in $(seq 1 100); do cat bodykill/journal/*.jsonl 2> /dev/null |
+	grep -q '"task_name":"wait","state":"Running"' && break; sleep 0.1; done
+# the job body's pid, from the first line of its journal file
+body=$(sed -n '1s/.*"pid":\([0-9]*\).*/\1/p' bodykill/journal/0.0.0.jsonl 2> /dev/null)
+check "the job body of the slow flow was found" test -n "$body"
+[ -n "$body" ] && kill -9 "$body"
+sleep 1
+left=
+for p in /proc/[0-9]*; do
+	[ "$({ tr '\0' ' ' < "$p/cmdline"; } 2> /dev/null)" = "sleep 20 " ] && left="$left ${p#/proc/}"
+done
+check "no task of the killed job body is left running" test -z "$left"
+scancel $(sed -n 's/^[a-z]*: job \([0-9]*\)$/\1/p' bodykill.out) 2> /dev/null
+
+# a flow given one CPU never runs two of its tasks at once (locally, with
+# -j 4, the same flow does: the check can fail)
+"$flowc" compile --flow onecpu_fof -o onecpu.json "$root/tests/run/slurm.yaml"
+mkdir -p "$tmp/oc_local" "$tmp/oc_slurm"
+"$flowrun" run onecpu.json --run-dir oc_local -j 4 -p onecpu-dir="$tmp/oc_local" > /dev/null 2>&1
+check "locally with -j 4 the tasks overlap" test -s "$tmp/oc_local/overlaps"
+"$flowrun" run onecpu.json --backend slurm --run-dir oc_slurm -p onecpu-dir="$tmp/oc_slurm" > oc.out 2>&1
+check "the cpus: 1 flow succeeds on Slurm" test $? -eq 0
+check "its tasks never overlapped" test ! -e "$tmp/oc_slurm/overlaps"
+
+# 20 flows at once as concurrent job bodies, each writing its own journal
+awk 'BEGIN {
+	for (f = 1; f <= 20; f++) {
+		printf "name: w%d\nproject_name: t\ntasks:\n", f
+		for (t = 1; t <= 100; t++) printf "  - {name: t%d, run: [/bin/true]}\n", t
+		printf "---\n"
+	}
+	printf "name: wide\nproject_name: t\ncomposing_flows:\n"
+	for (f = 1; f <= 20; f++) printf "  - {name: w%d, project_name: t}\n", f
+}' > wide.yaml
+"$flowc" compile -o wide.json wide.yaml
+"$flowrun" run wide.json --backend slurm --run-dir wide > wide.out 2>&1
+check "20 concurrent flows succeed on Slurm" test $? -eq 0
+check "each wrote its own journal file" test "$(ls wide/journal/0.*.jsonl | wc -l)" = 20
+check "every journal line is JSON" python3 -c '
+import json, sys, glob
+for f in glob.glob(sys.argv[1] + "/journal/*.jsonl"):
+    for line in open(f):
+        json.loads(line)' wide
+check "every task event is there: 2,000 Success" \
+	test "$(cat wide/journal/*.jsonl | grep -c '"state":"Success","attempt"')" = 2000
+check "status shows 2,000 tasks Success" test "$("$flowrun" status wide | grep -c ' Success ')" = 2000
+
 if ls /usr/lib/postgresql/*/bin/initdb > /dev/null 2>&1; then
 	url=$("$root/tests/pg/start.sh" "$tmp/pg")
 	"$flowrun" run lume.json --backend slurm --results-db "$url" --run-dir lumepg -p flow1-text1=hey \
