@@ -88,8 +88,11 @@ $(B)/common/%_gram.o: $(B)/gen/%_gram.c
 	@mkdir -p $(@D)
 	$(CC) $(GRAM_CFLAGS) -c -o $@ $<
 
-RUN_TESTS = $(B)/tests/test_plan
-$(RUN_TESTS): $(B)/tests/%: $(B)/tests/runit/%.o $(COMMON_OBJS) $(B)/runtime/plan.o
+RUN_TESTS = $(B)/tests/test_plan $(B)/tests/test_journal
+$(B)/tests/test_plan: $(B)/tests/runit/test_plan.o $(COMMON_OBJS) $(B)/runtime/plan.o
+	$(CC) $(LDFLAGS) -o $@ $^ $(RUN_LIBS) -lcmocka
+
+$(B)/tests/test_journal: $(B)/tests/runit/test_journal.o $(COMMON_OBJS) $(B)/runtime/journal.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(RUN_LIBS) -lcmocka
 
 # the store suite runs once per store: tests/store_test.sh

@@ -248,6 +248,22 @@ int util_read_file(const char *path, struct buf *out)
 	return 0;
 }
 
+int util_write_all(int fd, const char *data, size_t len, size_t *done)
+{
+	*done = 0;
+	while (*done < len) {
+		ssize_t n = write(fd, data + *done, len - *done);
+
+		if (n > 0)
+			*done += (size_t)n;
+		else if (n == 0)
+			return ENOSPC;
+		else if (errno != EINTR)
+			return errno;
+	}
+	return 0;
+}
+
 int util_write_atomic(const char *path, const char *data, size_t len, int mode)
 {
 	struct buf tmp = {0};
@@ -262,16 +278,7 @@ int util_write_atomic(const char *path, const char *data, size_t len, int mode)
 		errno = err;
 		return -1;
 	}
-	while (done < len && !err) {
-		ssize_t n = write(fd, data + done, len - done);
-
-		if (n > 0)
-			done += (size_t)n;
-		else if (n == 0)
-			err = ENOSPC;
-		else if (errno != EINTR)
-			err = errno;
-	}
+	err = util_write_all(fd, data, len, &done);
 	if (!err && (fchmod(fd, (mode_t)mode) != 0 || fsync(fd) != 0))
 		err = errno;
 	if (close(fd) != 0 && !err)

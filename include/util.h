@@ -72,6 +72,11 @@ void buf_free(struct buf *b);
  * errno set */
 int util_read_file(const char *path, struct buf *out);
 
+/* util_write_all: writes len bytes of data to fd, going on after short
+ * writes and EINTR; returns 0, or the errno of the failure (a write that
+ * writes nothing is ENOSPC); *done says how much was written either way */
+int util_write_all(int fd, const char *data, size_t len, size_t *done);
+
 /* util_write_atomic: data to path through a temporary file of a name no
  * other writer uses (mkstemp), fsync, rename; mode for the new file. 0, or
  * -1 with errno set (a short write is ENOSPC) */

@@ -276,19 +276,9 @@ int journal_add(struct journal *j, const struct journal_event *ev, struct buf *w
 
 int journal_flush(struct journal *j, struct buf *why)
 {
-	size_t done = 0;
-	int err = 0;
+	size_t done;
+	int err = util_write_all(j->fd, j->pending.data, j->pending.len, &done);
 
-	while (done < j->pending.len && !err) {
-		ssize_t n = write(j->fd, j->pending.data + done, j->pending.len - done);
-
-		if (n > 0)
-			done += (size_t)n;
-		else if (n == 0)
-			err = ENOSPC;
-		else if (errno != EINTR)
-			err = errno;
-	}
 	if (err) {
 		/* no torn line stays behind for the next event to be glued to */
 		if (done && ftruncate(j->fd, j->size) != 0)

@@ -146,3 +146,18 @@ void replay_free(struct replay *r)
 	free(r->end_reason);
 	memset(r, 0, sizeof(*r));
 }
+
+size_t replay_units(const struct replay *r, unsigned s, char **ids)
+{
+	size_t f, n = 0;
+
+	for (f = 0; f < r->nflows; f++) {
+		const struct replay_flow *rf = &r->flows[f];
+
+		ids[f] = rf->unit && rf->unit_session == s &&
+				 !(run_state_final(rf->st) && rf->st_session >= s)
+			     ? rf->unit : NULL;
+		n += ids[f] != NULL;
+	}
+	return n;
+}

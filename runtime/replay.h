@@ -46,5 +46,9 @@ struct replay {
 int replay_load(struct replay *r, const char *dir, const struct plan *p, int with_results,
 		struct buf *why);
 void replay_free(struct replay *r);
+/* replay_units: for each flow, the unit (job id) session s started for
+ * it when the flow journaled no outcome since, else NULL, into ids[f]
+ * (borrowed); how many there are */
+size_t replay_units(const struct replay *r, unsigned s, char **ids);
 
 #endif

@@ -554,17 +554,8 @@ static int still_running(const struct plan *p, const struct replay *r, struct bu
 
 	for (s = 0; s < r->nsessions && rc == 0; s++) {
 		const struct backend_ops *ops = backend_find(r->backends[s] ? r->backends[s] : "local");
-		int any = 0;
 
-		for (f = 0; f < p->nflows; f++) {
-			const struct replay_flow *rf = &r->flows[f];
-
-			ids[f] = rf->unit && rf->unit_session == s &&
-					 !(run_state_final(rf->st) && rf->st_session >= s)
-				     ? rf->unit : NULL;
-			any |= ids[f] != NULL;
-		}
-		if (!any || !ops)
+		if (!replay_units(r, s, ids) || !ops)
 			continue;
 		if (ops->live(ids, p->nflows, states, alive, why) != 0) {
 			rc = -1;

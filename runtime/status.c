@@ -57,17 +57,8 @@ static int units(const struct plan *p, const struct replay *r, int *live)
 	for (s = 0; s < r->nsessions; s++) {
 		const struct backend_ops *ops = backend_find(r->backends[s] ? r->backends[s] : "local");
 		struct buf why = {0};
-		int any = 0;
 
-		for (f = 0; f < n; f++) {
-			const struct replay_flow *rf = &r->flows[f];
-
-			ids[f] = rf->unit && rf->unit_session == s &&
-					 !(run_state_final(rf->st) && rf->st_session >= s)
-				     ? rf->unit : NULL;
-			any |= ids[f] != NULL;
-		}
-		if (!any || !ops)
+		if (!replay_units(r, s, ids) || !ops)
 			continue;
 		if (ops->live(ids, n, states, alive, &why) != 0) {
 			printf("  (%s: %s)\n", ops->name, why.data);

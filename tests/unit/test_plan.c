@@ -223,6 +223,40 @@ static void test_unknown_member_and_bad_template_are_refused(void **state)
 	json_decref(root);
 }
 
+/* flow and task names become file names in the run directory: a name
+ * with a '/' or '..' or a repeated flow name is refused even when the
+ * hash was made to match */
+static void test_names_that_are_not_names_are_refused(void **state)
+{
+	json_t *root, *flows;
+	char *text;
+
+	(void)state;
+	root = lume_json();
+	json_object_set_new(json_array_get(json_object_get(json_array_get(json_object_get(root,
+		"flows"), 0), "tasks"), 0), "name", json_string("../../escape"));
+	text = rehashed(root);
+	refused(text, "flows[0].tasks[0]: task name '../../escape' is not a name");
+	free(text);
+	json_decref(root);
+
+	root = lume_json();
+	json_object_set_new(json_array_get(json_object_get(root, "flows"), 1), "name",
+			    json_string("a/b"));
+	text = rehashed(root);
+	refused(text, "flow name 'a/b' is not a name");
+	free(text);
+	json_decref(root);
+
+	root = lume_json();
+	flows = json_object_get(root, "flows");
+	json_object_set_new(json_array_get(flows, 2), "name", json_string("flow1"));
+	text = rehashed(root);
+	refused(text, "flows[2]: flow 'flow1' appears twice");
+	free(text);
+	json_decref(root);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -234,6 +268,7 @@ int main(void)
 		cmocka_unit_test(test_reference_to_a_later_task_is_refused),
 		cmocka_unit_test(test_unknown_version_and_format_are_refused),
 		cmocka_unit_test(test_unknown_member_and_bad_template_are_refused),
+		cmocka_unit_test(test_names_that_are_not_names_are_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
