@@ -28,9 +28,12 @@ struct backend_env {
 	int jobs;                   /* -j, for backends that run tasks here */
 	int verbose;                /* -v */
 	struct progress *progress;  /* what is printed */
-	/* ended: flow f reached outcome st. record: the unit could not journal
-	 * it itself (it died first): the driver records it, with reason. */
-	void (*ended)(void *ctx, size_t f, enum run_state st, int record, const char *reason);
+	/* ended: flow f reached outcome st. kept is NULL when the unit
+	 * journaled the outcome itself; otherwise the unit died first and the
+	 * driver records it (st Skipped, with reason), skipping every task but
+	 * those with kept[t] set, which succeeded in the unit */
+	void (*ended)(void *ctx, size_t f, enum run_state st, const unsigned char *kept,
+		      const char *reason);
 	void *ctx;                  /* for ended */
 };
 

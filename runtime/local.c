@@ -17,7 +17,7 @@ static void on_flow_ended(void *ctx, size_t f, enum run_state st)
 {
 	struct backend *b = ctx;
 
-	b->env.ended(b->env.ctx, f, st, 0, NULL);
+	b->env.ended(b->env.ctx, f, st, NULL, NULL);
 }
 
 static struct backend *local_open(const struct backend_env *env, struct buf *why)

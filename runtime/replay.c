@@ -107,7 +107,7 @@ int replay_load(struct replay *r, const char *dir, const struct plan *p, int wit
 		struct buf *why)
 {
 	struct ctx c = {r, p, dir, with_results};
-	size_t f;
+	size_t f, t;
 
 	memset(r, 0, sizeof(*r));
 	r->nflows = p->nflows;
@@ -117,6 +117,8 @@ int replay_load(struct replay *r, const char *dir, const struct plan *p, int wit
 		r->flows[f].ntasks = p->flows[f].ntasks;
 		r->flows[f].tasks = xcalloc(p->flows[f].ntasks ? p->flows[f].ntasks : 1,
 					    sizeof(*r->flows[f].tasks));
+		for (t = 0; t < p->flows[f].ntasks; t++)
+			r->flows[f].tasks[t].ms = -1;
 	}
 	if (journal_read(dir, on_event, &c, why) != 0) {
 		replay_free(r);

@@ -120,9 +120,10 @@ static void set_error(struct driver *d, const char *why)
 		d->error = xstrdup(why && *why ? why : "unknown error");
 }
 
-/* record_skip: flow f and its tasks not yet succeeded are Skipped, in the
- * driver's journal (the flow never ran, or its unit died) */
-static void record_skip(struct driver *d, size_t f, const char *reason)
+/* record_skip: flow f and its tasks not yet succeeded (before, or in its
+ * unit: kept[t]) are Skipped, in the driver's journal (the flow never ran,
+ * or its unit died) */
+static void record_skip(struct driver *d, size_t f, const unsigned char *kept, const char *reason)
 {
 	const struct plan_flow *pf = &d->plan->flows[f];
 	struct journal_event ev = {0};
@@ -139,7 +140,7 @@ static void record_skip(struct driver *d, size_t f, const char *reason)
 	ev.kind = JE_TASK;
 	ev.ms = -1;
 	for (t = 0; t < pf->ntasks; t++) {
-		if (d->before && run_state_ok(d->before->flows[f].tasks[t].st))
+		if ((d->before && run_state_ok(d->before->flows[f].tasks[t].st)) || (kept && kept[t]))
 			continue;
 		ev.task = (long)t;
 		ev.task_name = pf->tasks[t].name;
@@ -152,7 +153,8 @@ static void record_skip(struct driver *d, size_t f, const char *reason)
 	progress_flow(&d->progress, pf->name, ST_SKIPPED, reason);
 }
 
-static void on_ended(void *ctx, size_t f, enum run_state st, int record, const char *reason)
+static void on_ended(void *ctx, size_t f, enum run_state st, const unsigned char *kept,
+		     const char *reason)
 {
 	struct driver *d = ctx;
 	size_t *stack = NULL, n = 0, cap = 0, k;
@@ -161,8 +163,8 @@ static void on_ended(void *ctx, size_t f, enum run_state st, int record, const c
 		return;
 	d->st[f] = st;
 	d->unfinished--;
-	if (record)
-		record_skip(d, f, reason);
+	if (kept)
+		record_skip(d, f, kept, reason);
 	VEC_PUSH(stack, n, cap, f);
 	while (n) {
 		size_t g = stack[--n];
@@ -178,7 +180,7 @@ static void on_ended(void *ctx, size_t f, enum run_state st, int record, const c
 			} else if (d->st[g] != ST_CANCELLED) {
 				d->st[h] = ST_SKIPPED;
 				d->unfinished--;
-				record_skip(d, h, "a flow it needs did not succeed");
+				record_skip(d, h, NULL, "a flow it needs did not succeed");
 				VEC_PUSH(stack, n, cap, h);
 			}
 		}

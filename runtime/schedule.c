@@ -672,7 +672,9 @@ static void finish_job(struct sched *s, int slot)
 				job->err_line.len);
 	s->c.progress->running--;
 	s->flows[f].tasks[t].job = -1;
-	if (job->cancelled) {
+	/* a task killed by a signal once the run was asked to stop was
+	 * stopped with it (Slurm signals a cancelled job's processes too) */
+	if (job->cancelled || (interrupted && WIFSIGNALED(status))) {
 		s->flows[f].tasks[t].st = ST_CANCELLED;
 		journal_task(s, f, t, "interrupted", ms);
 		s->c.progress->failed++;

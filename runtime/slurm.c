@@ -149,6 +149,7 @@ static int final_state(const char *st)
 struct backend {
 	struct backend_env env;     /* from the driver */
 	char **ids;                 /* per flow: its job in this session, or NULL */
+	unsigned char **ok;         /* per flow, per task: it succeeded in this session's job */
 	int *ended;                 /* per flow: its outcome was reported */
 	char *self;                 /* flowrun's own path, for the job bodies */
 	char *slurm_dir;            /* where the jobs' output goes */
@@ -166,6 +167,7 @@ static struct backend *slurm_open(const struct backend_env *env, struct buf *why
 	b->env = *env;
 	b->ids = xcalloc(env->plan->nflows, sizeof(*b->ids));
 	b->ended = xcalloc(env->plan->nflows, sizeof(*b->ended));
+	b->ok = xcalloc(env->plan->nflows, sizeof(*b->ok));
 	b->self = realpath("/proc/self/exe", NULL);
 	b->slurm_dir = rundir_path(env->dir, "slurm");
 	b->tail = journal_tail_new(env->dir, env->session, own);
@@ -282,6 +284,11 @@ static int on_event(void *ctx, const struct journal_event *ev)
 
 	if (ev->flow < 0 || (size_t)ev->flow >= b->env.plan->nflows)
 		return 0;
+	if (ev->kind == JE_TASK && (size_t)ev->task < b->env.plan->flows[ev->flow].ntasks) {
+		if (!b->ok[ev->flow])
+			b->ok[ev->flow] = xcalloc(b->env.plan->flows[ev->flow].ntasks + 1, 1);
+		b->ok[ev->flow][ev->task] = (unsigned char)run_state_ok(ev->state);
+	}
 	if (ev->kind == JE_TASK && ev->state != ST_PENDING) {
 		if (run_state_ok(ev->state))
 			p->done++;
@@ -291,7 +298,7 @@ static int on_event(void *ctx, const struct journal_event *ev)
 			      ev->state, ev->attempt, ev->reason);
 	} else if (ev->kind == JE_FLOW && run_state_final(ev->state) && !b->ended[ev->flow]) {
 		b->ended[ev->flow] = 1;
-		b->env.ended(b->env.ctx, (size_t)ev->flow, ev->state, 0, ev->reason);
+		b->env.ended(b->env.ctx, (size_t)ev->flow, ev->state, NULL, ev->reason);
 	}
 	return 0;
 }
@@ -350,14 +357,16 @@ static int slurm_wait(struct backend *b, struct buf *why)
 			continue;
 		b->ended[f] = 1;
 		if (b->cancelled) {
-			b->env.ended(b->env.ctx, f, ST_CANCELLED, 0, NULL);
+			b->env.ended(b->env.ctx, f, ST_CANCELLED, NULL, NULL);
 		} else {
 			/* cancelled by Slurm (a flow it needs failed, with
 			 * --kill-on-invalid-dep) or killed: its flow did not run */
 			struct buf msg = {0};
 
 			buf_printf(&msg, "its Slurm job %s ended before the flow finished", b->ids[f]);
-			b->env.ended(b->env.ctx, f, ST_SKIPPED, 1, msg.data);
+			if (!b->ok[f])
+				b->ok[f] = xcalloc(b->env.plan->flows[f].ntasks + 1, 1);
+			b->env.ended(b->env.ctx, f, ST_SKIPPED, b->ok[f], msg.data);
 			buf_free(&msg);
 		}
 	}
@@ -424,9 +433,12 @@ static void slurm_close(struct backend *b)
 {
 	size_t f;
 
-	for (f = 0; f < b->env.plan->nflows; f++)
+	for (f = 0; f < b->env.plan->nflows; f++) {
 		free(b->ids[f]);
+		free(b->ok[f]);
+	}
 	free(b->ids);
+	free(b->ok);
 	free(b->ended);
 	free(b->self);
 	free(b->slurm_dir);

@@ -173,6 +173,28 @@ check "locally with -j 4 the tasks overlap" test -s "$tmp/oc_local/overlaps"
 check "the cpus: 1 flow succeeds on Slurm" test $? -eq 0
 check "its tasks never overlapped" test ! -e "$tmp/oc_slurm/overlaps"
 
+# a job cancelled while its flow runs, followed: the tasks that succeeded
+# in it are kept, and resume runs only the rest
+"$flowc" compile --flow halves_fof -o halves.json "$root/tests/run/slurm.yaml"
+mkdir -p "$tmp/halves"
+"$flowrun" run halves.json --backend slurm --run-dir halves -p halves-dir="$tmp/halves" \
+	> halves.out 2>&1 &
+hpid=$!
+for _ in $(seq 1 100); do cat halves/journal/*.jsonl 2> /dev/null |
+	grep -q '"task_name":"second","state":"Running"' && break; sleep 0.1; done
+scancel "$(sed -n 's/^halves: job \([0-9]*\)$/\1/p' halves.out)"
+wait "$hpid"
+check "a run whose job was cancelled fails" test $? -eq 1
+"$flowrun" status halves > halves.status
+check "the task that succeeded in the job stays Success" grep -Eq 'halves/first +Success' halves.status
+check "the one that did not is Skipped" grep -Eq 'halves/second +Skipped' halves.status
+touch "$tmp/halves/go"
+"$flowrun" resume halves > halves.resume 2>&1
+check "resume finishes it on Slurm" test $? -eq 0
+check "resume started from the task that did not succeed" \
+	grep -q 'resuming, 1 of 2 tasks already succeeded' halves.resume
+check "the first task ran once" test "$(grep -c first "$tmp/halves/marks")" = 1
+
 # 20 flows at once as concurrent job bodies, each writing its own journal
 awk 'BEGIN {
 	for (f = 1; f <= 20; f++) {
