@@ -49,7 +49,7 @@ RUN_SRCS = $(patsubst $(B)/%.o,%.c,$(filter-out %_gram.o,$(COMMON_OBJS))) $(B)/g
 # seconds each fuzz target runs in `make check`; `make fuzz FUZZ_SECONDS=600` for more
 FUZZ_SECONDS ?= 15
 
-.PHONY: all deps check check-here unit golden fuzz demo bench install clean
+.PHONY: all deps check check-here unit golden fuzz demo bench bench-build install clean
 .SECONDARY:
 
 all: $(B)/flowc $(B)/flowrun
@@ -125,7 +125,7 @@ check: deps
 	$(MAKE) B=build/san SAN=1 check-here
 	$(MAKE) fuzz
 
-check-here: unit golden
+check-here: unit golden bench-build
 
 unit: $(UNIT_TESTS) $(RUN_TESTS)
 	@for t in $(UNIT_TESTS) $(RUN_TESTS); do echo "== $$t"; $$t || exit 1; done
@@ -134,6 +134,7 @@ golden: $(B)/flowc $(B)/flowrun $(B)/tests/test_store
 	tests/golden/run.sh $(B)/flowc $(B)/flowrun
 	tests/plan_test.sh $(B)/flowc $(B)/flowrun
 	tests/run_test.sh $(B)/flowc $(B)/flowrun
+	tests/core_test.sh $(B)/flowc $(B)/flowrun
 	tests/store_test.sh $(B)/tests/test_store $(B)/flowc $(B)/flowrun
 	tests/slurm_test.sh $(B)/flowc $(B)/flowrun
 	/usr/bin/python3 tests/schema_test.py
@@ -180,8 +181,19 @@ demo: deps
 	@echo "flow3/check_text_equivalence:"
 	@$(B)/flowrun result $(B)/demo/run flow3/check_text_equivalence
 
-$(B)/spawn_floor: tests/bench/spawn_floor.c
-	$(CC) $(ALL_CFLAGS) -o $@ $<
+# benchmark programs (tests/bench): `make bench` runs them, `make check`
+# builds them so that they cannot rot
+BENCH_PROGS = $(addprefix $(B)/,yaml_floor spawn_floor dag_floor own_usage store_bench)
+
+bench-build: $(BENCH_PROGS)
+
+$(B)/yaml_floor: tests/bench/yaml_floor.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(PKG_LIBS)
+
+$(B)/spawn_floor $(B)/dag_floor $(B)/own_usage: $(B)/%: tests/bench/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $<
 
 $(B)/store_bench: $(B)/tests/runit/store_bench.o $(COMMON_OBJS) $(STORE_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(RUN_LIBS)
@@ -190,8 +202,9 @@ $(B)/tests/runit/store_bench.o: tests/bench/store_bench.c | $(GEN_HEADERS)
 	@mkdir -p $(@D)
 	$(CC) $(subst -Icompiler,-Iruntime,$(ALL_CFLAGS)) -c -o $@ $<
 
-bench: all $(B)/yaml_floor $(B)/spawn_floor $(B)/store_bench
-	tests/bench/bench.sh $(B)/flowc $(B)/flowrun $(B)/yaml_floor $(B)/spawn_floor $(B)/store_bench
+bench: all bench-build
+	tests/bench/bench.sh $(B)/flowc $(B)/flowrun $(B)/yaml_floor $(B)/spawn_floor $(B)/store_bench \
+		$(B)/dag_floor $(B)/own_usage
 
 install: all
 	install -D -m 0755 $(B)/flowc $(DESTDIR)$(PREFIX)/bin/flowc

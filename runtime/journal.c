@@ -386,8 +386,8 @@ static int jfile_cmp(const void *a, const void *b)
 	return x->k < y->k ? -1 : x->k > y->k;
 }
 
-/* list_files: the journal files of dir, in merge order; -1 with why when
- * there is no journal */
+/* list_files: the journal files of dir, in merge order (none when the
+ * journal's directory is missing); -1 with why for a journal of format 1 */
 static int list_files(const char *dir, struct jfile **out, size_t *n, struct buf *why)
 {
 	struct buf path = {0};
@@ -399,18 +399,27 @@ static int list_files(const char *dir, struct jfile **out, size_t *n, struct buf
 	buf_printf(&path, "%s/journal", dir);
 	d = opendir(path.data);
 	if (!d) {
+		int err = errno;
 		struct stat st;
 
 		path.len = 0;
 		buf_printf(&path, "%s/journal.jsonl", dir);
-		if (stat(path.data, &st) == 0)
+		if (stat(path.data, &st) == 0) {
 			buf_printf(why, "%s was written by an earlier flowrun (run directory format 1); "
 				   "this flowrun reads format 2: its files stay as they are, but status, "
 				   "result and resume need a new run", dir);
-		else
-			buf_printf(why, "%s is not a run directory (no journal)", dir);
+			buf_free(&path);
+			return -1;
+		}
 		buf_free(&path);
-		return -1;
+		if (err != ENOENT) {
+			buf_printf(why, "cannot read %s/journal: %s", dir, strerror(err));
+			return -1;
+		}
+		/* killed before its first event: nothing happened yet */
+		*out = NULL;
+		*n = 0;
+		return 0;
 	}
 	while ((de = readdir(d)) != NULL) {
 		struct jfile f = {0};

@@ -264,7 +264,8 @@ static void start_ready(struct driver *d)
 				VEC_PUSH(d->ready, d->nready, d->readycap, d->deps[k]);
 	}
 	/* what was not started stays for the next turn */
-	memmove(d->ready, d->ready + i, (d->nready - i) * sizeof(*d->ready));
+	if (i && i < d->nready)
+		memmove(d->ready, d->ready + i, (d->nready - i) * sizeof(*d->ready));
 	d->nready -= i;
 	buf_free(&why);
 }
@@ -420,17 +421,15 @@ out:
 	return status;
 }
 
-/* holds_run: dir already holds a run */
+/* holds_run: dir already holds a run (of this flowrun or an earlier one) */
 static int holds_run(const char *dir)
 {
 	struct stat st;
-	char *a = rundir_path(dir, "run.json"), *b = rundir_path(dir, "journal");
-	char *c = rundir_path(dir, "journal.jsonl");
-	int held = stat(a, &st) == 0 || stat(b, &st) == 0 || stat(c, &st) == 0;
+	char *a = rundir_path(dir, "run.json"), *b = rundir_path(dir, "journal.jsonl");
+	int held = stat(a, &st) == 0 || stat(b, &st) == 0;
 
 	free(a);
 	free(b);
-	free(c);
 	return held;
 }
 
@@ -503,10 +502,16 @@ int run_start(struct plan *p, struct run_options *o)
 	meta.filesystems = json_object();
 	for (i = 0; i < o->files.n; i++)
 		json_object_set_new(meta.filesystems, o->files.names[i], json_string(o->files.roots[i]));
-	/* everything resume needs, before anything runs */
+	/* everything resume needs, before anything runs; the journal's
+	 * directory first, so that a run killed before its first event can
+	 * be resumed (an empty journal) */
+	path = rundir_path(dir, "journal");
+	if (util_mkdirs(path) != 0)
+		buf_printf(&why, "cannot make %s: %s", path, strerror(errno));
+	free(path);
 	path = rundir_path(dir, "plan.json");
 	text = json_dumps(p->root, PLAN_DUMP_FLAGS);
-	if (util_write_atomic(path, text, strlen(text), 0644) != 0)
+	if (!why.len && util_write_atomic(path, text, strlen(text), 0644) != 0)
 		buf_printf(&why, "cannot write %s: %s", path, strerror(errno));
 	free(text);
 	free(path);
@@ -589,8 +594,10 @@ int run_resume(const char *dir, const struct run_options *o)
 	const char *backend;
 	int status = 2, loaded = 0;
 
-	if (rundir_lock(dir, &why) != 0 || load_run(dir, &p, &meta, &why) != 0) {
+	/* a directory that is not one of ours is refused before it is touched */
+	if (load_run(dir, &p, &meta, &why) != 0 || rundir_lock(dir, &why) != 0) {
 		fprintf(stderr, "flowrun: %s\n", why.data);
+		rundir_free_meta(&meta);
 		plan_free(&p);
 		buf_free(&why);
 		return 2;

@@ -675,11 +675,15 @@ static void finish_job(struct sched *s, int slot)
 	/* a task killed by a signal once the run was asked to stop was
 	 * stopped with it (Slurm signals a cancelled job's processes too) */
 	if (job->cancelled || (interrupted && WIFSIGNALED(status))) {
+		if (s->error)
+			buf_printf(&why, "stopped with the run: %s", s->error);
+		else
+			buf_puts(&why, "interrupted");
 		s->flows[f].tasks[t].st = ST_CANCELLED;
-		journal_task(s, f, t, "interrupted", ms);
+		journal_task(s, f, t, why.data, ms);
 		s->c.progress->failed++;
 		progress_task(s->c.progress, pflow(s, f)->name, pt->name, ST_CANCELLED,
-			      s->flows[f].tasks[t].attempt, "interrupted");
+			      s->flows[f].tasks[t].attempt, why.data);
 	} else if (job->timed_out) {
 		buf_printf(&why, "timed out after %lld ms", (long long)pt->timeout_ms);
 		fail_attempt(s, f, t, why.data, ms);

@@ -155,10 +155,13 @@ for _ in $(seq 1 100); do cat bodykill/journal/*.jsonl 2> /dev/null |
 body=$(sed -n '1s/.*"pid":\([0-9]*\).*/\1/p' bodykill/journal/0.0.0.jsonl 2> /dev/null)
 check "the job body of the slow flow was found" test -n "$body"
 [ -n "$body" ] && kill -9 "$body"
-sleep 1
-left=
-for p in /proc/[0-9]*; do
-	[ "$({ tr '\0' ' ' < "$p/cmdline"; } 2> /dev/null)" = "sleep 20 " ] && left="$left ${p#/proc/}"
+for _ in $(seq 1 50); do # a loaded machine may take a moment
+	left=
+	for p in /proc/[0-9]*; do
+		[ "$({ tr '\0' ' ' < "$p/cmdline"; } 2> /dev/null)" = "sleep 20 " ] && left="$left ${p#/proc/}"
+	done
+	[ -z "$left" ] && break
+	sleep 0.1
 done
 check "no task of the killed job body is left running" test -z "$left"
 scancel $(sed -n 's/^[a-z]*: job \([0-9]*\)$/\1/p' bodykill.out) 2> /dev/null

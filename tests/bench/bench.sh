@@ -1,16 +1,31 @@
 #!/bin/bash
-# bench.sh FLOWC FLOWRUN YAML_FLOOR SPAWN_FLOOR: times flowc check and compile on the
-# lume example and on generated compositions (chains, where each flow takes
-# a parameter from the one before, and fan-outs, where every flow takes one
-# from the first), next to the time libyaml alone needs to parse the same
-# input. A benchmark, not a test: it prints figures and fails only if a tool
-# does.
+# bench.sh FLOWC FLOWRUN YAML_FLOOR SPAWN_FLOOR STORE_BENCH [DAG_FLOOR OWN_USAGE]
+# A benchmark, not a test: it prints figures next to floors measured in the
+# same run, and fails only if a tool does (or flowrun computes a wrong
+# result).
+# * flowc: check and compile on the lume example and on generated
+#   compositions (chains, where each flow takes a parameter from the one
+#   before, and fan-outs, where every flow takes one from the first), next
+#   to the time libyaml alone needs to parse the same input (YAML_FLOOR).
+# * flowrun, run directory on the disk and on tmpfs (/dev/shm): 1,000
+#   /bin/true tasks as a chain and as a fan-out, against posix_spawn+waitpid
+#   loops (SPAWN_FLOOR); a layered DAG of 1,000 tasks passing results, as one
+#   flow and as 1,000 composed flows, against DAG_FLOOR running the same
+#   commands; 100,000 tasks: flowrun's own CPU time per task and peak RSS,
+#   measured by OWN_USAGE. DAG_FLOOR and OWN_USAGE default to the
+#   dag_floor and own_usage next to SPAWN_FLOOR.
+# * the results stores (STORE_BENCH), and Slurm when root and its packages
+#   are there.
 set -eu
+shopt -s inherit_errexit
 flowc=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 flowrun=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
 floor=$3
-spawn_floor=$4
-store_bench=$(cd "$(dirname "$5")" && pwd)/$(basename "$5")
+abs() { echo "$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"; }
+spawn_floor=$(abs "$4")
+store_bench=$(abs "$5")
+dag_floor=$(abs "${6:-$(dirname "$4")/dag_floor}")
+own_usage=$(abs "${7:-$(dirname "$4")/own_usage}")
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -75,8 +90,41 @@ echo "flowrun run --dry-run on the 10000-flow chain plan (verify hash and struct
 	"$(best_ms "$flowrun" run "$tmp/plan.json" --dry-run) ms," \
 	"peak $(peak_kib "$flowrun" run "$tmp/plan.json" --dry-run) KiB"
 
-# flowrun against the floor: 1,000 trivial tasks (/bin/true) as a chain and
-# as a fan-out, the run directory on this disk and on tmpfs (/dev/shm)
+# flowrun against floors measured in the same run. Every run of flowrun
+# goes through own_usage (wall time, flowrun's own user and system CPU,
+# peak RSS) into a fresh run directory, in the temporary directory (on the
+# disk) or under /dev/shm (tmpfs). Each figure is the best of 3, and the
+# floors' runs alternate with flowrun's, round by round, so that a busy
+# moment of the machine weighs on both alike.
+shm=/dev/shm/flowrun-bench.$$
+trap 'rm -rf "$tmp" "$shm"' EXIT
+mkdir -p "$shm"
+disk="disk ($(df -T "$tmp" | awk 'NR == 2 { print $2 }'))"
+mem="tmpfs ($(df -T "$shm" | awk 'NR == 2 { print $2 }'))"
+
+# run_once DIR PLAN J: one run of PLAN with -j J in a fresh run directory
+# DIR/run-PLANNAME, started in DIR; prints "wall_ms user_ms sys_ms
+# peak_kib" of flowrun itself
+run_once() {
+	local run=run-$(basename "$2" .json)
+	rm -rf "${1:?}/$run"
+	(cd "$1" && "$own_usage" "$flowrun" run "$2" --run-dir "$run" -j "$3" < /dev/null) ||
+		{ echo "bench: flowrun run $2 -j $3 failed" >&2; exit 1; }
+}
+# keep_best NAME CMD...: runs CMD and sets NAME to what it printed when
+# its first word (a time) is below that of NAME's value
+keep_best() {
+	local name=$1 line
+	shift
+	line=$("$@") || { echo "bench: '$*' failed" >&2; exit 1; }
+	if [ -z "${!name}" ] || [ "${line%% *}" -lt "${!name%% *}" ]; then printf -v "$name" '%s' "$line"; fi
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }'; }
+
+# 1. and 2.: 1,000 trivial tasks (/bin/true) as a chain (each depends on
+# the one before) and as a fan-out (none depends on another). Floors:
+# spawn_floor's loop; for the fan-out at -j 2 also half of it, two loops
+# of 500 at once, and one process keeping 2 running.
 awk 'BEGIN { print "name: chain\nproject_name: b\ntasks:"
 	for (i = 1; i <= 1000; i++) { d = (i > 1) ? ", depends_on: [t" (i - 1) "]" : ""
 		printf "  - {name: t%d, run: [/bin/true]%s}\n", i, d }
@@ -88,34 +136,142 @@ awk 'BEGIN { print "name: fan\nproject_name: b\ntasks:"
 	> "$tmp/tfan.yaml"
 "$flowc" compile -o "$tmp/tchain.json" "$tmp/tchain.yaml"
 "$flowc" compile -o "$tmp/tfan.json" "$tmp/tfan.yaml"
-floor_ms=$(for _ in 1 2 3; do "$spawn_floor" 1000 /bin/true; done | sort -n | head -1)
 echo
-echo "flowrun, 1,000 /bin/true tasks, -j 2; floor: posix_spawn+waitpid loop, best of 3: $floor_ms ms"
-printf '%-28s %10s %14s %10s\n' "plan / run directory" "wall ms" "vs floor" "peak KiB"
-shm=/dev/shm/flowrun-bench.$$
+echo "flowrun, 1,000 /bin/true tasks, -j 2. Floors: posix_spawn+waitpid loop (\"floor\")," \
+	"2 such loops of 500 at once (\"2 loops\"), one process keeping 2 running (\"keep 2\")"
+printf '%-22s %3s %6s %8s %8s %8s %38s %9s\n' "shape / run directory" -j floor "2 loops" "keep 2" \
+	"flowrun" "flowrun vs floor, ms (target)" "peak KiB"
 for shape in chain fan; do
-	for where in disk tmpfs; do
+	for where in disk mem; do
 		base=$tmp
-		[ "$where" = tmpfs ] && base=$shm
-		best=
-		for i in 1 2 3; do
-			rm -rf "$base/run"
-			mkdir -p "$base"
-			start=$(date +%s%N)
-			(cd "$base" && "$flowrun" run "$tmp/t$shape.json" --run-dir run -j 2 > /dev/null)
-			ms=$(( ($(date +%s%N) - start) / 1000000 ))
-			if [ -z "$best" ] || [ "$ms" -lt "$best" ]; then best=$ms; fi
+		[ "$where" = mem ] && base=$shm
+		f1= f2= fk= r=
+		for _ in 1 2 3; do
+			keep_best f1 "$spawn_floor" 1000 /bin/true
+			if [ "$shape" = fan ]; then
+				keep_best f2 "$spawn_floor" -j 2 1000 /bin/true
+				keep_best fk "$spawn_floor" -k 2 1000 /bin/true
+			fi
+			keep_best r run_once "$base" "$tmp/t$shape.json" 2
 		done
-		rm -rf "$base/run"
-		peak=$(cd "$base" && peak_kib "$flowrun" run "$tmp/t$shape.json" --run-dir run -j 2)
+		read -r wall _ _ peak <<< "$r"
 		if [ "$shape" = chain ]; then
-			ratio=$(awk -v a="$best" -v b="$floor_ms" 'BEGIN { printf "%.2fx floor", a / b }')
+			target=1.3x
+			[ "$where" = mem ] && target=1.15x
+			vs="$(ratio "$wall" "$f1") floor ($target)"
+			f2=- fk=-
 		else
-			ratio=$(awk -v a="$best" -v b="$floor_ms" 'BEGIN { printf "%.2fx floor/2", a / (b / 2) }')
+			vs="$(ratio "$((wall * 2))" "$f1") floor/2"
+			[ "$where" = disk ] && vs="$vs (1.2x)"
+			vs="$vs, $(ratio "$wall" "$f2") 2 loops"
 		fi
-		printf '%-28s %10s %14s %10s\n' "$shape / $where" "$best" "$ratio" "$peak"
+		printf '%-22s %3s %6s %8s %8s %8s %38s %9s\n' "$shape / ${!where}" 2 "$f1" "$f2" "$fk" \
+			"$wall" "$vs" "$peak"
 	done
 done
+rm -rf "$tmp"/run-* "$shm"/run-*
+
+# 3.: a layered DAG, 4 wide and 250 layers deep; every task from the second
+# layer on adds the results of two tasks of the layer before. As one flow
+# of 1,000 tasks, and as 1,000 flows of one task each, composed, whose two
+# inputs are parameters mapped raw from the parents' tasks. dag_floor runs
+# the same commands in the same dependency order, output through a pipe.
+script='echo $((($1 + $2) % 1000))'
+awk -v s="$script" 'BEGIN { print "name: dag\nproject_name: b\ntasks:"
+	for (l = 1; l <= 250; l++) for (w = 0; w < 4; w++) {
+		if (l == 1) { a = "\"" w + 1 "\""; b = "\"" w + 2 "\"" }
+		else { a = "\"${{ tasks.t" l - 1 "_" w " }}\""; b = "\"${{ tasks.t" l - 1 "_" (w + 1) % 4 " }}\"" }
+		printf "  - {name: t%d_%d, result: int, run: [sh, -c, '\''%s'\'', sh, %s, %s]}\n", l, w, s, a, b
+	}
+	print "---\nname: c\nproject_name: b\ncomposing_flows: [{name: dag, project_name: b}]" }' \
+	> "$tmp/dag.yaml"
+awk -v s="$script" 'BEGIN {
+	for (l = 1; l <= 250; l++) for (w = 0; w < 4; w++) {
+		printf "name: f%d_%d\nproject_name: b\n", l, w
+		if (l == 1) { a = "\"" w + 1 "\""; b = "\"" w + 2 "\"" }
+		else { print "parameters: {a: int, b: int}"; a = "\"${{ params.a }}\""; b = "\"${{ params.b }}\"" }
+		printf "tasks: [{name: t, result: int, run: [sh, -c, '\''%s'\'', sh, %s, %s]}]\n---\n", s, a, b
+	}
+	print "name: all\nproject_name: b\ncomposing_flows:"
+	for (l = 1; l <= 250; l++) for (w = 0; w < 4; w++) {
+		printf "  - {name: f%d_%d, project_name: b", l, w
+		if (l > 1) printf ", mapped_parameters: {a: {parent_flow_name: f%d_%d, parent_task_name: t}, b: {parent_flow_name: f%d_%d, parent_task_name: t}}", l - 1, w, l - 1, (w + 1) % 4
+		print "}"
+	}
+}' > "$tmp/dagflows.yaml"
+awk -v s="$script" 'BEGIN { for (l = 1; l <= 250; l++) for (w = 0; w < 4; w++) {
+	if (l == 1) { a = w + 1; b = w + 2 } else { a = "@" (l - 2) * 4 + w; b = "@" (l - 2) * 4 + (w + 1) % 4 }
+	printf "sh\t-c\t%s\tsh\t%s\t%s\n", s, a, b } }' > "$tmp/dag.cmds"
+"$flowc" compile -o "$tmp/dag.json" "$tmp/dag.yaml"
+"$flowc" compile -o "$tmp/dagflows.json" "$tmp/dagflows.yaml"
+# check_dag DIR PLAN FLOW/TASK: flowrun's last run of PLAN in DIR computed
+# what dag_floor did
+check_dag() {
+	local got
+	got=$("$flowrun" result "$1/run-$2" "$3")
+	[ "$got" = "${fl#* }" ] ||
+		{ echo "bench: $3 is $got in flowrun's run of $2, ${fl#* } in dag_floor's" >&2; exit 1; }
+}
+dag_row() { # LABEL J FLOOR FLOWRUN VS
+	printf '%-28s %3s %8s %8s %34s %9s\n' "$1" "$2" "${3%% *}" "${4%% *}" "$5" "$(echo "$4" | cut -d' ' -f4)"
+}
+echo
+echo "layered DAG, 4 wide x 250 layers, 1,000 tasks [sh, -c, '$script', sh, A, B]," \
+	"A and B the results of two tasks of the layer before."
+echo "Floor: dag_floor, the same commands in the same order, stdout through a pipe."
+printf '%-28s %3s %8s %8s %34s %9s\n' "plan / run directory" -j "floor ms" "flowrun" \
+	"flowrun vs (target)" "peak KiB"
+for where in disk mem; do
+	base=$tmp
+	[ "$where" = mem ] && base=$shm
+	for j in 1 2; do
+		[ "$where/$j" = mem/2 ] && continue
+		fl= one= many=
+		for _ in 1 2 3; do
+			keep_best fl "$dag_floor" $j "$tmp/dag.cmds"
+			keep_best one run_once "$base" "$tmp/dag.json" $j
+			[ $j = 1 ] && keep_best many run_once "$base" "$tmp/dagflows.json" 1
+		done
+		check_dag "$base" dag dag/t250_3
+		vs="$(ratio "${one%% *}" "${fl%% *}") floor"
+		[ "$where" = disk ] && vs="$vs (1.3x)"
+		dag_row "1 flow / ${!where}" $j "$fl" "$one" "$vs"
+		if [ $j = 1 ]; then
+			check_dag "$base" dagflows f250_3/t
+			dag_row "1,000 flows / ${!where}" 1 "$fl" "$many" \
+				"$(ratio "${many%% *}" "${fl%% *}") floor, $(ratio "${many%% *}" "${one%% *}") 1 flow (1.1x)"
+		fi
+	done
+done
+rm -rf "$tmp"/run-* "$shm"/run-*
+
+# 4.: 100,000 trivial tasks as a fan-out, -j 2, run directory on tmpfs:
+# flowrun's own CPU time per task and its peak memory, those of loading
+# the plan alone (--dry-run), and the own CPU of spawn_floor keeping 2
+# running (10,000 of them), the floor under the first
+awk 'BEGIN { print "name: fan\nproject_name: b\ntasks:"
+	for (i = 1; i <= 100000; i++) printf "  - {name: t%d, run: [/bin/true]}\n", i
+	print "---\nname: c\nproject_name: b\ncomposing_flows: [{name: fan, project_name: b}]" }' \
+	> "$tmp/tfan100k.yaml"
+"$flowc" compile -o "$tmp/tfan100k.json" "$tmp/tfan100k.yaml"
+rm -f "$tmp/tfan100k.yaml"
+echo
+echo "flowrun, 100,000 /bin/true tasks as a fan-out, -j 2, run directory on $mem, plan" \
+	"$(( $(wc -c < "$tmp/tfan100k.json") / 1024 )) KiB; own CPU (children excluded), one run each:"
+big_row() { # LABEL TASKS "WALL USER SYS PEAK" [CPU-NOTE [PEAK-NOTE]]
+	local wall user sys peak
+	read -r wall user sys peak <<< "$3"
+	printf '%-28s %8s %8s %8s %18s %24s\n' "$1" "$wall" "$user" "$sys" \
+		"$(awk -v u="$user" -v s="$sys" -v n="$2" 'BEGIN { printf "%.1f", (u + s) * 1000 / n }')${4:-}" \
+		"$peak${5:+ ($(awk -v p="$peak" 'BEGIN { printf "%.0f", p / 1024 }') MiB$5)}"
+}
+printf '%-28s %8s %8s %8s %18s %24s\n' "" "wall ms" "user ms" "sys ms" "CPU us/task" "peak KiB"
+r=$(cd "$shm" && "$own_usage" "$flowrun" run "$tmp/tfan100k.json" --dry-run)
+big_row "flowrun, plan loading only" 100000 "$r" "" ""
+r=$(run_once "$shm" "$tmp/tfan100k.json" 2)
+big_row "flowrun run" 100000 "$r" " (target 20)" ", target 64"
+r=$("$own_usage" "$spawn_floor" -k 2 10000 /bin/true)
+big_row "floor: keep 2, 10,000 tasks" 10000 "$r"
 rm -rf "$shm"
 
 # the results stores: 2,000 saves, then 2,000 loads, one process
