@@ -15,9 +15,10 @@ PKGS = yaml-0.1 jansson
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) libpq 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lyaml -ljansson) -lm
 # flowrun: JSON for plans, SQLite for the results store, libyaml for the
-# load_file built-in's yaml serializer
-RUN_LIBS := $(shell pkg-config --libs jansson sqlite3 yaml-0.1 libpq 2>/dev/null || \
-	echo -ljansson -lsqlite3 -lyaml -lpq) -lm
+# load_file built-in's yaml serializer; libpq is loaded only when a
+# PostgreSQL store is used (runtime/store_pg.c), its header is all it needs
+RUN_LIBS := $(shell pkg-config --libs jansson sqlite3 yaml-0.1 2>/dev/null || \
+	echo -ljansson -lsqlite3 -lyaml) -lm -ldl
 ALL_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Iinclude -Icommon -Icompiler -I$(B)/gen $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
 # lemon output: built, never committed

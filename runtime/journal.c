@@ -590,7 +590,8 @@ static int read_file(const char *dir, struct jfile *f, journal_fn fn, void *ctx,
 	return rc;
 }
 
-int journal_read(const char *dir, journal_fn fn, void *ctx, struct buf *why)
+int journal_read(const char *dir, const unsigned char *flows, size_t nflows, journal_fn fn,
+		 void *ctx, struct buf *why)
 {
 	struct jfile *files;
 	size_t n, i;
@@ -598,8 +599,13 @@ int journal_read(const char *dir, journal_fn fn, void *ctx, struct buf *why)
 
 	if (list_files(dir, &files, &n, why) != 0)
 		return -1;
-	for (i = 0; i < n && rc == 0; i++)
+	for (i = 0; i < n && rc == 0; i++) {
+		long f = files[i].flow;
+
+		if (flows && f >= 0 && ((size_t)f >= nflows || !flows[f]))
+			continue;
 		rc = read_file(dir, &files[i], fn, ctx, why);
+	}
 	free_files(files, n);
 	return rc;
 }

@@ -91,11 +91,14 @@ typedef int (*journal_fn)(void *ctx, const struct journal_event *ev);
 
 /* journal_read: every event of the run directory, file after file in the
  * order docs/run.md gives (sessions in order; in a session the flows'
- * files, then the driver's), each file's lines in order. A line that is
- * not an event (or lacks a field) is reported with warn() and skipped; a
- * last line without its newline (cut by a crash) is skipped silently. 0,
- * fn's non-zero result, or -1 with why (no journal, a newer version). */
-int journal_read(const char *dir, journal_fn fn, void *ctx, struct buf *why);
+ * files, then the driver's), each file's lines in order; with flows not
+ * NULL, the files of a flow's own process only for the flows F with
+ * flows[F] set (the drivers' files always). A line that is not an event
+ * (or lacks a field) is reported with warn() and skipped; a last line
+ * without its newline (cut by a crash) is skipped silently. 0, fn's
+ * non-zero result, or -1 with why (a journal of format 1, a newer version). */
+int journal_read(const char *dir, const unsigned char *flows, size_t nflows, journal_fn fn,
+		 void *ctx, struct buf *why);
 
 /* journal_sessions: the number of sessions the run directory has (the
  * next session's number); -1 with why */

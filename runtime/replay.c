@@ -104,7 +104,7 @@ static int on_event(void *vc, const struct journal_event *ev)
 }
 
 int replay_load(struct replay *r, const char *dir, const struct plan *p, int with_results,
-		struct buf *why)
+		const unsigned char *only, struct buf *why)
 {
 	struct ctx c = {r, p, dir, with_results};
 	size_t f, t;
@@ -120,7 +120,7 @@ int replay_load(struct replay *r, const char *dir, const struct plan *p, int wit
 		for (t = 0; t < p->flows[f].ntasks; t++)
 			r->flows[f].tasks[t].ms = -1;
 	}
-	if (journal_read(dir, on_event, &c, why) != 0) {
+	if (journal_read(dir, only, p->nflows, on_event, &c, why) != 0) {
 		replay_free(r);
 		return -1;
 	}

@@ -42,9 +42,10 @@ struct replay {
 };
 
 /* replay_load: reads the journal of dir; results are loaded when
- * with_results. 0, or -1 with why. */
+ * with_results; with only not NULL, the job bodies' files of the flows F
+ * with only[F] set alone (journal_read). 0, or -1 with why. */
 int replay_load(struct replay *r, const char *dir, const struct plan *p, int with_results,
-		struct buf *why);
+		const unsigned char *only, struct buf *why);
 void replay_free(struct replay *r);
 /* replay_units: for each flow, the unit (job id) session s started for
  * it when the flow journaled no outcome since, else NULL, into ids[f]

@@ -602,7 +602,7 @@ int run_resume(const char *dir, const struct run_options *o)
 		buf_free(&why);
 		return 2;
 	}
-	if (replay_load(&before, dir, &p, 1, &why) != 0) {
+	if (replay_load(&before, dir, &p, 1, NULL, &why) != 0) {
 		fprintf(stderr, "flowrun: %s\n", why.data);
 		goto out;
 	}
@@ -679,6 +679,7 @@ int run_flow(const char *dir, size_t f, unsigned session)
 	struct body body = {0};
 	struct sched *s = NULL;
 	struct plan p = {0};
+	unsigned char *only = NULL;
 	const char *key, *job = getenv("SLURM_JOB_ID");
 	json_t *root;
 	unsigned k;
@@ -691,7 +692,12 @@ int run_flow(const char *dir, size_t f, unsigned session)
 		buf_printf(&why, "the plan has no flow %zu", f);
 		goto out;
 	}
-	if (replay_load(&before, dir, &p, 1, &why) != 0)
+	/* what this flow needs: its own files and those of its parents */
+	only = xcalloc(p.nflows, 1);
+	only[f] = 1;
+	for (g = 0; g < p.flows[f].nneeds; g++)
+		only[p.flows[f].needs[g]] = 1;
+	if (replay_load(&before, dir, &p, 1, only, &why) != 0)
 		goto out;
 	loaded = 1;
 	json_object_foreach(meta.filesystems, key, root) {
@@ -792,6 +798,7 @@ out:
 	files_free(&files);
 	rundir_free_meta(&meta);
 	plan_free(&p);
+	free(only);
 	buf_free(&why);
 	buf_free(&cache);
 	return status;

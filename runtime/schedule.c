@@ -593,8 +593,17 @@ static void start_ready(struct sched *s)
 		struct ready r = s->queue[s->qhead];
 		const struct plan_task *pt = &pflow(s, r.flow)->tasks[r.task];
 
+		struct buf why = {0};
+
 		if (pt->kind != TASK_BUILTIN && s->nfree == 0)
 			break;
+		/* what a built-in just settled is in the file before its
+		 * dependents start */
+		if (journal_flush(s->c.journal, &why) != 0) {
+			set_error(s, why.data);
+			buf_free(&why);
+			break;
+		}
 		s->qhead++;
 		start_task(s, r.flow, r.task);
 	}

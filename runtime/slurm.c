@@ -20,6 +20,9 @@ extern char **environ;
 
 /* how often squeue is asked while jobs run */
 #define SQUEUE_EVERY_MS 500
+/* how often the job bodies' journal files are read for what they did: how
+ * late a flow's outcome (and the end of the run) can be noticed */
+#define TAIL_EVERY_MS 100
 /* squeue failures in a row before the run gives up following its jobs */
 #define SQUEUE_TRIES 20
 
@@ -325,7 +328,9 @@ static int slurm_wait(struct backend *b, struct buf *why)
 	long long now = progress_ms();
 	int rc = 0;
 
-	if (b->next_squeue > now && poll(&pfd, 1, (int)(b->next_squeue - now)) > 0)
+	if (b->next_squeue > now &&
+	    poll(&pfd, 1, (int)(b->next_squeue - now < TAIL_EVERY_MS ? b->next_squeue - now
+								    : TAIL_EVERY_MS)) > 0)
 		sched_drain_wake();
 	rc = journal_tail_read(b->tail, on_event, b, why);
 	progress_flush();

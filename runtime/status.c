@@ -25,7 +25,7 @@ static int open_run(const char *dir, struct plan *p, struct run_meta *m, struct 
 	} else if (plan_load(p, path, &why) != 0) {
 		fprintf(stderr, "flowrun: %s: %s\n", path, why.data);
 		rundir_free_meta(m);
-	} else if (replay_load(r, dir, p, with_results, &why) != 0) {
+	} else if (replay_load(r, dir, p, with_results, NULL, &why) != 0) {
 		fprintf(stderr, "flowrun: %s\n", why.data);
 		rundir_free_meta(m);
 		plan_free(p);

@@ -2,11 +2,98 @@
  * cluster nodes share: documents as jsonb, unique_hash the primary key,
  * INSERT ... ON CONFLICT so concurrent saves store one row. Nothing but SQL
  * and connections here; documents are built by store.c. */
+#include <dlfcn.h>
 #include <libpq-fe.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "store_impl.h"
+
+/* libpq is loaded when a PostgreSQL store is first opened, not linked:
+ * every other use of flowrun (a run on SQLite, each Slurm job body, status)
+ * then starts without loading it and the twenty libraries it needs */
+#define LIBPQ "libpq.so.5"
+
+static struct {
+	void *lib;
+	void (*clear)(PGresult *);
+	PGconn *(*connectdb)(const char *);
+	void (*conninfo_free)(PQconninfoOption *);
+	PQconninfoOption *(*conninfo_parse)(const char *, char **);
+	char *(*error_message)(const PGconn *);
+	PGresult *(*exec_params)(PGconn *, const char *, int, const Oid *, const char *const *,
+				 const int *, const int *, int);
+	void (*finish)(PGconn *);
+	void (*freemem)(void *);
+	char *(*getvalue)(const PGresult *, int, int);
+	int (*ntuples)(const PGresult *);
+	void (*reset)(PGconn *);
+	char *(*result_error_message)(const PGresult *);
+	ExecStatusType (*result_status)(const PGresult *);
+	PQnoticeProcessor (*set_notice_processor)(PGconn *, PQnoticeProcessor, void *);
+	ConnStatusType (*status)(const PGconn *);
+} pq;
+
+#define PQclear pq.clear
+#define PQconnectdb pq.connectdb
+#define PQconninfoFree pq.conninfo_free
+#define PQconninfoParse pq.conninfo_parse
+#define PQerrorMessage pq.error_message
+#define PQexecParams pq.exec_params
+#define PQfinish pq.finish
+#define PQfreemem pq.freemem
+#define PQgetvalue pq.getvalue
+#define PQntuples pq.ntuples
+#define PQreset pq.reset
+#define PQresultErrorMessage pq.result_error_message
+#define PQresultStatus pq.result_status
+#define PQsetNoticeProcessor pq.set_notice_processor
+#define PQstatus pq.status
+
+/* load_libpq: 0, or -1 with why */
+static int load_libpq(struct buf *why)
+{
+	static const struct {
+		const char *name;
+		void **slot;
+	} syms[] = {
+		{"PQclear", (void **)&pq.clear},
+		{"PQconnectdb", (void **)&pq.connectdb},
+		{"PQconninfoFree", (void **)&pq.conninfo_free},
+		{"PQconninfoParse", (void **)&pq.conninfo_parse},
+		{"PQerrorMessage", (void **)&pq.error_message},
+		{"PQexecParams", (void **)&pq.exec_params},
+		{"PQfinish", (void **)&pq.finish},
+		{"PQfreemem", (void **)&pq.freemem},
+		{"PQgetvalue", (void **)&pq.getvalue},
+		{"PQntuples", (void **)&pq.ntuples},
+		{"PQreset", (void **)&pq.reset},
+		{"PQresultErrorMessage", (void **)&pq.result_error_message},
+		{"PQresultStatus", (void **)&pq.result_status},
+		{"PQsetNoticeProcessor", (void **)&pq.set_notice_processor},
+		{"PQstatus", (void **)&pq.status},
+	};
+	size_t i;
+
+	if (pq.lib)
+		return 0;
+	pq.lib = dlopen(LIBPQ, RTLD_NOW | RTLD_LOCAL);
+	if (!pq.lib) {
+		buf_printf(why, "results store: a PostgreSQL store needs %s (Debian's libpq5): %s",
+			   LIBPQ, dlerror());
+		return -1;
+	}
+	for (i = 0; i < sizeof(syms) / sizeof(syms[0]); i++) {
+		*syms[i].slot = dlsym(pq.lib, syms[i].name);
+		if (!*syms[i].slot) {
+			buf_printf(why, "results store: %s has no %s", LIBPQ, syms[i].name);
+			dlclose(pq.lib);
+			pq.lib = NULL;
+			return -1;
+		}
+	}
+	return 0;
+}
 
 struct pg_store {
 	PGconn *conn;   /* the connection */
@@ -123,11 +210,15 @@ void *store_pg_open(const char *url, struct buf *why)
 		"ON flowrun_results (project_name, flow_name)",
 		"COMMIT",
 	};
-	struct pg_store *s = xcalloc(1, sizeof(*s));
+	struct pg_store *s;
 	char *err = NULL;
-	PQconninfoOption *opts = PQconninfoParse(url, &err);
+	PQconninfoOption *opts;
 	size_t i;
 
+	if (load_libpq(why) != 0)
+		return NULL;
+	s = xcalloc(1, sizeof(*s));
+	opts = PQconninfoParse(url, &err);
 	if (!opts) {
 		buf_printf(why, "results store: not a PostgreSQL URL: %s", err ? err : "");
 		PQfreemem(err);

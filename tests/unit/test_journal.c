@@ -96,7 +96,7 @@ static void read_all(const char *dir, struct seen *s)
 	struct buf why = {0};
 
 	memset(s, 0, sizeof(*s));
-	if (journal_read(dir, record, s, &why) != 0)
+	if (journal_read(dir, NULL, 0, record, s, &why) != 0)
 		fail_msg("%s", why.data);
 }
 
@@ -158,6 +158,16 @@ static void test_files_merge_by_session_flows_before_driver(void **state)
 					 "1:0:-1:-1:-:-:-;1:2:1:0:Failed:-:d1;");
 	assert_int_equal(journal_sessions(dir, &why), 2);
 	buf_free(&s.text);
+	/* a job body reads the files of the flows it needs only */
+	{
+		unsigned char only[2] = {1, 0};
+
+		memset(&s, 0, sizeof(s));
+		assert_int_equal(journal_read(dir, only, 2, record, &s, &why), 0);
+		assert_string_equal(s.text.data, "0:0:-1:-1:-:-:-;0:2:1:0:Failed:-:d0;"
+						 "1:0:-1:-1:-:-:-;1:2:1:0:Failed:-:d1;");
+		buf_free(&s.text);
+	}
 	remove_dir(dir);
 }
 
@@ -191,7 +201,7 @@ static void test_a_newer_journal_is_refused(void **state)
 	buf_printf(&path, "%s/journal", dir);
 	assert_int_equal(util_mkdirs(path.data), 0);
 	append(dir, "0.jsonl", "{\"journal\":99,\"event\":\"open\",\"session\":0,\"t\":1}\n");
-	assert_int_equal(journal_read(dir, record, &s, &why), -1);
+	assert_int_equal(journal_read(dir, NULL, 0, record, &s, &why), -1);
 	assert_non_null(strstr(why.data, "written by a newer flowrun (journal version 99; this "
 					  "flowrun reads version 2)"));
 	buf_free(&why);
@@ -211,7 +221,7 @@ static void test_an_old_run_directory_is_named(void **state)
 	fp = fopen(path.data, "w");
 	assert_non_null(fp);
 	fclose(fp);
-	assert_int_equal(journal_read(dir, record, &s, &why), -1);
+	assert_int_equal(journal_read(dir, NULL, 0, record, &s, &why), -1);
 	assert_non_null(strstr(why.data, "run directory format 1"));
 	buf_free(&why);
 	buf_free(&path);
