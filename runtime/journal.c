@@ -13,25 +13,25 @@
 #include <time.h>
 #include <unistd.h>
 
-const char *const run_state_names[ST_COUNT] = {"Pending", "Running", "Success", "Failed",
+const char *const journal_state_names[ST_COUNT] = {"Pending", "Running", "Success", "Failed",
 					       "Retrying", "Skipped", "Cancelled", "Cached"};
 
-int run_state_parse(const char *s)
+int journal_state_parse(const char *s)
 {
 	int i;
 
 	for (i = 0; s && i < ST_COUNT; i++)
-		if (strcmp(s, run_state_names[i]) == 0)
+		if (strcmp(s, journal_state_names[i]) == 0)
 			return i;
 	return -1;
 }
 
-int run_state_final(enum run_state st)
+int journal_state_final(enum run_state st)
 {
 	return st == ST_SUCCESS || st == ST_FAILED || st == ST_SKIPPED || st == ST_CACHED;
 }
 
-int run_state_ok(enum run_state st)
+int journal_state_ok(enum run_state st)
 {
 	return st == ST_SUCCESS || st == ST_CACHED;
 }
@@ -192,13 +192,13 @@ static int format_event(struct journal *j, struct buf *b, const struct journal_e
 	}
 	case JE_FLOW:
 		put_flow(b, ev);
-		put_key_str(b, "state", run_state_names[ev->state]);
+		put_key_str(b, "state", journal_state_names[ev->state]);
 		break;
 	case JE_TASK:
 		put_flow(b, ev);
 		buf_printf(b, ",\"task\":%ld", ev->task);
 		put_key_str(b, "task_name", ev->task_name ? ev->task_name : "");
-		put_key_str(b, "state", run_state_names[ev->state]);
+		put_key_str(b, "state", journal_state_names[ev->state]);
 		buf_printf(b, ",\"attempt\":%d", ev->attempt);
 		if (ev->ms >= 0)
 			buf_printf(b, ",\"ms\":%lld", ev->ms);
@@ -212,7 +212,7 @@ static int format_event(struct journal *j, struct buf *b, const struct journal_e
 		break;
 	case JE_END:
 		buf_puts(b, "\"event\":\"end\"");
-		put_key_str(b, "state", run_state_names[ev->state]);
+		put_key_str(b, "state", journal_state_names[ev->state]);
 		break;
 	}
 	if (ev->reason)
@@ -248,6 +248,7 @@ struct journal *journal_create(const char *dir, const char *name, const char *ru
 		errno = err;
 		return NULL;
 	}
+	j->unsynced_since = mono_ms();
 	if (format_event(j, &j->pending, open_ev, run_id, why) != 0 || journal_sync(j, why) != 0) {
 		close(j->fd);
 		free(j->dir);
@@ -337,8 +338,13 @@ struct jfile {
 	long flow;                  /* -1 for the driver's file */
 	unsigned k;                 /* which start of that flow */
 	long offset;                /* journal_tail: bytes read so far */
+	size_t lines;               /* journal_tail: whole lines read so far */
 	int opened;                 /* journal_tail: its first line was read */
 };
+
+/* the largest session, flow or restart number a journal file name may
+ * carry: beyond it a name is not one flowrun wrote */
+#define MAX_NAME_NUMBER 1000000UL
 
 /* parse_name: "S.jsonl" or "S.F.k.jsonl"; 0, or -1 for another file */
 static int parse_name(const char *name, struct jfile *f)
@@ -349,6 +355,8 @@ static int parse_name(const char *name, struct jfile *f)
 	if (name[0] < '0' || name[0] > '9')
 		return -1;
 	s = strtoul(name, &end, 10);
+	if (s > MAX_NAME_NUMBER)
+		return -1;
 	if (strcmp(end, ".jsonl") == 0) {
 		f->session = (unsigned)s;
 		f->flow = -1;
@@ -361,7 +369,7 @@ static int parse_name(const char *name, struct jfile *f)
 	if (*end != '.' || end[1] < '0' || end[1] > '9')
 		return -1;
 	k = strtoul(end + 1, &end, 10);
-	if (strcmp(end, ".jsonl") != 0)
+	if (strcmp(end, ".jsonl") != 0 || fl > MAX_NAME_NUMBER || k > MAX_NAME_NUMBER)
 		return -1;
 	f->session = (unsigned)s;
 	f->flow = (long)fl;
@@ -473,7 +481,7 @@ static int decode(json_t *o, struct journal_event *ev, const char **bad)
 	ev->t = json_is_integer(v) ? json_integer_value(v) : 0;
 	v = json_object_get(o, "ms");
 	ev->ms = json_is_integer(v) ? json_integer_value(v) : -1;
-	st = run_state_parse(json_string_value(json_object_get(o, "state")));
+	st = journal_state_parse(json_string_value(json_object_get(o, "state")));
 	ev->state = st < 0 ? ST_PENDING : (enum run_state)st;
 	if (event && strcmp(event, "open") == 0) {
 		ev->kind = JE_OPEN;
@@ -510,7 +518,7 @@ static int decode(json_t *o, struct journal_event *ev, const char **bad)
 	ev->result_file = json_string_value(json_object_get(o, "result_file"));
 	if (ev->task < 0)
 		*bad = "a task event without its task index";
-	else if (run_state_ok(ev->state) && !ev->result && !ev->result_file)
+	else if (journal_state_ok(ev->state) && !ev->result && !ev->result_file)
 		*bad = "a Success event without its result";
 	return *bad ? -1 : 0;
 }
@@ -521,7 +529,7 @@ static int read_file(const char *dir, struct jfile *f, journal_fn fn, void *ctx,
 {
 	struct buf path = {0}, where = {0};
 	char *line = NULL;
-	size_t cap = 0, lineno = 0;
+	size_t cap = 0, lineno = f->lines;
 	ssize_t len;
 	FILE *fp;
 	int rc = 0;
@@ -545,6 +553,7 @@ static int read_file(const char *dir, struct jfile *f, journal_fn fn, void *ctx,
 		if (line[len - 1] != '\n')
 			break; /* cut by a crash: not an event */
 		f->offset += (long)len;
+		f->lines = lineno;
 		o = json_loadb(line, (size_t)len, 0, &jerr);
 		where.len = 0;
 		buf_printf(&where, "journal/%s:%zu", f->name, lineno);
@@ -610,7 +619,7 @@ int journal_read(const char *dir, const unsigned char *flows, size_t nflows, jou
 	return rc;
 }
 
-long journal_sessions(const char *dir, struct buf *why)
+long journal_next_session(const char *dir, struct buf *why)
 {
 	struct jfile *files;
 	size_t n, i;

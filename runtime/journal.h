@@ -15,19 +15,22 @@
  * own, written before its Success event, instead of inside the event:
  * journal lines stay small enough to read back line by line */
 #define JOURNAL_INLINE_MAX 65536
+/* events written are synced (fdatasync) at most this long after: what a
+ * crash of the machine may lose (docs/run.md, "Writing and durability") */
+#define JOURNAL_SYNC_MS 50
 
-/* the states of flows and tasks, as in Prefect */
+/* the states of flows and tasks (docs/run.md, "What runs") */
 enum run_state { ST_PENDING, ST_RUNNING, ST_SUCCESS, ST_FAILED, ST_RETRYING, ST_SKIPPED,
 		 ST_CANCELLED, ST_CACHED };
 #define ST_COUNT 8
-extern const char *const run_state_names[ST_COUNT];
+extern const char *const journal_state_names[ST_COUNT];
 
-/* run_state_parse: the state named s, or -1 */
-int run_state_parse(const char *s);
-/* run_state_final: st is an outcome (nothing changes it in this session) */
-int run_state_final(enum run_state st);
-/* run_state_ok: st is Success or Cached */
-int run_state_ok(enum run_state st);
+/* journal_state_parse: the state named s, or -1 */
+int journal_state_parse(const char *s);
+/* journal_state_final: st is an outcome (nothing changes it in this session) */
+int journal_state_final(enum run_state st);
+/* journal_state_ok: st is Success or Cached */
+int journal_state_ok(enum run_state st);
 
 enum journal_kind {
 	JE_OPEN,    /* first line of a file: who writes it, for which session */
@@ -100,9 +103,10 @@ typedef int (*journal_fn)(void *ctx, const struct journal_event *ev);
 int journal_read(const char *dir, const unsigned char *flows, size_t nflows, journal_fn fn,
 		 void *ctx, struct buf *why);
 
-/* journal_sessions: the number of sessions the run directory has (the
- * next session's number); -1 with why */
-long journal_sessions(const char *dir, struct buf *why);
+/* journal_next_session: one more than the highest session any journal
+ * file of dir names (0 when none): a new session's number, whatever the
+ * files hold; -1 with why */
+long journal_next_session(const char *dir, struct buf *why);
 
 /* journal_load_result: the result of a JE_TASK event read back (inline or
  * from its file); a new reference, NULL with why */

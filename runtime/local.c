@@ -47,7 +47,7 @@ static struct backend *local_open(const struct backend_env *env, struct buf *why
 	b->sched = sched_new(&c);
 	for (f = 0; f < env->plan->nflows; f++)
 		for (t = 0; t < env->plan->flows[f].ntasks; t++)
-			if (env->before && run_state_ok(env->before->flows[f].tasks[t].st))
+			if (env->before && journal_state_ok(env->before->flows[f].tasks[t].st))
 				sched_restore(b->sched, f, t, env->before->flows[f].tasks[t].result);
 	return b;
 }

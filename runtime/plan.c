@@ -100,6 +100,10 @@ static const char *get_string(struct reader *r, const json_t *o, const char *key
 	return json_string_value(v);
 }
 
+/* the longest duration a plan may give (milliseconds): flowc's own bound
+ * on durations (a year), so that deadlines never overflow */
+#define MAX_DURATION_MS (366LL * 86400 * 1000)
+
 /* get_count: a non-negative integer member, def when absent */
 static long long get_count(struct reader *r, const json_t *o, const char *key, long long def)
 {
@@ -112,6 +116,18 @@ static long long get_count(struct reader *r, const json_t *o, const char *key, l
 		bad(r, "must be a non-negative integer");
 	}
 	return json_integer_value(v);
+}
+
+/* get_duration: a count of milliseconds of at most MAX_DURATION_MS */
+static long long get_duration(struct reader *r, const json_t *o, const char *key)
+{
+	long long ms = get_count(r, o, key, 0);
+
+	if (ms > MAX_DURATION_MS) {
+		enter_key(r, key);
+		bad(r, "%lld ms is longer than a year (%lld ms)", ms, MAX_DURATION_MS);
+	}
+	return ms;
 }
 
 static const json_t *get_array(struct reader *r, const json_t *o, const char *key, int required)
@@ -398,9 +414,9 @@ static void read_task(struct reader *r, struct plan_task *t, const json_t *o, si
 	}
 	t->result = read_type(r, o, "result", &t->result_text);
 	t->needs = read_needs(r, o, index, &t->nneeds);
-	t->timeout_ms = get_count(r, o, "timeout_ms", 0);
+	t->timeout_ms = get_duration(r, o, "timeout_ms");
 	t->retries = get_count(r, o, "retries", 0);
-	t->retry_delay_ms = get_count(r, o, "retry_delay_ms", 0);
+	t->retry_delay_ms = get_duration(r, o, "retry_delay_ms");
 	cache = json_object_get(o, "cache");
 	if (cache && !json_is_boolean(cache)) {
 		enter_key(r, "cache");

@@ -202,8 +202,8 @@ static void child(const struct proc_spec *spec, int in, int out, int err)
 
 /* spawn: spec in a process group of its own, with in (or /dev/null), out
  * and err as its standard streams; 0 with *pid, or an errno. vfork rather
- * than posix_spawn: no stack to map and unmap, no file actions to check,
- * which halves what starting a task costs flowrun. */
+ * than posix_spawn: no stack to map and unmap, no file actions to check
+ * (measured here: 45 instead of 57 us of flowrun's CPU per task). */
 static int spawn(pid_t *pid, const struct proc_spec *spec, int in, int out, int err)
 {
 	sigset_t all, old;

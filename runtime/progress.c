@@ -35,13 +35,13 @@ void progress_task(struct progress *p, const char *flow, const char *task, enum 
 {
 	if (p->tty) {
 		printf("\r\033[K[%zu/%zu done, %zu running, %zu failed] %s/%s %s", p->done, p->ntasks,
-		       p->running, p->failed, flow, task, run_state_names[st]);
+		       p->running, p->failed, flow, task, journal_state_names[st]);
 		if (st == ST_FAILED)
 			printf(": %s\n", note ? note : "");
 		fflush(stdout);
 		return;
 	}
-	printf("%s/%s: %s", flow, task, run_state_names[st]);
+	printf("%s/%s: %s", flow, task, journal_state_names[st]);
 	if (attempt > 1 && st == ST_RUNNING)
 		printf(" (attempt %d)", attempt);
 	if (note)
@@ -57,7 +57,7 @@ void progress_flush(void)
 void progress_flow(struct progress *p, const char *flow, enum run_state st, const char *note)
 {
 	clear(p);
-	printf("%s: %s%s%s\n", flow, run_state_names[st], note ? ": " : "", note ? note : "");
+	printf("%s: %s%s%s\n", flow, journal_state_names[st], note ? ": " : "", note ? note : "");
 	fflush(stdout);
 }
 
@@ -96,7 +96,7 @@ void progress_summary(struct progress *p, const char *run_id, enum run_state st,
 		printf("run %s: Cancelled; resume with: flowrun resume %s\n", run_id, dir);
 	else
 		printf("run %s: %s%s%s: %zu of %zu tasks succeeded in %.1f s; results in %s\n", run_id,
-		       run_state_names[st], reason ? ": " : "", reason ? reason : "", p->done,
+		       journal_state_names[st], reason ? ": " : "", reason ? reason : "", p->done,
 		       p->ntasks, (progress_ms() - p->t0) / 1000.0, dir);
 	fflush(stdout);
 }

@@ -72,7 +72,7 @@ static int on_event(void *vc, const struct journal_event *ev)
 	{
 		struct replay_task *rt = &rf->tasks[ev->task];
 
-		if (run_state_ok(rt->st)) {
+		if (journal_state_ok(rt->st)) {
 			rf->done--;
 			r->done--;
 		}
@@ -82,7 +82,7 @@ static int on_event(void *vc, const struct journal_event *ev)
 		rt->attempt = ev->attempt;
 		rt->ms = ev->ms;
 		set_str(&rt->reason, ev->reason);
-		if (run_state_ok(ev->state)) {
+		if (journal_state_ok(ev->state)) {
 			if (c->with_results) {
 				struct buf why = {0};
 
@@ -94,7 +94,7 @@ static int on_event(void *vc, const struct journal_event *ev)
 				}
 				buf_free(&why);
 			}
-			if (run_state_ok(rt->st)) {
+			if (journal_state_ok(rt->st)) {
 				rf->done++;
 				r->done++;
 			}
@@ -157,7 +157,7 @@ size_t replay_units(const struct replay *r, unsigned s, char **ids)
 		const struct replay_flow *rf = &r->flows[f];
 
 		ids[f] = rf->unit && rf->unit_session == s &&
-				 !(run_state_final(rf->st) && rf->st_session >= s)
+				 !(journal_state_final(rf->st) && rf->st_session >= s)
 			     ? rf->unit : NULL;
 		n += ids[f] != NULL;
 	}

@@ -20,6 +20,7 @@
 #include "replay.h"
 #include "rundir.h"
 #include "schedule.h"
+#include "signals.h"
 
 json_t *run_params(const struct plan *p, const json_t *given, struct buf *why)
 {
@@ -140,7 +141,7 @@ static void record_skip(struct driver *d, size_t f, const unsigned char *kept, c
 	ev.kind = JE_TASK;
 	ev.ms = -1;
 	for (t = 0; t < pf->ntasks; t++) {
-		if ((d->before && run_state_ok(d->before->flows[f].tasks[t].st)) || (kept && kept[t]))
+		if ((d->before && journal_state_ok(d->before->flows[f].tasks[t].st)) || (kept && kept[t]))
 			continue;
 		ev.task = (long)t;
 		ev.task_name = pf->tasks[t].name;
@@ -159,7 +160,7 @@ static void on_ended(void *ctx, size_t f, enum run_state st, const unsigned char
 	struct driver *d = ctx;
 	size_t *stack = NULL, n = 0, cap = 0, k;
 
-	if (run_state_final(d->st[f]))
+	if (journal_state_final(d->st[f]))
 		return;
 	d->st[f] = st;
 	d->unfinished--;
@@ -174,7 +175,7 @@ static void on_ended(void *ctx, size_t f, enum run_state st, const unsigned char
 
 			if (d->st[h] != ST_PENDING || d->ops->orders_flows)
 				continue;
-			if (run_state_ok(d->st[g])) {
+			if (journal_state_ok(d->st[g])) {
 				if (--d->waiting[h] == 0)
 					VEC_PUSH(d->ready, d->nready, d->readycap, h);
 			} else if (d->st[g] != ST_CANCELLED) {
@@ -247,7 +248,7 @@ static void start_ready(struct driver *d)
 	size_t i, k;
 	struct buf why = {0};
 
-	for (i = 0; i < d->nready && !d->error && !sched_interrupted(); i++) {
+	for (i = 0; i < d->nready && !d->error && !sig_interrupted(); i++) {
 		size_t f = d->ready[i];
 
 		if (d->st[f] != ST_PENDING)
@@ -280,7 +281,7 @@ static int drive(struct driver *d, int detach)
 
 	driver_init(d);
 	for (;;) {
-		if (!cancelled && (sched_interrupted() || d->error)) {
+		if (!cancelled && (sig_interrupted() || d->error)) {
 			d->ops->cancel(d->b);
 			cancelled = 1;
 		}
@@ -299,14 +300,17 @@ static int drive(struct driver *d, int detach)
 				break;
 			continue;
 		}
-		if (d->ops->wait(d->b, &why) != 0) {
+		if (d->ops->wait(d->b, &why) != 0 ||
+		    (!d->error && journal_flush(d->journal, &why) != 0) ||
+		    (!d->error && journal_unsynced_ms(d->journal) >= JOURNAL_SYNC_MS &&
+		     journal_sync(d->journal, &why) != 0)) {
 			set_error(d, why.data);
 			buf_free(&why);
 		}
 	}
 	if (d->error) {
 		end = ST_FAILED;
-	} else if (sched_interrupted()) {
+	} else if (sig_interrupted()) {
 		end = ST_CANCELLED;
 	} else {
 		for (f = 0; f < d->plan->nflows && d->st[f] == ST_SUCCESS; f++)
@@ -347,7 +351,7 @@ static int run_session(const struct plan *p, const char *dir, const struct run_m
 	json_t *root;
 	char *name;
 	size_t f, ntasks = 0;
-	int status = 2;
+	int status;
 
 	d.plan = p;
 	d.dir = dir;
@@ -357,14 +361,19 @@ static int run_session(const struct plan *p, const char *dir, const struct run_m
 	d.ops = backend_find(backend);
 	json_object_foreach(meta->filesystems, key, root) {
 		struct buf spec = {0};
+		int rc;
 
 		buf_printf(&spec, "%s=%s", key, json_string_value(root));
-		if (files_add(&files, spec.data, &why) < 0)
-			break;
+		rc = files_add(&files, spec.data, &why);
 		buf_free(&spec);
+		if (rc < 0)
+			break;
 	}
+	/* from here on the run directory holds a run: what stops it is a
+	 * failed run (1), not a usage error */
+	status = 1;
 	env.jobs = d.ops->orders_flows ? 1 : jobs_for(o->jobs);
-	if (why.len || sched_signals(&why) != 0 ||
+	if (why.len || sig_setup(&why) != 0 ||
 	    (!d.ops->orders_flows && proc_guard_start((size_t)env.jobs, &why) != 0)) {
 		fprintf(stderr, "flowrun: %s\n", why.data);
 		goto out;
@@ -627,7 +636,19 @@ int run_resume(const char *dir, const struct run_options *o)
 		fprintf(stderr, "flowrun: %s\n", why.data);
 		goto out;
 	}
-	status = run_session(&p, dir, &meta, &before, before.nsessions, backend, store, o);
+	{
+		/* a session file left without a whole line (a crash as it was
+		 * made) still takes its number */
+		long next = journal_next_session(dir, &why);
+
+		if (next < 0) {
+			fprintf(stderr, "flowrun: %s\n", why.data);
+			goto out;
+		}
+		status = run_session(&p, dir, &meta, &before,
+				     (unsigned)next > before.nsessions ? (unsigned)next : before.nsessions,
+				     backend, store, o);
+	}
 out:
 	if (loaded)
 		replay_free(&before);
@@ -708,7 +729,7 @@ int run_flow(const char *dir, size_t f, unsigned session)
 		buf_free(&spec);
 	}
 	c.jobs = jobs_for(0);
-	if (why.len || chdir(meta.cwd) != 0 || sched_signals(&why) != 0 ||
+	if (why.len || chdir(meta.cwd) != 0 || sig_setup(&why) != 0 ||
 	    proc_guard_start((size_t)c.jobs, &why) != 0) {
 		if (!why.len)
 			buf_printf(&why, "cannot enter %s: %s", meta.cwd, strerror(errno));
@@ -772,11 +793,11 @@ int run_flow(const char *dir, size_t f, unsigned session)
 	s = sched_new(&c);
 	for (g = 0; g < p.nflows; g++)
 		for (t = 0; t < p.flows[g].ntasks; t++)
-			if (run_state_ok(before.flows[g].tasks[t].st))
+			if (journal_state_ok(before.flows[g].tasks[t].st))
 				sched_restore(s, g, t, before.flows[g].tasks[t].result);
 	sched_start_flow(s, f);
 	for (;;) {
-		if (!cancelled && (sched_interrupted() || sched_error(s))) {
+		if (!cancelled && (sig_interrupted() || sched_error(s))) {
 			sched_cancel(s);
 			cancelled = 1;
 		}
@@ -786,7 +807,7 @@ int run_flow(const char *dir, size_t f, unsigned session)
 	}
 	if (sched_error(s))
 		buf_puts(&why, sched_error(s));
-	status = sched_error(s) ? 1 : body.ended ? (run_state_ok(body.st) ? 0 : 1) : 130;
+	status = sched_error(s) ? 1 : body.ended ? (journal_state_ok(body.st) ? 0 : 1) : 130;
 out:
 	if (j && journal_close(j, &why) != 0 && status == 0)
 		status = 1;
@@ -802,13 +823,4 @@ out:
 	buf_free(&why);
 	buf_free(&cache);
 	return status;
-}
-
-const struct backend_ops *backend_find(const char *name)
-{
-	if (name && strcmp(name, "local") == 0)
-		return &backend_local;
-	if (name && strcmp(name, "slurm") == 0)
-		return &backend_slurm;
-	return NULL;
 }

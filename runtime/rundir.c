@@ -94,6 +94,14 @@ int rundir_read_meta(const char *dir, struct run_meta *m, struct buf *why)
 		if (!m->run_id || !m->plan_hash || !m->results_db || !m->cwd || !m->backend ||
 		    !json_is_object(m->params) || !json_is_object(m->filesystems))
 			buf_printf(why, "%s: a member is missing or not of its type", path);
+		else {
+			const char *key;
+			const json_t *root;
+
+			json_object_foreach(m->filesystems, key, root)
+				if (!json_is_string(root) && !why->len)
+					buf_printf(why, "%s: filesystem '%s' is not a path", path, key);
+		}
 	}
 	json_decref(o);
 	free(path);
@@ -157,8 +165,12 @@ int rundir_lock(const char *dir, struct buf *why)
 	if (fcntl(fd, F_SETLK, &fl) != 0) {
 		struct buf who = {0};
 
-		read_holder(fd, &who);
-		buf_printf(why, "%s is in use by another flowrun (%s)", dir, who.data);
+		if (errno == EACCES || errno == EAGAIN) {
+			read_holder(fd, &who);
+			buf_printf(why, "%s is in use by another flowrun (%s)", dir, who.data);
+		} else {
+			buf_printf(why, "cannot lock %s: %s", path, strerror(errno));
+		}
 		buf_free(&who);
 		close(fd);
 		free(path);

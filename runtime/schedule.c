@@ -21,6 +21,7 @@
 #include "cache.h"
 #include "proc.h"
 #include "rundir.h"
+#include "signals.h"
 #include "tmpl.h"
 
 extern char **environ;
@@ -30,11 +31,11 @@ extern char **environ;
 /* how long the pipes of a process that exited may stay open (a child it
  * left behind holding them) before the task ends anyway */
 #define DRAIN_GRACE_MS 2000
-/* the journal is synced at least this often while events wait (docs/run.md,
- * "Durability"): a crash of the machine loses at most this much finished work */
-#define SYNC_EVERY_MS 50
 /* bytes of a task's standard error kept for its failure reason */
 #define ERR_TAIL 512
+/* -v: the longest piece of a task's standard error held while waiting for
+ * the end of its line */
+#define ERR_LINE_MAX 65536
 /* the longest single wait, so that a clock jump cannot stall the loop */
 #define MAX_WAIT_MS 60000
 
@@ -107,67 +108,6 @@ struct sched {
 	int cancelling;             /* sched_cancel was called */
 };
 
-/* ---- signals ---- */
-
-static int wake_pipe[2] = {-1, -1};
-static volatile sig_atomic_t interrupted;
-
-static void on_signal(int sig)
-{
-	int saved = errno;
-	char c = (char)sig;
-
-	if (sig != SIGCHLD)
-		interrupted = sig;
-	if (write(wake_pipe[1], &c, 1) < 0) {
-		/* the pipe is full: the loop is awake anyway */
-	}
-	errno = saved;
-}
-
-int sched_signals(struct buf *why)
-{
-	struct sigaction sa;
-	int i;
-
-	if (wake_pipe[0] >= 0)
-		return 0;
-	if (pipe(wake_pipe) != 0) {
-		buf_printf(why, "cannot make a pipe: %s", strerror(errno));
-		return -1;
-	}
-	for (i = 0; i < 2; i++) {
-		fcntl(wake_pipe[i], F_SETFL, O_NONBLOCK);
-		fcntl(wake_pipe[i], F_SETFD, FD_CLOEXEC);
-	}
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
-	sigaction(SIGCHLD, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	return 0;
-}
-
-int sched_interrupted(void)
-{
-	return interrupted;
-}
-
-int sched_wake_fd(void)
-{
-	return wake_pipe[0];
-}
-
-void sched_drain_wake(void)
-{
-	char drain[64];
-
-	while (wake_pipe[0] >= 0 && read(wake_pipe[0], drain, sizeof(drain)) > 0)
-		;
-}
-
 /* ---- queue and timers ---- */
 
 static void enqueue(struct sched *s, size_t f, size_t t)
@@ -236,7 +176,7 @@ static void journal_task(struct sched *s, size_t f, size_t t, const char *reason
 	ev.attempt = ts->attempt;
 	ev.ms = ms;
 	ev.reason = reason;
-	if (run_state_ok(ev.state))
+	if (journal_state_ok(ev.state))
 		ev.result = s->flows[f].results[t];
 	if (journal_add(s->c.journal, &ev, &why) != 0)
 		set_error(s, why.data);
@@ -258,14 +198,19 @@ static void journal_flow(struct sched *s, size_t f, const char *reason)
 	buf_free(&why);
 }
 
+/* flush: what was printed and journaled goes out; the journal is synced
+ * once its oldest event waited JOURNAL_SYNC_MS. After an error the journal
+ * is left alone (the driver tries once more to record the end). */
 static void flush(struct sched *s)
 {
 	struct buf why = {0};
 
 	progress_flush();
+	if (s->error)
+		return;
 	if (journal_flush(s->c.journal, &why) != 0)
 		set_error(s, why.data);
-	else if (journal_unsynced_ms(s->c.journal) >= SYNC_EVERY_MS &&
+	else if (journal_unsynced_ms(s->c.journal) >= JOURNAL_SYNC_MS &&
 		 journal_sync(s->c.journal, &why) != 0)
 		set_error(s, why.data);
 	buf_free(&why);
@@ -294,7 +239,7 @@ static void settle(struct sched *s, size_t f, size_t t, enum run_state st, const
 	fs->tasks[t].st = (unsigned char)st;
 	fs->results[t] = result;
 	journal_task(s, f, t, reason, ms);
-	if (run_state_ok(st))
+	if (journal_state_ok(st))
 		s->c.progress->done++;
 	else
 		s->c.progress->failed++;
@@ -303,7 +248,7 @@ static void settle(struct sched *s, size_t f, size_t t, enum run_state st, const
 	VEC_PUSH(stack, nstack, cap, t);
 	while (nstack) {
 		size_t u = stack[--nstack];
-		int ok = run_state_ok((enum run_state)fs->tasks[u].st);
+		int ok = journal_state_ok((enum run_state)fs->tasks[u].st);
 
 		fs->unsettled--;
 		fs->done += ok;
@@ -462,10 +407,8 @@ static void start_process(struct sched *s, size_t f, size_t t, const struct tmpl
 		VEC_PUSH(argv, argc, cap, xstrdup("-c"));
 		VEC_PUSH(argv, argc, cap, xstrdup(pt->script));
 	}
-	/* env: flowrun's own (shared, not copied), then what the task adds */
-	util_grow(&env, &envcap, s->nenv + 2, sizeof(*env));
-	memcpy(env, s->env, s->nenv * sizeof(*env));
-	nenv = s->nenv;
+	/* env: what the task sets (its own, to free), then flowrun's
+	 * (shared, not copied) but for the names the task sets */
 	buf_printf(&envbuf, "FLOWRUN_RESULT=%s", result_path);
 	VEC_PUSH(env, nenv, envcap, buf_steal(&envbuf));
 	if (!why.len) {
@@ -482,7 +425,16 @@ static void start_process(struct sched *s, size_t f, size_t t, const struct tmpl
 			free(text);
 		}
 	}
-	nown = nenv - s->nenv;
+	nown = nenv;
+	for (i = 0; i < s->nenv; i++) {
+		size_t name = strcspn(s->env[i], "="), k;
+
+		for (k = 0; k < nown; k++)
+			if (strncmp(env[k], s->env[i], name + 1) == 0)
+				break;
+		if (k == nown)
+			VEC_PUSH(env, nenv, envcap, s->env[i]);
+	}
 	VEC_PUSH(env, nenv, envcap, NULL);
 	VEC_PUSH(argv, argc, cap, NULL);
 	argc--;
@@ -543,7 +495,7 @@ out:
 	free(result_path);
 	free_strings(argv, argc);
 	for (i = 0; i < nown; i++)
-		free(env[s->nenv + i]);
+		free(env[i]);
 	free(env);
 	buf_free(&why);
 }
@@ -683,7 +635,7 @@ static void finish_job(struct sched *s, int slot)
 	s->flows[f].tasks[t].job = -1;
 	/* a task killed by a signal once the run was asked to stop was
 	 * stopped with it (Slurm signals a cancelled job's processes too) */
-	if (job->cancelled || (interrupted && WIFSIGNALED(status))) {
+	if (job->cancelled || (sig_interrupted() && WIFSIGNALED(status))) {
 		if (s->error)
 			buf_printf(&why, "stopped with the run: %s", s->error);
 		else
@@ -695,6 +647,7 @@ static void finish_job(struct sched *s, int slot)
 			      s->flows[f].tasks[t].attempt, why.data);
 	} else if (job->timed_out) {
 		buf_printf(&why, "timed out after %lld ms", (long long)pt->timeout_ms);
+		stderr_tail(job, &why);
 		fail_attempt(s, f, t, why.data, ms);
 	} else if (WIFSIGNALED(status)) {
 		buf_printf(&why, "killed by signal %d (%s)", WTERMSIG(status), strsignal(WTERMSIG(status)));
@@ -757,19 +710,25 @@ static void read_err(struct sched *s, struct job *job)
 		job->err_tail.data[ERR_TAIL] = '\0';
 	}
 	if (s->c.verbose) {
-		char *nl;
+		struct buf *l = &job->err_line;
+		const char *flow = pflow(s, job->flow)->name;
+		const char *task = pflow(s, job->flow)->tasks[job->task].name;
+		size_t whole, rest;
 
-		buf_add(&job->err_line, chunk.data, chunk.len);
-		nl = job->err_line.data ? strrchr(job->err_line.data, '\n') : NULL;
-		if (nl) {
-			size_t whole = (size_t)(nl - job->err_line.data);
-
-			progress_stderr(s->c.progress, pflow(s, job->flow)->name,
-					pflow(s, job->flow)->tasks[job->task].name, job->err_line.data,
-					whole);
-			job->err_line.len -= whole + 1;
-			memmove(job->err_line.data, nl + 1, job->err_line.len + 1);
+		buf_add(l, chunk.data, chunk.len);
+		for (whole = l->len; whole && l->data[whole - 1] != '\n'; whole--)
+			;
+		rest = l->len - whole;
+		if (whole) {
+			progress_stderr(s->c.progress, flow, task, l->data, whole - 1);
+			memmove(l->data, l->data + whole, rest);
+		} else if (rest > ERR_LINE_MAX) {
+			/* a line without end is shown in pieces, not held forever */
+			progress_stderr(s->c.progress, flow, task, l->data, rest);
+			rest = 0;
 		}
+		l->len = rest;
+		l->data[rest] = '\0';
 	}
 	buf_free(&chunk);
 }
@@ -843,8 +802,8 @@ int sched_wait(struct sched *s)
 	now = progress_ms();
 	if (s->nheap)
 		wait = s->heap[0].when > now ? s->heap[0].when - now : 0;
-	if (journal_unsynced_ms(s->c.journal)) {
-		long long due = SYNC_EVERY_MS - journal_unsynced_ms(s->c.journal);
+	if (!s->error && journal_unsynced_ms(s->c.journal)) {
+		long long due = JOURNAL_SYNC_MS - journal_unsynced_ms(s->c.journal);
 
 		due = due < 0 ? 0 : due;
 		if (wait < 0 || due < wait)
@@ -858,7 +817,7 @@ int sched_wait(struct sched *s)
 		wait = wait < 0 && s->c.progress->running == 0 ? 0 : MAX_WAIT_MS;
 	util_grow(&s->pfds, &s->pfdcap, (size_t)s->c.jobs * 2 + 1, sizeof(*s->pfds));
 	s->pfd_job = xreallocarray(s->pfd_job, s->pfdcap, sizeof(*s->pfd_job));
-	s->pfds[npfds].fd = wake_pipe[0];
+	s->pfds[npfds].fd = sig_wake_fd();
 	s->pfds[npfds].events = POLLIN;
 	s->pfd_job[npfds++] = -1;
 	for (k = 0; k < s->c.jobs; k++) {
@@ -884,7 +843,7 @@ int sched_wait(struct sched *s)
 			if (!s->pfds[i].revents)
 				continue;
 			if (s->pfd_job[i] < 0) {
-				sched_drain_wake();
+				sig_drain();
 				continue;
 			}
 			job = &s->jobs[s->pfd_job[i]];
@@ -998,7 +957,7 @@ static void skip_tasks(struct sched *s, size_t f, const char *why)
 	size_t t;
 
 	for (t = 0; t < pflow(s, f)->ntasks; t++) {
-		if (run_state_ok((enum run_state)fs->tasks[t].st))
+		if (journal_state_ok((enum run_state)fs->tasks[t].st))
 			continue;
 		fs->tasks[t].st = ST_SKIPPED;
 		s->c.progress->failed++;
@@ -1033,7 +992,7 @@ void sched_start_flow(struct sched *s, size_t f)
 			continue;
 		ts->waiting = 0;
 		for (k = 0; k < pf->tasks[t].nneeds; k++)
-			if (!run_state_ok((enum run_state)fs->tasks[pf->tasks[t].needs[k]].st))
+			if (!journal_state_ok((enum run_state)fs->tasks[pf->tasks[t].needs[k]].st))
 				ts->waiting++;
 		if (!ts->waiting)
 			enqueue(s, f, t);
@@ -1120,11 +1079,6 @@ void sched_restore(struct sched *s, size_t f, size_t t, json_t *result)
 	fs->results[t] = json_incref(result);
 	fs->unsettled--;
 	fs->done++;
-}
-
-size_t sched_flow_done(const struct sched *s, size_t f)
-{
-	return s->flows[f].done;
 }
 
 void sched_free(struct sched *s)

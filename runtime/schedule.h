@@ -43,8 +43,6 @@ void sched_free(struct sched *s);
 /* sched_restore: a task that succeeded in an earlier session (read back
  * from the journal), with its result (a new reference is taken) */
 void sched_restore(struct sched *s, size_t f, size_t t, json_t *result);
-/* sched_flow_done: how many tasks of flow f succeeded (restored or now) */
-size_t sched_flow_done(const struct sched *s, size_t f);
 /* sched_start_flow: flow f may start: every flow it needs succeeded (in
  * this process or restored). Its parameters are resolved now; a value
  * that cannot be had fails the flow (flow_ended is called). */
@@ -61,13 +59,4 @@ int sched_busy(const struct sched *s);
 /* sched_error: why the run cannot go on (a journal that cannot be
  * written), or NULL */
 const char *sched_error(const struct sched *s);
-/* sched_interrupted: the signal that asked the run to stop, or 0 */
-int sched_interrupted(void);
-/* sched_signals: SIGINT, SIGTERM and SIGCHLD wake the loop from now on */
-int sched_signals(struct buf *why);
-/* sched_wake_fd: the descriptor a signal makes readable (for other loops) */
-int sched_wake_fd(void);
-/* sched_drain_wake: empties the wake pipe */
-void sched_drain_wake(void);
-
 #endif

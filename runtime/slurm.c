@@ -14,7 +14,7 @@
 #include <stdarg.h>
 
 #include "backend.h"
-#include "schedule.h"
+#include "signals.h"
 
 extern char **environ;
 
@@ -100,8 +100,9 @@ static int slurm_states(char *const *ids, size_t n, char **states)
 	argv[7] = list.data;
 	rc = command(argv, &out);
 	buf_free(&list);
-	/* squeue fails for a list of only unknown jobs: they are all gone */
-	if (rc < 0) {
+	/* squeue fails for a list of only unknown jobs: they are all gone;
+	 * any other failure (a controller that does not answer) says nothing */
+	if (rc < 0 || (rc != 0 && !(out.data && strstr(out.data, "Invalid job id")))) {
 		buf_free(&out);
 		return -1;
 	}
@@ -290,16 +291,16 @@ static int on_event(void *ctx, const struct journal_event *ev)
 	if (ev->kind == JE_TASK && (size_t)ev->task < b->env.plan->flows[ev->flow].ntasks) {
 		if (!b->ok[ev->flow])
 			b->ok[ev->flow] = xcalloc(b->env.plan->flows[ev->flow].ntasks + 1, 1);
-		b->ok[ev->flow][ev->task] = (unsigned char)run_state_ok(ev->state);
+		b->ok[ev->flow][ev->task] = (unsigned char)journal_state_ok(ev->state);
 	}
 	if (ev->kind == JE_TASK && ev->state != ST_PENDING) {
-		if (run_state_ok(ev->state))
+		if (journal_state_ok(ev->state))
 			p->done++;
-		else if (run_state_final(ev->state) || ev->state == ST_CANCELLED)
+		else if (journal_state_final(ev->state) || ev->state == ST_CANCELLED)
 			p->failed++;
 		progress_task(p, b->env.plan->flows[ev->flow].name, ev->task_name ? ev->task_name : "?",
 			      ev->state, ev->attempt, ev->reason);
-	} else if (ev->kind == JE_FLOW && run_state_final(ev->state) && !b->ended[ev->flow]) {
+	} else if (ev->kind == JE_FLOW && journal_state_final(ev->state) && !b->ended[ev->flow]) {
 		b->ended[ev->flow] = 1;
 		b->env.ended(b->env.ctx, (size_t)ev->flow, ev->state, NULL, ev->reason);
 	}
@@ -324,19 +325,19 @@ static int slurm_wait(struct backend *b, struct buf *why)
 	size_t nf = b->env.plan->nflows, n, i;
 	char **ids, **states;
 	size_t *flows;
-	struct pollfd pfd = {sched_wake_fd(), POLLIN, 0};
+	struct pollfd pfd = {sig_wake_fd(), POLLIN, 0};
 	long long now = progress_ms();
 	int rc = 0;
 
 	if (b->next_squeue > now &&
 	    poll(&pfd, 1, (int)(b->next_squeue - now < TAIL_EVERY_MS ? b->next_squeue - now
 								    : TAIL_EVERY_MS)) > 0)
-		sched_drain_wake();
+		sig_drain();
 	rc = journal_tail_read(b->tail, on_event, b, why);
 	progress_flush();
 	if (rc != 0)
 		return -1;
-	if (progress_ms() < b->next_squeue && !sched_interrupted())
+	if (progress_ms() < b->next_squeue && !sig_interrupted())
 		return 0;
 	b->next_squeue = progress_ms() + SQUEUE_EVERY_MS;
 	ids = xcalloc(nf, sizeof(*ids));

@@ -98,13 +98,13 @@ int status_print(const char *dir)
 		return 2;
 	for (f = 0; f < p.nflows; f++) {
 		ok += r.flows[f].done == p.flows[f].ntasks;
-		outcomes += run_state_final(r.flows[f].st) || r.flows[f].done == p.flows[f].ntasks;
+		outcomes += journal_state_final(r.flows[f].st) || r.flows[f].done == p.flows[f].ntasks;
 	}
 	dead = units(&p, &r, &live);
 	if (rundir_holder(dir, &who)) {
 		buf_printf(&head, "Running (%s)", who.data);
 	} else if (r.ended) {
-		buf_puts(&head, run_state_names[r.end]);
+		buf_puts(&head, journal_state_names[r.end]);
 		if (r.end_reason)
 			buf_printf(&head, ": %s", r.end_reason);
 	} else if (live) {
@@ -128,7 +128,7 @@ int status_print(const char *dir)
 			char name[256];
 
 			snprintf(name, sizeof(name), "%s/%s", p.flows[f].name, p.flows[f].tasks[t].name);
-			printf("  %-40s %-10s ", name, run_state_names[rt->st]);
+			printf("  %-40s %-10s ", name, journal_state_names[rt->st]);
 			if (rt->ms >= 0)
 				printf("%10.2f", rt->ms / 1000.0);
 			else

@@ -439,4 +439,20 @@ for kind in true builtin; do
 done
 check "the lonely save_file wrote its file" is lonely "$(cat out/lonely.txt 2> /dev/null)"
 
+# ---- 11. found in review ----
+# a journal file whose name is not one flowrun writes is ignored
+cp lonely_true/journal/0.jsonl lonely_true/journal/4294967295.jsonl
+"$flowrun" status lonely_true > hostile_name.status 2>&1
+check "a journal file named 4294967295.jsonl does not crash status" is 0 $?
+# a session file left empty by a crash as it was made does not block resume
+: > lonely_true/journal/1.jsonl
+"$flowrun" resume lonely_true > empty_session.out 2>&1
+check "resume after an empty session file succeeds" is 0 $?
+check "and writes the next session" test -s lonely_true/journal/2.jsonl
+# a task's env replaces flowrun's variable of the same name
+"$flowc" compile --flow fof_env -o env.json "$specs/lonely.yaml"
+FOO=from-flowrun "$flowrun" run env.json --run-dir env > env.out 2>&1
+check "a task's env replaces flowrun's (one FOO, the task's)" \
+	is '"from-task,"' "$("$flowrun" result env one_env/show)"
+
 report core

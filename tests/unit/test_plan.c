@@ -248,6 +248,15 @@ static void test_names_that_are_not_names_are_refused(void **state)
 	free(text);
 	json_decref(root);
 
+	/* a timeout beyond a year would overflow a deadline */
+	root = lume_json();
+	json_object_set_new(json_array_get(json_object_get(json_array_get(json_object_get(root,
+		"flows"), 0), "tasks"), 0), "timeout_ms", json_integer(9223372036854775000LL));
+	text = rehashed(root);
+	refused(text, "timeout_ms: 9223372036854775000 ms is longer than a year");
+	free(text);
+	json_decref(root);
+
 	root = lume_json();
 	flows = json_object_get(root, "flows");
 	json_object_set_new(json_array_get(flows, 2), "name", json_string("flow1"));
