@@ -190,21 +190,29 @@ static void test_torn_and_broken_lines_are_skipped(void **state)
 	remove_dir(dir);
 }
 
+/* newer_file: DIR/journal/NAME opening a journal of version 99 */
+static void newer_file(const char *dir, const char *name)
+{
+	struct buf path = {0};
+
+	buf_printf(&path, "%s/journal", dir);
+	assert_int_equal(util_mkdirs(path.data), 0);
+	append(dir, name, "{\"journal\":99,\"event\":\"open\",\"session\":0,\"t\":1}\n");
+	buf_free(&path);
+}
+
 static void test_a_newer_journal_is_refused(void **state)
 {
 	char *dir = new_dir();
-	struct buf why = {0}, path = {0};
+	struct buf why = {0};
 	struct seen s = {0};
 
 	(void)state;
-	buf_printf(&path, "%s/journal", dir);
-	assert_int_equal(util_mkdirs(path.data), 0);
-	append(dir, "0.jsonl", "{\"journal\":99,\"event\":\"open\",\"session\":0,\"t\":1}\n");
+	newer_file(dir, "0.jsonl");
 	assert_int_equal(journal_read(dir, NULL, 0, record, &s, &why), -1);
 	assert_non_null(strstr(why.data, "written by a newer flowrun (journal version 99; this "
 					  "flowrun reads version 2)"));
 	buf_free(&why);
-	buf_free(&path);
 	remove_dir(dir);
 }
 
@@ -212,18 +220,15 @@ static void test_a_newer_journal_is_refused(void **state)
 static void test_a_hostile_file_name_is_ignored(void **state)
 {
 	char *dir = new_dir();
-	struct buf why = {0}, path = {0};
+	struct buf why = {0};
 	struct seen s = {0};
 
 	(void)state;
-	buf_printf(&path, "%s/journal", dir);
-	assert_int_equal(util_mkdirs(path.data), 0);
-	append(dir, "4294967295.jsonl", "{\"journal\":99,\"event\":\"open\",\"session\":0,\"t\":1}\n");
-	append(dir, "0.4294967295.0.jsonl", "{\"journal\":99,\"event\":\"open\",\"session\":0,\"t\":1}\n");
+	newer_file(dir, "4294967295.jsonl");
+	newer_file(dir, "0.4294967295.0.jsonl");
 	assert_int_equal(journal_read(dir, NULL, 0, record, &s, &why), 0);
 	assert_int_equal(s.n, 0);
 	assert_int_equal(journal_next_session(dir, &why), 0);
-	buf_free(&path);
 	remove_dir(dir);
 }
 
