@@ -1,6 +1,6 @@
-/* files.h: named filesystems (docs/run.md, "Built-in tasks"): roots configured at run time,
- * and filenames resolved inside them, refusing any that escapes its root.
- * It reads and writes no file content. */
+/* files.h: named filesystems (docs/run.md, "Built-in tasks"): roots
+ * configured at run time, and filenames resolved inside them, refusing any
+ * that escapes its root. It reads and writes no file content. */
 #ifndef FLOWRUN_FILES_H
 #define FLOWRUN_FILES_H
 

@@ -1,7 +1,7 @@
-/* store.h: the results database (docs/run.md, "Results store"): documents saved under their
- * unique hash and loaded back. One interface, two implementations: SQLite
- * (a path) and PostgreSQL (a postgresql:// URL). It knows nothing of tasks
- * or flows beyond the document's fields. */
+/* store.h: the results database (docs/run.md, "Results store"): documents
+ * saved under their unique hash and loaded back. One interface, two
+ * implementations: SQLite (a path) and PostgreSQL (a postgresql:// URL). It
+ * knows nothing of tasks or flows beyond the document's fields. */
 #ifndef FLOWRUN_STORE_H
 #define FLOWRUN_STORE_H
 
