@@ -446,15 +446,14 @@ static void start_process(struct sched *s, size_t f, size_t t, const struct tmpl
 		goto out;
 	if (!s->c.fresh || ts->attempt > 1) {
 		/* what an earlier attempt left must not pass for this one's */
-		unlink(result_path);
-		free(input_path);
-		input_path = task_file(s, f, t, "stdout");
-		unlink(input_path);
-		free(input_path);
-		input_path = task_file(s, f, t, "stderr");
-		unlink(input_path);
-		free(input_path);
-		input_path = NULL;
+		static const char *const left[] = {"result.out", "stdout", "stderr"};
+
+		for (i = 0; i < sizeof(left) / sizeof(left[0]); i++) {
+			char *stale = task_file(s, f, t, left[i]);
+
+			unlink(stale);
+			free(stale);
+		}
 	}
 	spec.argv = argv;
 	spec.envp = env;
