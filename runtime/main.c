@@ -53,8 +53,9 @@ static const char usage_text[] =
 	"                  passed to sbatch (slurm backend)\n"
 	"  --detach        submit the jobs and return (slurm backend)\n"
 	"\n"
-	"exit status: 0 success, 1 a flow failed, 2 usage error or unreadable or\n"
-	"invalid plan, 130 interrupted\n";
+	"exit status: 0 success, 1 a flow failed (or the run could not go on), 2 usage\n"
+	"error, unreadable or invalid plan, run directory in use or already holding a\n"
+	"run, 130 interrupted\n";
 
 static void load_plan(struct plan *p, const char *path)
 {
