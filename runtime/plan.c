@@ -675,3 +675,63 @@ void plan_free(struct plan *p)
 	arena_free(&p->arena);
 	memset(p, 0, sizeof(*p));
 }
+
+/* needs_fn: the needs of node i (their number in *n) */
+typedef const size_t *(*needs_fn)(const void *nodes, size_t i, size_t *n);
+
+static const size_t *flow_needs(const void *nodes, size_t i, size_t *n)
+{
+	const struct plan_flow *f = (const struct plan_flow *)nodes + i;
+
+	*n = f->nneeds;
+	return f->needs;
+}
+
+static const size_t *task_needs(const void *nodes, size_t i, size_t *n)
+{
+	const struct plan_task *t = (const struct plan_task *)nodes + i;
+
+	*n = t->nneeds;
+	return t->needs;
+}
+
+/* build_deps: the dependents of n nodes, counted, then placed */
+static void build_deps(struct plan_deps *d, const void *nodes, size_t n, needs_fn needs)
+{
+	size_t i, k, m, total = 0, *fill = xcalloc(n + 1, sizeof(*fill));
+	const size_t *of;
+
+	d->start = xcalloc(n + 1, sizeof(*d->start));
+	for (i = 0; i < n; i++) {
+		of = needs(nodes, i, &m);
+		for (k = 0; k < m; k++)
+			d->start[of[k] + 1]++;
+		total += m;
+	}
+	for (i = 0; i < n; i++)
+		d->start[i + 1] += d->start[i];
+	d->of = xcalloc(total ? total : 1, sizeof(*d->of));
+	for (i = 0; i < n; i++) {
+		of = needs(nodes, i, &m);
+		for (k = 0; k < m; k++)
+			d->of[d->start[of[k]] + fill[of[k]]++] = i;
+	}
+	free(fill);
+}
+
+void plan_flow_deps(const struct plan *p, struct plan_deps *d)
+{
+	build_deps(d, p->flows, p->nflows, flow_needs);
+}
+
+void plan_task_deps(const struct plan_flow *f, struct plan_deps *d)
+{
+	build_deps(d, f->tasks, f->ntasks, task_needs);
+}
+
+void plan_deps_free(struct plan_deps *d)
+{
+	free(d->start);
+	free(d->of);
+	d->start = d->of = NULL;
+}

@@ -93,6 +93,18 @@ int plan_parse(struct plan *p, const char *text, size_t len, struct buf *err);
 int plan_load(struct plan *p, const char *path, struct buf *err);
 void plan_free(struct plan *p);
 
+/* The other direction of needs: for each node (a flow of a plan, or a
+ * task of a flow), the nodes that need it. */
+struct plan_deps {
+	size_t *start;              /* node i's dependents: of[start[i] .. start[i + 1]) */
+	size_t *of;                 /* the dependents, node after node */
+};
+/* plan_flow_deps: the flows of p that need each flow */
+void plan_flow_deps(const struct plan *p, struct plan_deps *d);
+/* plan_task_deps: the tasks of f that need each task of f */
+void plan_task_deps(const struct plan_flow *f, struct plan_deps *d);
+void plan_deps_free(struct plan_deps *d);
+
 /* the built-in tasks a plan may use */
 extern const char *const plan_builtins[];
 extern const size_t plan_nbuiltins;

@@ -108,7 +108,7 @@ struct driver {
 	struct progress progress;   /* what is printed */
 	enum run_state *st;         /* per flow: Pending, Running once started, then its outcome */
 	size_t *waiting;            /* per flow: needs that do not yet allow it to start */
-	size_t *dep_start, *deps;   /* the flows that need each flow (as in schedule.c) */
+	struct plan_deps deps;      /* the flows that need each flow */
 	size_t *ready;              /* flows that may start, in order */
 	size_t nready, readycap;
 	size_t unfinished;          /* flows without an outcome */
@@ -170,8 +170,8 @@ static void on_ended(void *ctx, size_t f, enum run_state st, const unsigned char
 	while (n) {
 		size_t g = stack[--n];
 
-		for (k = d->dep_start[g]; k < d->dep_start[g + 1]; k++) {
-			size_t h = d->deps[k];
+		for (k = d->deps.start[g]; k < d->deps.start[g + 1]; k++) {
+			size_t h = d->deps.of[k];
 
 			if (d->st[h] != ST_PENDING || d->ops->orders_flows)
 				continue;
@@ -192,27 +192,11 @@ static void on_ended(void *ctx, size_t f, enum run_state st, const unsigned char
 static void driver_init(struct driver *d)
 {
 	const struct plan *p = d->plan;
-	size_t f, k, ndeps = 0, *fill;
+	size_t f, k;
 
 	d->st = xcalloc(p->nflows, sizeof(*d->st));
 	d->waiting = xcalloc(p->nflows, sizeof(*d->waiting));
-	d->dep_start = xcalloc(p->nflows + 1, sizeof(*d->dep_start));
-	for (f = 0; f < p->nflows; f++) {
-		for (k = 0; k < p->flows[f].nneeds; k++)
-			d->dep_start[p->flows[f].needs[k] + 1]++;
-		ndeps += p->flows[f].nneeds;
-	}
-	for (f = 0; f < p->nflows; f++)
-		d->dep_start[f + 1] += d->dep_start[f];
-	d->deps = xcalloc(ndeps ? ndeps : 1, sizeof(*d->deps));
-	fill = xcalloc(p->nflows + 1, sizeof(*fill));
-	for (f = 0; f < p->nflows; f++)
-		for (k = 0; k < p->flows[f].nneeds; k++) {
-			size_t n = p->flows[f].needs[k];
-
-			d->deps[d->dep_start[n] + fill[n]++] = f;
-		}
-	free(fill);
+	plan_flow_deps(p, &d->deps);
 	/* a flow whose every task succeeded before keeps its results */
 	d->unfinished = p->nflows;
 	for (f = 0; f < p->nflows; f++)
@@ -235,8 +219,7 @@ static void driver_free(struct driver *d)
 {
 	free(d->st);
 	free(d->waiting);
-	free(d->dep_start);
-	free(d->deps);
+	plan_deps_free(&d->deps);
 	free(d->ready);
 	free(d->error);
 }
@@ -260,9 +243,9 @@ static void start_ready(struct driver *d)
 		}
 		if (!d->ops->orders_flows)
 			continue;
-		for (k = d->dep_start[f]; k < d->dep_start[f + 1]; k++)
-			if (--d->waiting[d->deps[k]] == 0)
-				VEC_PUSH(d->ready, d->nready, d->readycap, d->deps[k]);
+		for (k = d->deps.start[f]; k < d->deps.start[f + 1]; k++)
+			if (--d->waiting[d->deps.of[k]] == 0)
+				VEC_PUSH(d->ready, d->nready, d->readycap, d->deps.of[k]);
 	}
 	/* what was not started stays for the next turn */
 	if (i && i < d->nready)

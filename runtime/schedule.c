@@ -55,8 +55,7 @@ struct flow_state {
 	struct task_state *tasks;   /* one per plan task */
 	size_t unsettled;           /* tasks without an outcome */
 	size_t done;                /* tasks Success or Cached */
-	size_t *dep_start;          /* dependents of task t: deps[dep_start[t] .. dep_start[t + 1]) */
-	size_t *deps;               /* the tasks that need each task, by task */
+	struct plan_deps deps;      /* the tasks that need each task */
 };
 
 /* a process running for a task */
@@ -252,8 +251,8 @@ static void settle(struct sched *s, size_t f, size_t t, enum run_state st, const
 
 		fs->unsettled--;
 		fs->done += ok;
-		for (k = fs->dep_start[u]; k < fs->dep_start[u + 1]; k++) {
-			size_t d = fs->deps[k];
+		for (k = fs->deps.start[u]; k < fs->deps.start[u + 1]; k++) {
+			size_t d = fs->deps.of[k];
 			struct task_state *ds = &fs->tasks[d];
 
 			if (ds->st != ST_PENDING)
@@ -1014,33 +1013,14 @@ struct sched *sched_new(const struct sched_config *c)
 	for (f = 0; f < p->nflows; f++) {
 		const struct plan_flow *pf = &p->flows[f];
 		struct flow_state *fs = &s->flows[f];
-		size_t ndeps = 0;
 
 		fs->tasks = xcalloc(pf->ntasks ? pf->ntasks : 1, sizeof(*fs->tasks));
 		fs->results = xcalloc(pf->ntasks ? pf->ntasks : 1, sizeof(*fs->results));
 		fs->params = xcalloc(pf->nparams ? pf->nparams : 1, sizeof(*fs->params));
 		fs->unsettled = pf->ntasks;
-		fs->dep_start = xcalloc(pf->ntasks + 1, sizeof(*fs->dep_start));
-		for (t = 0; t < pf->ntasks; t++) {
-			fs->tasks[t].job = -1;
-			for (k = 0; k < pf->tasks[t].nneeds; k++)
-				fs->dep_start[pf->tasks[t].needs[k] + 1]++;
-			ndeps += pf->tasks[t].nneeds;
-		}
 		for (t = 0; t < pf->ntasks; t++)
-			fs->dep_start[t + 1] += fs->dep_start[t];
-		fs->deps = xcalloc(ndeps ? ndeps : 1, sizeof(*fs->deps));
-		{
-			size_t *fill = xcalloc(pf->ntasks + 1, sizeof(*fill));
-
-			for (t = 0; t < pf->ntasks; t++)
-				for (k = 0; k < pf->tasks[t].nneeds; k++) {
-					size_t n = pf->tasks[t].needs[k];
-
-					fs->deps[fs->dep_start[n] + fill[n]++] = t;
-				}
-			free(fill);
-		}
+			fs->tasks[t].job = -1;
+		plan_task_deps(pf, &fs->deps);
 	}
 	s->jobs = xcalloc((size_t)c->jobs, sizeof(*s->jobs));
 	s->free_slots = xcalloc((size_t)c->jobs, sizeof(*s->free_slots));
@@ -1106,8 +1086,7 @@ void sched_free(struct sched *s)
 		free(fs->params);
 		free(fs->results);
 		free(fs->tasks);
-		free(fs->dep_start);
-		free(fs->deps);
+		plan_deps_free(&fs->deps);
 	}
 	store_close(s->store);
 	free(s->flows);
