@@ -66,5 +66,13 @@ extern const struct backend_ops backend_slurm;
 
 /* backend_find: the backend called name, or NULL */
 const struct backend_ops *backend_find(const char *name);
+/* backend_units: asks the backend of each session about the units it
+ * started whose flows have no outcome since: for such a flow f, ids[f]
+ * (borrowed from r), states[f] (the backend's word for it, to free; NULL
+ * when the backend no longer knows it) and alive[f] (it may still run);
+ * NULL, NULL and 0 for the other flows. 0, or -1 with why when a backend
+ * cannot be asked. */
+int backend_units(const struct replay *r, char **ids, char **states, int *alive,
+		  struct buf *why);
 
 #endif

@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -662,6 +663,7 @@ struct journal_tail {
 	char *skip;                 /* a file not to read (the follower's own) */
 	struct jfile *files;        /* known so far */
 	size_t nfiles, cap;
+	struct strmap known;        /* their names, to their place in files plus one */
 };
 
 struct journal_tail *journal_tail_new(const char *dir, unsigned session, const char *skip_name)
@@ -685,14 +687,12 @@ int journal_tail_read(struct journal_tail *t, journal_fn fn, void *ctx, struct b
 	for (i = 0; i < n; i++) {
 		if (now[i].session != t->session || (t->skip && strcmp(now[i].name, t->skip) == 0))
 			continue;
-		for (k = 0; k < t->nfiles; k++)
-			if (strcmp(t->files[k].name, now[i].name) == 0)
-				break;
-		if (k == t->nfiles) {
+		if (!strmap_get(&t->known, now[i].name, strlen(now[i].name))) {
 			struct jfile f = now[i];
 
 			f.name = xstrdup(now[i].name);
 			VEC_PUSH(t->files, t->nfiles, t->cap, f);
+			strmap_put(&t->known, f.name, strlen(f.name), (void *)(uintptr_t)t->nfiles);
 		}
 	}
 	free_files(now, n);
@@ -705,6 +705,7 @@ void journal_tail_free(struct journal_tail *t)
 {
 	if (!t)
 		return;
+	strmap_free(&t->known);
 	free_files(t->files, t->nfiles);
 	free(t->dir);
 	free(t->skip);

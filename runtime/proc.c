@@ -126,12 +126,6 @@ static void guard_tell(size_t slot, pid_t pid)
 		guard_groups[slot] = pid;
 }
 
-/* cloexec_pipe: a pipe whose ends no task inherits unless given them */
-static int cloexec_pipe(int fds[2])
-{
-	return pipe2(fds, O_CLOEXEC);
-}
-
 /* input_fd: a descriptor the task reads its input from: a pipe that holds
  * it all, or the input file when it does not fit; -1 with why */
 static int input_fd(const struct proc_spec *spec, struct buf *why)
@@ -139,7 +133,7 @@ static int input_fd(const struct proc_spec *spec, struct buf *why)
 	int fds[2], fd;
 	size_t done = 0;
 
-	if (cloexec_pipe(fds) != 0) {
+	if (pipe2(fds, O_CLOEXEC) != 0) {
 		buf_printf(why, "cannot make a pipe: %s", strerror(errno));
 		return -1;
 	}
@@ -237,7 +231,8 @@ int proc_start(struct proc *p, size_t slot, const struct proc_spec *spec, struct
 	memset(p, 0, sizeof(*p));
 	p->slot = slot;
 	p->out_fd = p->err_fd = -1;
-	if (cloexec_pipe(out) != 0 || cloexec_pipe(err) != 0) {
+	/* close-on-exec: a task gets only the ends dup2() gives it */
+	if (pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) {
 		buf_printf(why, "cannot make a pipe: %s", strerror(errno));
 		goto fail;
 	}

@@ -121,14 +121,15 @@ static void set_error(struct driver *d, const char *why)
 		d->error = xstrdup(why && *why ? why : "unknown error");
 }
 
-/* record_skip: flow f and its tasks not yet succeeded (before, or in its
- * unit: kept[t]) are Skipped, in the driver's journal (the flow never ran,
- * or its unit died) */
-static void record_skip(struct driver *d, size_t f, const unsigned char *kept, const char *reason)
+/* skip_flow: flow f and its tasks not yet succeeded (before, or in its
+ * unit: kept[t]) are journaled Skipped; how many tasks, or -1 with why */
+static long skip_flow(struct journal *j, const struct plan *p, size_t f,
+		      const struct replay *before, const unsigned char *kept, const char *reason,
+		      struct buf *why)
 {
-	const struct plan_flow *pf = &d->plan->flows[f];
+	const struct plan_flow *pf = &p->flows[f];
 	struct journal_event ev = {0};
-	struct buf why = {0};
+	long n = 0;
 	size_t t;
 
 	ev.kind = JE_FLOW;
@@ -136,22 +137,35 @@ static void record_skip(struct driver *d, size_t f, const unsigned char *kept, c
 	ev.flow_name = pf->name;
 	ev.state = ST_SKIPPED;
 	ev.reason = reason;
-	if (journal_add(d->journal, &ev, &why) != 0)
-		set_error(d, why.data);
+	if (journal_add(j, &ev, why) != 0)
+		return -1;
 	ev.kind = JE_TASK;
 	ev.ms = -1;
 	for (t = 0; t < pf->ntasks; t++) {
-		if ((d->before && journal_state_ok(d->before->flows[f].tasks[t].st)) || (kept && kept[t]))
+		if ((before && journal_state_ok(before->flows[f].tasks[t].st)) || (kept && kept[t]))
 			continue;
 		ev.task = (long)t;
 		ev.task_name = pf->tasks[t].name;
-		buf_free(&why);
-		if (journal_add(d->journal, &ev, &why) != 0)
-			set_error(d, why.data);
-		d->progress.failed++;
+		if (journal_add(j, &ev, why) != 0)
+			return -1;
+		n++;
 	}
+	return n;
+}
+
+/* record_skip: skip_flow in the driver's journal (the flow never ran, or
+ * its unit died), counted and printed */
+static void record_skip(struct driver *d, size_t f, const unsigned char *kept, const char *reason)
+{
+	struct buf why = {0};
+	long n = skip_flow(d->journal, d->plan, f, d->before, kept, reason, &why);
+
+	if (n < 0)
+		set_error(d, why.data);
+	else
+		d->progress.failed += (size_t)n;
 	buf_free(&why);
-	progress_flow(&d->progress, pf->name, ST_SKIPPED, reason);
+	progress_flow(&d->progress, d->plan->flows[f].name, ST_SKIPPED, reason);
 }
 
 static void on_ended(void *ctx, size_t f, enum run_state st, const unsigned char *kept,
@@ -330,8 +344,6 @@ static int run_session(const struct plan *p, const char *dir, const struct run_m
 	struct journal_event open = {0};
 	struct files files = {0};
 	struct buf why = {0};
-	const char *key;
-	json_t *root;
 	char *name;
 	size_t f, ntasks = 0;
 	int status;
@@ -342,16 +354,7 @@ static int run_session(const struct plan *p, const char *dir, const struct run_m
 	d.session = session;
 	d.before = before;
 	d.ops = backend_find(backend);
-	json_object_foreach(meta->filesystems, key, root) {
-		struct buf spec = {0};
-		int rc;
-
-		buf_printf(&spec, "%s=%s", key, json_string_value(root));
-		rc = files_add(&files, spec.data, &why);
-		buf_free(&spec);
-		if (rc < 0)
-			break;
-	}
+	rundir_files(meta, &files, &why);
 	/* from here on the run directory holds a run: what stops it is a
 	 * failed run (1), not a usage error */
 	status = 1;
@@ -522,54 +525,24 @@ out:
 	return status;
 }
 
-/* load_run: the plan and run.json of a run directory; 0, or -1 with why */
-static int load_run(const char *dir, struct plan *p, struct run_meta *meta, struct buf *why)
-{
-	char *path = rundir_path(dir, "plan.json");
-	struct buf err = {0};
-	int rc = 0;
-
-	memset(p, 0, sizeof(*p));
-	if (rundir_read_meta(dir, meta, why) != 0) {
-		rc = -1;
-	} else if (plan_load(p, path, &err) != 0) {
-		buf_printf(why, "%s: %s", path, err.data);
-		rundir_free_meta(meta);
-		rc = -1;
-	}
-	free(path);
-	buf_free(&err);
-	return rc;
-}
-
 /* still_running: units of earlier sessions that may still run (their
  * flows have no outcome since): -1 with why naming them, else 0 */
 static int still_running(const struct plan *p, const struct replay *r, struct buf *why)
 {
 	char **ids = xcalloc(p->nflows, sizeof(*ids)), **states = xcalloc(p->nflows, sizeof(*states));
-	int *alive = xcalloc(p->nflows, sizeof(*alive)), rc = 0;
-	unsigned s;
+	int *alive = xcalloc(p->nflows, sizeof(*alive)), rc;
 	size_t f;
 
-	for (s = 0; s < r->nsessions && rc == 0; s++) {
-		const struct backend_ops *ops = backend_find(r->backends[s] ? r->backends[s] : "local");
-
-		if (!replay_units(r, s, ids) || !ops)
-			continue;
-		if (ops->live(ids, p->nflows, states, alive, why) != 0) {
-			rc = -1;
-			break;
+	rc = backend_units(r, ids, states, alive, why);
+	for (f = 0; f < p->nflows; f++) {
+		if (rc == 0 && alive[f]) {
+			buf_printf(why, "%s%s (%s %s)", why->len ? ", " : "", p->flows[f].name, states[f],
+				   ids[f]);
 		}
-		for (f = 0; f < p->nflows; f++) {
-			if (alive[f]) {
-				buf_printf(why, "%s%s (%s %s)", rc ? ", " : "", p->flows[f].name, states[f],
-					   ids[f]);
-				rc = -1;
-			}
-			free(states[f]);
-			states[f] = NULL;
-		}
+		free(states[f]);
 	}
+	if (why->len)
+		rc = -1;
 	free(ids);
 	free(states);
 	free(alive);
@@ -587,7 +560,7 @@ int run_resume(const char *dir, const struct run_options *o)
 	int status = 2, loaded = 0;
 
 	/* a directory that is not one of ours is refused before it is touched */
-	if (load_run(dir, &p, &meta, &why) != 0 || rundir_lock(dir, &why) != 0) {
+	if (rundir_load(dir, &p, &meta, &why) != 0 || rundir_lock(dir, &why) != 0) {
 		fprintf(stderr, "flowrun: %s\n", why.data);
 		rundir_free_meta(&meta);
 		plan_free(&p);
@@ -620,17 +593,15 @@ int run_resume(const char *dir, const struct run_options *o)
 		goto out;
 	}
 	{
-		/* a session file left without a whole line (a crash as it was
-		 * made) still takes its number */
+		/* numbered after the files, not the events: a session file left
+		 * without a whole line (a crash as it was made) keeps its number */
 		long next = journal_next_session(dir, &why);
 
 		if (next < 0) {
 			fprintf(stderr, "flowrun: %s\n", why.data);
 			goto out;
 		}
-		status = run_session(&p, dir, &meta, &before,
-				     (unsigned)next > before.nsessions ? (unsigned)next : before.nsessions,
-				     backend, store, o);
+		status = run_session(&p, dir, &meta, &before, (unsigned)next, backend, store, o);
 	}
 out:
 	if (loaded)
@@ -684,13 +655,12 @@ int run_flow(const char *dir, size_t f, unsigned session)
 	struct sched *s = NULL;
 	struct plan p = {0};
 	unsigned char *only = NULL;
-	const char *key, *job = getenv("SLURM_JOB_ID");
-	json_t *root;
+	const char *job = getenv("SLURM_JOB_ID");
 	unsigned k;
 	size_t g, t;
 	int status = 2, loaded = 0, cancelled = 0;
 
-	if (load_run(dir, &p, &meta, &why) != 0)
+	if (rundir_load(dir, &p, &meta, &why) != 0)
 		goto out;
 	if (f >= p.nflows) {
 		buf_printf(&why, "the plan has no flow %zu", f);
@@ -704,13 +674,7 @@ int run_flow(const char *dir, size_t f, unsigned session)
 	if (replay_load(&before, dir, &p, 1, only, &why) != 0)
 		goto out;
 	loaded = 1;
-	json_object_foreach(meta.filesystems, key, root) {
-		struct buf spec = {0};
-
-		buf_printf(&spec, "%s=%s", key, json_string_value(root));
-		files_add(&files, spec.data, &why);
-		buf_free(&spec);
-	}
+	rundir_files(&meta, &files, &why);
 	c.jobs = jobs_for(0);
 	if (why.len || chdir(meta.cwd) != 0 || sig_setup(&why) != 0 ||
 	    proc_guard_start((size_t)c.jobs, &why) != 0) {
@@ -741,23 +705,8 @@ int run_flow(const char *dir, size_t f, unsigned session)
 	printf("run %s: flow %s in job %s\n", meta.run_id, p.flows[f].name, job ? job : "(none)");
 	fflush(stdout);
 	if (!parents_ok(&p, &before, f)) {
-		struct journal_event ev = {0};
-
-		ev.kind = JE_FLOW;
-		ev.flow = (long)f;
-		ev.flow_name = p.flows[f].name;
-		ev.state = ST_SKIPPED;
-		ev.reason = "a flow it needs did not succeed";
-		if (journal_add(j, &ev, &why) == 0) {
-			ev.kind = JE_TASK;
-			ev.ms = -1;
-			for (t = 0; t < p.flows[f].ntasks && !why.len; t++) {
-				ev.task = (long)t;
-				ev.task_name = p.flows[f].tasks[t].name;
-				journal_add(j, &ev, &why);
-			}
-		}
-		progress_flow(&progress, p.flows[f].name, ST_SKIPPED, ev.reason);
+		skip_flow(j, &p, f, &before, NULL, "a flow it needs did not succeed", &why);
+		progress_flow(&progress, p.flows[f].name, ST_SKIPPED, "a flow it needs did not succeed");
 		status = 1;
 		goto out;
 	}

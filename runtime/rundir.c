@@ -130,6 +130,45 @@ void rundir_free_meta(struct run_meta *m)
 	memset(m, 0, sizeof(*m));
 }
 
+int rundir_load(const char *dir, struct plan *p, struct run_meta *m, struct buf *why)
+{
+	char *path = rundir_path(dir, "plan.json");
+	struct buf err = {0};
+	int rc = 0;
+
+	memset(p, 0, sizeof(*p));
+	if (rundir_read_meta(dir, m, why) != 0) {
+		rc = -1;
+	} else if (plan_load(p, path, &err) != 0) {
+		buf_printf(why, "%s: %s", path, err.data);
+		rundir_free_meta(m);
+		plan_free(p);
+		memset(p, 0, sizeof(*p));
+		rc = -1;
+	}
+	free(path);
+	buf_free(&err);
+	return rc;
+}
+
+int rundir_files(const struct run_meta *m, struct files *fs, struct buf *why)
+{
+	const char *key;
+	json_t *root;
+
+	json_object_foreach(m->filesystems, key, root) {
+		struct buf spec = {0};
+		int rc;
+
+		buf_printf(&spec, "%s=%s", key, json_string_value(root));
+		rc = files_add(fs, spec.data, why);
+		buf_free(&spec);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* read_holder: what the holder wrote in the lock file, "pid PID on HOST" */
 static void read_holder(int fd, struct buf *who)
 {

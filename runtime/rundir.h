@@ -1,11 +1,13 @@
 /* rundir.h: the run directory (docs/run.md): run.json read and written as
- * one struct, the lock every writer holds, run ids. It knows the layout,
- * not what runs. */
+ * one struct, the plan beside it, the lock every writer holds, run ids. It
+ * knows the layout, not what runs. */
 #ifndef FLOWRUN_RUNDIR_H
 #define FLOWRUN_RUNDIR_H
 
 #include <jansson.h>
 
+#include "files.h"
+#include "plan.h"
 #include "util.h"
 
 /* the run directory format this flowrun writes and reads (run.json's
@@ -32,6 +34,12 @@ int rundir_write_meta(const char *dir, const struct run_meta *m, struct buf *why
  * or one of another format, named) */
 int rundir_read_meta(const char *dir, struct run_meta *m, struct buf *why);
 void rundir_free_meta(struct run_meta *m);
+/* rundir_load: DIR's run.json and the plan it runs (plan.json); 0, or -1
+ * with why (nothing is left to free then) */
+int rundir_load(const char *dir, struct plan *p, struct run_meta *m, struct buf *why);
+/* rundir_files: the named filesystems run.json records, added to fs; 0,
+ * or -1 with why */
+int rundir_files(const struct run_meta *m, struct files *fs, struct buf *why);
 
 /* rundir_lock: takes DIR/lock (an fcntl write lock, which NFS honours) for
  * as long as this process runs, and writes "pid host" in it; 0, or -1 with

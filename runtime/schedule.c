@@ -227,6 +227,23 @@ static void finish_flow(struct sched *s, size_t f)
 		s->c.flow_ended(s->c.ctx, f, fs->st);
 }
 
+/* note: task t of flow f is now in state st: journaled, counted (an
+ * outcome or Cancelled) and printed */
+static void note(struct sched *s, size_t f, size_t t, enum run_state st, const char *reason,
+		 long long ms)
+{
+	struct task_state *ts = &s->flows[f].tasks[t];
+
+	ts->st = (unsigned char)st;
+	journal_task(s, f, t, reason, ms);
+	if (journal_state_ok(st))
+		s->c.progress->done++;
+	else if (journal_state_final(st) || st == ST_CANCELLED)
+		s->c.progress->failed++;
+	progress_task(s->c.progress, pflow(s, f)->name, pflow(s, f)->tasks[t].name, st, ts->attempt,
+		      reason);
+}
+
 /* settle: task t of flow f reached an outcome; its dependents hear of it
  * (and are Skipped in turn when it did not succeed) */
 static void settle(struct sched *s, size_t f, size_t t, enum run_state st, const char *reason,
@@ -235,15 +252,8 @@ static void settle(struct sched *s, size_t f, size_t t, enum run_state st, const
 	struct flow_state *fs = &s->flows[f];
 	size_t *stack = NULL, nstack = 0, cap = 0, k;
 
-	fs->tasks[t].st = (unsigned char)st;
 	fs->results[t] = result;
-	journal_task(s, f, t, reason, ms);
-	if (journal_state_ok(st))
-		s->c.progress->done++;
-	else
-		s->c.progress->failed++;
-	progress_task(s->c.progress, pflow(s, f)->name, pflow(s, f)->tasks[t].name, st,
-		      fs->tasks[t].attempt, reason);
+	note(s, f, t, st, reason, ms);
 	VEC_PUSH(stack, nstack, cap, t);
 	while (nstack) {
 		size_t u = stack[--nstack];
@@ -262,11 +272,7 @@ static void settle(struct sched *s, size_t f, size_t t, enum run_state st, const
 					enqueue(s, f, d);
 				continue;
 			}
-			ds->st = ST_SKIPPED;
-			journal_task(s, f, d, "a task it needs did not succeed", -1);
-			s->c.progress->failed++;
-			progress_task(s->c.progress, pflow(s, f)->name, pflow(s, f)->tasks[d].name,
-				      ST_SKIPPED, ds->attempt, "a task it needs did not succeed");
+			note(s, f, d, ST_SKIPPED, "a task it needs did not succeed", -1);
 			VEC_PUSH(stack, nstack, cap, d);
 		}
 	}
@@ -282,9 +288,7 @@ static void fail_attempt(struct sched *s, size_t f, size_t t, const char *why, l
 	struct task_state *ts = &s->flows[f].tasks[t];
 
 	if (ts->attempt <= pt->retries) {
-		ts->st = ST_RETRYING;
-		journal_task(s, f, t, why, ms);
-		progress_task(s->c.progress, pflow(s, f)->name, pt->name, ST_RETRYING, ts->attempt, why);
+		note(s, f, t, ST_RETRYING, why, ms);
 		timer_add(s, progress_ms() + pt->retry_delay_ms, f, t, TIMER_RETRY);
 		return;
 	}
@@ -482,8 +486,7 @@ static void start_process(struct sched *s, size_t f, size_t t, const struct tmpl
 	key = NULL;
 	ts->job = slot;
 	s->c.progress->running++;
-	journal_task(s, f, t, NULL, -1);
-	progress_task(s->c.progress, pflow(s, f)->name, pt->name, ST_RUNNING, ts->attempt, NULL);
+	note(s, f, t, ST_RUNNING, NULL, -1);
 	if (pt->timeout_ms)
 		timer_add(s, job->start_ms + pt->timeout_ms, f, t, TIMER_TIMEOUT);
 out:
@@ -638,11 +641,7 @@ static void finish_job(struct sched *s, int slot)
 			buf_printf(&why, "stopped with the run: %s", s->error);
 		else
 			buf_puts(&why, "interrupted");
-		s->flows[f].tasks[t].st = ST_CANCELLED;
-		journal_task(s, f, t, why.data, ms);
-		s->c.progress->failed++;
-		progress_task(s->c.progress, pflow(s, f)->name, pt->name, ST_CANCELLED,
-			      s->flows[f].tasks[t].attempt, why.data);
+		note(s, f, t, ST_CANCELLED, why.data, ms);
 	} else if (job->timed_out) {
 		buf_printf(&why, "timed out after %lld ms", (long long)pt->timeout_ms);
 		stderr_tail(job, &why);

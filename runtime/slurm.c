@@ -307,27 +307,29 @@ static int on_event(void *ctx, const struct journal_event *ev)
 	return 0;
 }
 
-/* jobs: the submitted jobs whose flows have no outcome yet */
-static size_t jobs(struct backend *b, char **ids, size_t *flows)
+/* open_units: per flow, its job in this session when the flow has no
+ * outcome yet, else NULL; how many there are */
+static size_t open_units(struct backend *b, char **ids)
 {
 	size_t f, n = 0;
 
-	for (f = 0; f < b->env.plan->nflows; f++)
-		if (b->ids[f] && !b->ended[f]) {
-			ids[n] = b->ids[f];
-			flows[n++] = f;
-		}
+	for (f = 0; f < b->env.plan->nflows; f++) {
+		ids[f] = b->ids[f] && !b->ended[f] ? b->ids[f] : NULL;
+		n += ids[f] != NULL;
+	}
 	return n;
 }
 
+static int slurm_live(char *const *ids, size_t n, char **states, int *alive, struct buf *why);
+
 static int slurm_wait(struct backend *b, struct buf *why)
 {
-	size_t nf = b->env.plan->nflows, n, i;
-	char **ids, **states;
-	size_t *flows;
+	size_t nf = b->env.plan->nflows, f;
+	char **ids = NULL, **states = NULL;
+	int *alive = NULL, rc;
 	struct pollfd pfd = {sig_wake_fd(), POLLIN, 0};
+	struct buf failed = {0};
 	long long now = progress_ms();
-	int rc = 0;
 
 	if (b->next_squeue > now &&
 	    poll(&pfd, 1, (int)(b->next_squeue - now < TAIL_EVERY_MS ? b->next_squeue - now
@@ -341,25 +343,23 @@ static int slurm_wait(struct backend *b, struct buf *why)
 		return 0;
 	b->next_squeue = progress_ms() + SQUEUE_EVERY_MS;
 	ids = xcalloc(nf, sizeof(*ids));
-	flows = xcalloc(nf, sizeof(*flows));
 	states = xcalloc(nf, sizeof(*states));
-	n = jobs(b, ids, flows);
-	if (n && slurm_states(ids, n, states) != 0) {
+	alive = xcalloc(nf, sizeof(*alive));
+	if (!open_units(b, ids)) {
+		/* nothing left to ask about */
+	} else if (slurm_live(ids, nf, states, alive, &failed) != 0) {
 		if (++b->squeue_failures >= SQUEUE_TRIES) {
 			buf_puts(why, "squeue cannot be run: the jobs cannot be followed");
 			rc = -1;
 		}
-		n = 0;
-	} else if (n) {
+		memset(ids, 0, nf * sizeof(*ids));
+	} else {
 		b->squeue_failures = 0;
 		/* a job may have written its outcome just before it ended */
-		if (journal_tail_read(b->tail, on_event, b, why) != 0)
-			rc = -1;
+		rc = journal_tail_read(b->tail, on_event, b, why);
 	}
-	for (i = 0; i < n && rc == 0; i++) {
-		size_t f = flows[i];
-
-		if (b->ended[f] || !final_state(states[i]))
+	for (f = 0; f < nf && rc == 0; f++) {
+		if (!ids[f] || b->ended[f] || alive[f])
 			continue;
 		b->ended[f] = 1;
 		if (b->cancelled) {
@@ -376,25 +376,30 @@ static int slurm_wait(struct backend *b, struct buf *why)
 			buf_free(&msg);
 		}
 	}
-	for (i = 0; i < nf; i++)
-		free(states[i]);
+	for (f = 0; f < nf; f++)
+		free(states[f]);
 	free(states);
 	free(ids);
-	free(flows);
+	free(alive);
+	buf_free(&failed);
 	return rc;
 }
 
 static void slurm_cancel_all(struct backend *b)
 {
-	char **ids = xcalloc(b->env.plan->nflows, sizeof(*ids));
-	size_t *flows = xcalloc(b->env.plan->nflows, sizeof(*flows)), n = jobs(b, ids, flows);
+	size_t nf = b->env.plan->nflows, f, n = 0;
+	char **ids = xcalloc(nf, sizeof(*ids)), **list = xcalloc(nf ? nf : 1, sizeof(*list));
 
 	b->cancelled = 1;
 	b->next_squeue = 0;
+	open_units(b, ids);
+	for (f = 0; f < nf; f++)
+		if (ids[f])
+			list[n++] = ids[f];
 	if (n)
-		slurm_cancel(ids, n);
+		slurm_cancel(list, n);
 	free(ids);
-	free(flows);
+	free(list);
 }
 
 static int slurm_busy(struct backend *b)

@@ -15,16 +15,11 @@
 static int open_run(const char *dir, struct plan *p, struct run_meta *m, struct replay *r,
 		    int with_results)
 {
-	char *path = rundir_path(dir, "plan.json");
 	struct buf why = {0};
 	int rc = -1;
 
-	memset(p, 0, sizeof(*p));
-	if (rundir_read_meta(dir, m, &why) != 0) {
+	if (rundir_load(dir, p, m, &why) != 0) {
 		fprintf(stderr, "flowrun: %s\n", why.data);
-	} else if (plan_load(p, path, &why) != 0) {
-		fprintf(stderr, "flowrun: %s: %s\n", path, why.data);
-		rundir_free_meta(m);
 	} else if (replay_load(r, dir, p, with_results, NULL, &why) != 0) {
 		fprintf(stderr, "flowrun: %s\n", why.data);
 		rundir_free_meta(m);
@@ -32,7 +27,6 @@ static int open_run(const char *dir, struct plan *p, struct run_meta *m, struct 
 	} else {
 		rc = 0;
 	}
-	free(path);
 	buf_free(&why);
 	return rc;
 }
@@ -52,33 +46,24 @@ static int units(const struct plan *p, const struct replay *r, int *live)
 	size_t n = p->nflows, f;
 	char **ids = xcalloc(n, sizeof(*ids)), **states = xcalloc(n, sizeof(*states));
 	int *alive = xcalloc(n, sizeof(*alive)), dead = 0;
-	unsigned s;
+	struct buf why = {0};
 
-	for (s = 0; s < r->nsessions; s++) {
-		const struct backend_ops *ops = backend_find(r->backends[s] ? r->backends[s] : "local");
-		struct buf why = {0};
-
-		if (!replay_units(r, s, ids) || !ops)
+	if (backend_units(r, ids, states, alive, &why) != 0)
+		printf("  (%s)\n", why.data);
+	for (f = 0; f < n; f++) {
+		if (!ids[f])
 			continue;
-		if (ops->live(ids, n, states, alive, &why) != 0) {
-			printf("  (%s: %s)\n", ops->name, why.data);
-			buf_free(&why);
-			continue;
+		if (alive[f]) {
+			printf("  %s: job %s is %s\n", p->flows[f].name, ids[f], states[f]);
+			*live = 1;
+		} else {
+			printf("  %s: Failed: its job %s %s without the flow finishing\n",
+			       p->flows[f].name, ids[f], states[f] ? "ended" : "is unknown to Slurm");
+			dead++;
 		}
-		for (f = 0; f < n; f++) {
-			if (!ids[f])
-				continue;
-			if (alive[f]) {
-				printf("  %s: job %s is %s\n", p->flows[f].name, ids[f], states[f]);
-				*live = 1;
-			} else {
-				printf("  %s: Failed: its job %s %s without the flow finishing\n",
-				       p->flows[f].name, ids[f], states[f] ? "ended" : "is unknown to Slurm");
-				dead++;
-			}
-			free(states[f]);
-		}
+		free(states[f]);
 	}
+	buf_free(&why);
 	free(ids);
 	free(states);
 	free(alive);
