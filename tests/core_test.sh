@@ -377,18 +377,16 @@ fi
 # ---- 7. a hostile journal ----
 "$flowrun" run lonely_true.json --run-dir hostile > /dev/null 2>&1
 next=$(( $(wc -l < hostile/journal/0.jsonl) + 1 ))
-cp -r hostile nostate
-echo '{"flow":0,"flow_name":"x","task":0}' >> nostate/journal/0.jsonl
-"$flowrun" status nostate > nostate.out 2> nostate.err
-status=$?
-check "status survives an event without a state (exit $status)" between 0 $status 2
-check "an event without a state is reported with its file and line" has nostate.err "journal/0\.jsonl:$next"
-cp -r hostile notjson
-echo 'this is not JSON {' >> notjson/journal/0.jsonl
-"$flowrun" status notjson > notjson.out 2> notjson.err
-status=$?
-check "status survives a line that is not JSON (exit $status)" between 0 $status 2
-check "a line that is not JSON is reported with its file and line" has notjson.err "journal/0\.jsonl:$next"
+hostile_line() { # NAME LINE WHAT: status of the run with LINE appended to its journal
+	cp -r hostile "$1"
+	echo "$2" >> "$1/journal/0.jsonl"
+	"$flowrun" status "$1" > "$1.out" 2> "$1.err"
+	local status=$?
+	check "status survives $3 (exit $status)" between 0 $status 2
+	check "$3 is reported with its file and line" has "$1.err" "journal/0\.jsonl:$next"
+}
+hostile_line nostate '{"flow":0,"flow_name":"x","task":0}' "an event without a state"
+hostile_line notjson 'this is not JSON {' "a line that is not JSON"
 check "the run is still reported after a line that is not JSON" has notjson.out 'one_true/t +Success'
 cp -r hostile newer
 sed -i '1s/"journal":2/"journal":99/' newer/journal/0.jsonl
