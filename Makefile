@@ -37,7 +37,7 @@ FRONT_OBJS = $(COMMON_OBJS) $(addprefix $(B)/compiler/,diag.o ynode.o ref.o ref_
 FLOWC_OBJS = $(FRONT_OBJS) $(B)/compiler/emit.o $(B)/compiler/graph.o $(B)/compiler/main.o
 STORE_OBJS = $(addprefix $(B)/runtime/,store.o store_sqlite.o store_pg.o)
 FLOWRUN_OBJS = $(COMMON_OBJS) $(STORE_OBJS) $(addprefix $(B)/runtime/,plan.o tmpl.o files.o \
-	builtins.o journal.o rundir.o replay.o signals.o proc.o cache.o progress.o schedule.o backend.o \
+	builtins.o limits.o capture.o journal.o rundir.o replay.o signals.o proc.o cache.o progress.o schedule.o backend.o \
 	local.o slurm.o run.o status.o main.o)
 UNIT_TESTS = $(addprefix $(B)/tests/,test_ynode test_spec test_check test_type test_ref)
 # sources of the front end, with lemon's output in place of the grammars
@@ -89,11 +89,14 @@ $(B)/common/%_gram.o: $(B)/gen/%_gram.c
 	@mkdir -p $(@D)
 	$(CC) $(GRAM_CFLAGS) -c -o $@ $<
 
-RUN_TESTS = $(B)/tests/test_plan $(B)/tests/test_journal
+RUN_TESTS = $(B)/tests/test_plan $(B)/tests/test_journal $(B)/tests/test_files
 $(B)/tests/test_plan: $(B)/tests/runit/test_plan.o $(COMMON_OBJS) $(B)/runtime/plan.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(RUN_LIBS) -lcmocka
 
 $(B)/tests/test_journal: $(B)/tests/runit/test_journal.o $(COMMON_OBJS) $(B)/runtime/journal.o
+	$(CC) $(LDFLAGS) -o $@ $^ $(RUN_LIBS) -lcmocka
+
+$(B)/tests/test_files: $(B)/tests/runit/test_files.o $(COMMON_OBJS) $(B)/runtime/files.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(RUN_LIBS) -lcmocka
 
 # the store suite runs once per store: tests/store_test.sh
@@ -136,6 +139,7 @@ golden: $(B)/flowc $(B)/flowrun $(B)/tests/test_store
 	tests/plan_test.sh $(B)/flowc $(B)/flowrun
 	tests/run_test.sh $(B)/flowc $(B)/flowrun
 	tests/core_test.sh $(B)/flowc $(B)/flowrun
+	tests/hostile_test.sh $(B)/flowc $(B)/flowrun
 	tests/store_test.sh $(B)/tests/test_store $(B)/flowc $(B)/flowrun
 	tests/slurm_test.sh $(B)/flowc $(B)/flowrun
 	/usr/bin/python3 tests/schema_test.py

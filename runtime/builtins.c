@@ -74,22 +74,33 @@ static int base64_decode(struct buf *out, const char *s)
 	return 0;
 }
 
-/* write_atomic: util_write_atomic, the reason in why */
-static int write_atomic(const char *path, const char *data, size_t len, struct buf *why)
+/* read_limited: what fd (a regular file) holds, at most max bytes; -1
+ * with why naming filename and the limit when it holds more */
+static int read_limited(int fd, size_t max, const char *filename, struct buf *out, struct buf *why)
 {
-	if (util_write_atomic(path, data, len, 0644) == 0)
-		return 0;
-	buf_printf(why, "cannot write %s: %s", path, strerror(errno));
-	return -1;
-}
+	char chunk[65536];
+	struct stat st;
+	ssize_t got;
 
-static int read_all(const char *path, struct buf *out, struct buf *why)
-{
-	if (util_read_file(path, out) < 0) {
-		buf_printf(why, "cannot read %s: %s", path, strerror(errno));
-		return -1;
+	if (fstat(fd, &st) == 0 && (unsigned long long)st.st_size > max)
+		goto too_big;
+	while ((got = read(fd, chunk, sizeof(chunk))) != 0) {
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			buf_printf(why, "cannot read %s: %s", filename, strerror(errno));
+			return -1;
+		}
+		if (out->len + (size_t)got > max)
+			goto too_big;
+		buf_add(out, chunk, (size_t)got);
 	}
 	return 0;
+too_big:
+	buf_printf(why, "%s is larger than the limit on a result, ", filename);
+	limits_size_text(why, max);
+	buf_puts(why, " (--max-result)");
+	return -1;
 }
 
 /* ---- YAML input: libyaml events to JSON, core-schema scalars ---- */
@@ -160,8 +171,10 @@ static void yaml_add(struct yframe *stack, size_t depth, json_t **root, json_t *
 	}
 }
 
-/* yaml_to_json: the first document of text as JSON; NULL with why */
-static json_t *yaml_to_json(const char *text, size_t len, struct buf *why)
+/* yaml_to_json: the first document of text as JSON, nesting at most
+ * max_depth deep (reading stops at the first level too deep); NULL with
+ * why */
+static json_t *yaml_to_json(const char *text, size_t len, int max_depth, struct buf *why)
 {
 	yaml_parser_t parser;
 	yaml_event_t ev;
@@ -186,10 +199,22 @@ static json_t *yaml_to_json(const char *text, size_t len, struct buf *why)
 			done = root != NULL;
 			break;
 		case YAML_SCALAR_EVENT:
+			if (memchr(ev.data.scalar.value, '\0', ev.data.scalar.length)) {
+				buf_printf(why, "YAML at line %zu holds a NUL character (U+0000), which "
+					   "flowrun does not carry", ev.start_mark.line + 1);
+				done = 1;
+				break;
+			}
 			yaml_add(stack, depth, &root, yaml_scalar(&ev));
 			break;
 		case YAML_SEQUENCE_START_EVENT:
 		case YAML_MAPPING_START_EVENT:
+			if (depth + 1 > (size_t)max_depth) {
+				buf_printf(why, "YAML at line %zu nests deeper than %d levels (--max-depth)",
+					   ev.start_mark.line + 1, max_depth);
+				done = 1;
+				break;
+			}
 			util_grow(&stack, &cap, depth + 1, sizeof(*stack));
 			stack[depth].v = ev.type == YAML_SEQUENCE_START_EVENT ? json_array() : json_object();
 			stack[depth++].key = NULL;
@@ -233,7 +258,7 @@ static json_t *save_file(const struct builtin_ctx *c, const json_t *with, struct
 	const char *fsname = json_string_value(json_object_get(with, "filesystem_identifier"));
 	int create = !json_is_false(json_object_get(with, "create_dir"));
 	struct buf data = {0};
-	char *path, *text = NULL;
+	char *text = NULL;
 	json_t *rep = NULL;
 
 	if (!obj || !type || !filename || !fsname) {
@@ -245,9 +270,6 @@ static json_t *save_file(const struct builtin_ctx *c, const json_t *with, struct
 		buf_printf(why, "save_file with file_type %s needs a string obj", type);
 		return NULL;
 	}
-	path = files_path(c->files, fsname, filename, create, why);
-	if (!path)
-		return NULL;
 	if (!strcmp(type, "text")) {
 		buf_add(&data, json_string_value(obj), json_string_length(obj));
 	} else if (!strcmp(type, "bytes")) {
@@ -259,11 +281,12 @@ static json_t *save_file(const struct builtin_ctx *c, const json_t *with, struct
 		buf_puts(&data, text);
 		buf_putc(&data, '\n');
 	}
-	if (!why->len && write_atomic(path, data.data ? data.data : "", data.len, why) == 0)
+	if (!why->len &&
+	    files_write(c->files, fsname, filename, create, data.data ? data.data : "", data.len,
+			why) == 0)
 		rep = json_pack("{s:s,s:s,s:s}", "filename", filename, "file_type_string", type,
 				"filesystem_identifier", fsname);
 	free(text);
-	free(path);
 	buf_free(&data);
 	return rep;
 }
@@ -276,22 +299,29 @@ static json_t *load_file(const struct builtin_ctx *c, const json_t *with, struct
 	const char *fsname = json_string_value(json_object_get(rep, "filesystem_identifier"));
 	struct buf data = {0};
 	json_t *v = NULL;
-	char *path;
+	size_t max = c->limits->result;
+	int fd;
 
 	if (!type || !filename || !fsname) {
 		buf_puts(why, "load_file needs a file representation {filename, file_type_string, "
 			      "filesystem_identifier}");
 		return NULL;
 	}
-	path = files_path(c->files, fsname, filename, 0, why);
-	if (!path || read_all(path, &data, why) < 0) {
-		free(path);
+	fd = files_open(c->files, fsname, filename, why);
+	if (fd < 0)
+		return NULL;
+	/* bytes: the result is the base64 text, 4 bytes for every 3 */
+	if (read_limited(fd, !strcmp(type, "bytes") ? max / 4 * 3 : max, filename, &data, why) < 0) {
+		close(fd);
 		buf_free(&data);
 		return NULL;
 	}
+	close(fd);
 	if (!strcmp(type, "text")) {
-		v = json_stringn(data.data ? data.data : "", data.len);
-		if (!v)
+		if (data.len && memchr(data.data, '\0', data.len))
+			buf_printf(why, "%s holds a NUL character (U+0000), which flowrun does not "
+				   "carry in text (load it as bytes)", filename);
+		else if ((v = json_stringn(data.data ? data.data : "", data.len)) == NULL)
 			buf_printf(why, "%s is not UTF-8 text", filename);
 	} else if (!strcmp(type, "bytes")) {
 		struct buf enc = {0};
@@ -304,11 +334,10 @@ static json_t *load_file(const struct builtin_ctx *c, const json_t *with, struct
 
 		v = json_loadb(data.data ? data.data : "", data.len, JSON_DECODE_ANY, &err);
 		if (!v)
-			buf_printf(why, "%s: not JSON at line %d: %s", filename, err.line, err.text);
+			limits_not_json(c->limits, filename, &err, why);
 	} else {
-		v = yaml_to_json(data.data ? data.data : "", data.len, why);
+		v = yaml_to_json(data.data ? data.data : "", data.len, c->limits->depth, why);
 	}
-	free(path);
 	buf_free(&data);
 	return v;
 }

@@ -7,6 +7,7 @@
 #include <jansson.h>
 
 #include "files.h"
+#include "limits.h"
 #include "store.h"
 
 /* what a built-in may use */
@@ -16,6 +17,7 @@ struct builtin_ctx {
 	const char *run_id;         /* recorded in saved documents */
 	const char *flow_name;      /* the flow running the task */
 	const char *project_name;   /* its project */
+	const struct limits *limits; /* what a loaded file may hold */
 };
 
 /* builtin_run: the result of built-in name given its arguments; NULL with

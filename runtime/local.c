@@ -38,6 +38,7 @@ static struct backend *local_open(const struct backend_env *env, struct buf *why
 	c.results_db = env->meta->results_db;
 	c.files = env->files;
 	c.cache_dir = b->cache_dir.data;
+	c.limits = &env->meta->limits;
 	c.jobs = env->jobs;
 	c.verbose = env->verbose;
 	c.fresh = env->session == 0;

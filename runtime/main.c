@@ -22,7 +22,7 @@ static const char usage_text[] =
 	"      [--dry-run] [--detach]\n"
 	"                  run the plan flowc compiled; with --dry-run, print the\n"
 	"                  parameters it needs and the order of its flows and tasks\n"
-	"  resume RUN_DIR [-j N] [-v] [--backend local|slurm]\n"
+	"  resume RUN_DIR [-j N] [-v] [--backend local|slurm] [--max-... as for run]\n"
 	"                  run again what did not succeed\n"
 	"  status RUN_DIR  show every flow and task of a run\n"
 	"  result RUN_DIR FLOW[/TASK]\n"
@@ -46,6 +46,13 @@ static const char usage_text[] =
 	"  -v, --verbose   copy each task's standard error to the terminal as it\n"
 	"                  comes, prefixed by flow/task\n"
 	"  --dry-run       print what the run needs and its order, run nothing\n"
+	"  --max-depth N   the deepest nesting of a result, a loaded file, a with or\n"
+	"                  a parameter (default 512, at most 2000)\n"
+	"  --max-result SIZE\n"
+	"                  the largest result, and the largest file load_file reads\n"
+	"                  (default 16M; SIZE in bytes, or with K, M or G)\n"
+	"  --max-log SIZE  the most of a task's standard output or error kept in the\n"
+	"                  run directory (default 1G); resume takes these three too\n"
 	"\n"
 	"  --backend slurm one Slurm batch job per flow (sbatch, afterok); the run\n"
 	"                  directory must be on a filesystem the nodes share\n"
@@ -143,6 +150,17 @@ static void add_param(const struct plan *p, json_t *params, const char *spec)
 	free(name);
 }
 
+/* set_limit: --NAME VALUE, one of the limits */
+static void set_limit(struct limits *l, const char *name, const char *value)
+{
+	struct buf opt = {0}, why = {0};
+
+	buf_printf(&opt, "--%s", name);
+	if (limits_option(l, opt.data, value, &why) != 1)
+		usage_error("%s", why.len ? why.data : "unknown option");
+	buf_free(&opt);
+}
+
 static int cmd_run(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -156,6 +174,9 @@ static int cmd_run(int argc, char **argv)
 		{"verbose", no_argument, NULL, 'v'},
 		{"partition", required_argument, NULL, 'A'},
 		{"sbatch-arg", required_argument, NULL, 'S'},
+		{"max-depth", required_argument, NULL, 'L'},
+		{"max-result", required_argument, NULL, 'L'},
+		{"max-log", required_argument, NULL, 'L'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -165,10 +186,11 @@ static int cmd_run(int argc, char **argv)
 	size_t nps = 0, cap = 0, i;
 	struct buf why = {0};
 	struct plan p;
-	int c, dry = 0, status;
+	int c, dry = 0, status, li = 0;
 
+	limits_default(&o.limits);
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "p:j:vh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "p:j:vh", longopts, &li)) != -1) {
 		switch (c) {
 		case 'p':
 			if (!strchr(optarg, '=') || optarg[0] == '=')
@@ -200,6 +222,9 @@ static int cmd_run(int argc, char **argv)
 			break;
 		case 'r':
 			o.run_dir = optarg;
+			break;
+		case 'L':
+			set_limit(&o.limits, longopts[li].name, optarg);
 			break;
 		case 'R':
 			o.results_db = optarg;
@@ -320,13 +345,21 @@ static int cmd_dir(int argc, char **argv)
 		return status_result(argv[1], argv[2]);
 	}
 	if (strcmp(argv[0], "resume") == 0) {
+		static const char resume_usage[] =
+			"resume takes RUN_DIR [-j N] [-v] [--backend local|slurm] [--max-depth N] "
+			"[--max-result SIZE] [--max-log SIZE]";
 		struct run_options o = {0};
 		int i;
 
 		if (argc < 2)
-			usage_error("%s", "resume takes RUN_DIR [-j N] [-v] [--backend local|slurm]");
+			usage_error("%s", resume_usage);
+		limits_default(&o.limits);
 		for (i = 2; i < argc; i++) {
-			if (strcmp(argv[i], "-v") == 0 || strcmp(argv[i], "--verbose") == 0)
+			if (strncmp(argv[i], "--max-", 6) == 0 && i + 1 < argc) {
+				set_limit(&o.limits, argv[i] + 2, argv[i + 1]);
+				o.limits_given = 1;
+				i++;
+			} else if (strcmp(argv[i], "-v") == 0 || strcmp(argv[i], "--verbose") == 0)
 				o.verbose = 1;
 			else if (strcmp(argv[i], "-j") == 0 && i + 1 < argc && atoi(argv[i + 1]) > 0)
 				o.jobs = atoi(argv[++i]);
@@ -334,7 +367,7 @@ static int cmd_dir(int argc, char **argv)
 				 (!strcmp(argv[i + 1], "slurm") || !strcmp(argv[i + 1], "local")))
 				o.backend = argv[++i];
 			else
-				usage_error("%s", "resume takes RUN_DIR [-j N] [-v] [--backend local|slurm]");
+				usage_error("%s", resume_usage);
 		}
 		return run_resume(argv[1], &o);
 	}

@@ -103,6 +103,9 @@ static const char *get_string(struct reader *r, const json_t *o, const char *key
 /* the longest duration a plan may give (milliseconds): flowc's own bound
  * on durations (a year), so that deadlines never overflow */
 #define MAX_DURATION_MS (366LL * 86400 * 1000)
+/* the largest count (retries, cpus, megabytes, seconds) a plan may give:
+ * flowc writes counts of at most nine digits */
+#define MAX_COUNT 999999999LL
 
 /* get_count: a non-negative integer member, def when absent */
 static long long get_count(struct reader *r, const json_t *o, const char *key, long long def)
@@ -118,16 +121,18 @@ static long long get_count(struct reader *r, const json_t *o, const char *key, l
 	return json_integer_value(v);
 }
 
-/* get_duration: a count of milliseconds of at most MAX_DURATION_MS */
-static long long get_duration(struct reader *r, const json_t *o, const char *key)
+/* get_at_most: a count of at most max (0 when absent); bound says what
+ * max is */
+static long long get_at_most(struct reader *r, const json_t *o, const char *key, long long max,
+			     const char *bound)
 {
-	long long ms = get_count(r, o, key, 0);
+	long long n = get_count(r, o, key, 0);
 
-	if (ms > MAX_DURATION_MS) {
+	if (n > max) {
 		enter_key(r, key);
-		bad(r, "%lld ms is longer than a year (%lld ms)", ms, MAX_DURATION_MS);
+		bad(r, "%lld is more than %s (%lld)", n, bound, max);
 	}
-	return ms;
+	return n;
 }
 
 static const json_t *get_array(struct reader *r, const json_t *o, const char *key, int required)
@@ -169,7 +174,7 @@ static void unique(struct reader *r, const char *name, const char *what)
  * directory (docs/run.md): only names as the spec language has them */
 static const char *plain_name(struct reader *r, const char *name, const char *what)
 {
-	if (util_name_len(name, strlen(name)) != strlen(name))
+	if (!name[0] || util_name_len(name, strlen(name)) != strlen(name))
 		bad(r, "%s name '%.60s' is not a name (a letter or '_', then letters, digits, '_' "
 		    "or '-')", what, name);
 	return name;
@@ -414,9 +419,9 @@ static void read_task(struct reader *r, struct plan_task *t, const json_t *o, si
 	}
 	t->result = read_type(r, o, "result", &t->result_text);
 	t->needs = read_needs(r, o, index, &t->nneeds);
-	t->timeout_ms = get_duration(r, o, "timeout_ms");
-	t->retries = get_count(r, o, "retries", 0);
-	t->retry_delay_ms = get_duration(r, o, "retry_delay_ms");
+	t->timeout_ms = get_at_most(r, o, "timeout_ms", MAX_DURATION_MS, "a year in ms");
+	t->retries = get_at_most(r, o, "retries", MAX_COUNT, "flowc writes");
+	t->retry_delay_ms = get_at_most(r, o, "retry_delay_ms", MAX_DURATION_MS, "a year in ms");
 	cache = json_object_get(o, "cache");
 	if (cache && !json_is_boolean(cache)) {
 		enter_key(r, "cache");
@@ -506,9 +511,9 @@ static void read_flow(struct reader *r, size_t index, const json_t *o)
 	if (res) {
 		old = enter_key(r, "resources");
 		only(r, res, rallowed);
-		f->cpus = get_count(r, res, "cpus", 0);
+		f->cpus = get_at_most(r, res, "cpus", MAX_COUNT, "flowc writes");
 		f->mem_mb = get_count(r, res, "mem_mb", 0);
-		f->time_s = get_count(r, res, "time_s", 0);
+		f->time_s = get_at_most(r, res, "time_s", MAX_COUNT, "flowc writes");
 		f->partition = get_string(r, res, "partition", 0);
 		leave(r, old);
 	}

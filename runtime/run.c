@@ -22,7 +22,8 @@
 #include "schedule.h"
 #include "signals.h"
 
-json_t *run_params(const struct plan *p, const json_t *given, struct buf *why)
+json_t *run_params(const struct plan *p, const json_t *given, const struct limits *l,
+		   struct buf *why)
 {
 	json_t *values = json_object();
 	const char *key;
@@ -48,7 +49,8 @@ json_t *run_params(const struct plan *p, const json_t *given, struct buf *why)
 				   in->type_text);
 			continue;
 		}
-		if (!type_check_value(in->type, v, in->name, &bad)) {
+		if (limits_check(v, l, in->name, &bad) != 0 ||
+		    !type_check_value(in->type, v, in->name, &bad)) {
 			buf_printf(why, "%sparameter %s", why->len ? "\n" : "", bad.data);
 			buf_free(&bad);
 			continue;
@@ -435,9 +437,10 @@ int run_start(struct plan *p, struct run_options *o)
 	struct store *store = NULL;
 	char id[64], *cwd = NULL, *dir = NULL, *path, *text;
 	size_t i;
-	int status = 2;
+	int status = 2, fresh_dir;
 
-	meta.params = run_params(p, o->params, &why);
+	meta.limits = o->limits;
+	meta.params = run_params(p, o->params, &o->limits, &why);
 	if (!meta.params) {
 		fprintf(stderr, "flowrun: the parameters do not fit the plan:\n%s\n", why.data);
 		goto out;
@@ -459,7 +462,10 @@ int run_start(struct plan *p, struct run_options *o)
 		buf_puts(&d, o->run_dir);
 	else
 		buf_printf(&d, "%s/.flowrun/runs/%s", cwd, id);
-	if (util_mkdirs(d.data) != 0 || !(dir = realpath(d.data, NULL))) {
+	/* a run directory flowrun makes is its owner's alone (docs/run.md) */
+	fresh_dir = access(d.data, F_OK) != 0;
+	if (util_mkdirs(d.data) != 0 || (fresh_dir && chmod(d.data, 0700) != 0) ||
+	    !(dir = realpath(d.data, NULL))) {
 		fprintf(stderr, "flowrun: cannot make the run directory %s: %s\n", d.data,
 			strerror(errno));
 		goto out;
@@ -487,7 +493,9 @@ int run_start(struct plan *p, struct run_options *o)
 	}
 	meta.run_id = xstrdup(id);
 	meta.plan_hash = xstrdup(p->hash);
-	meta.results_db = buf_steal(&d);
+	/* without a password: resume and job bodies take it from
+	 * PGPASSWORD or ~/.pgpass (docs/run.md) */
+	meta.results_db = store_url_public(d.data);
 	meta.cwd = xstrdup(cwd);
 	meta.backend = xstrdup(o->backend ? o->backend : "local");
 	meta.partition = o->partition ? xstrdup(o->partition) : NULL;
@@ -576,6 +584,14 @@ int run_resume(const char *dir, const struct run_options *o)
 		fprintf(stderr, "flowrun: %s: jobs of the run are still queued or running: %s; wait for "
 			"them, or cancel them (scancel) first\n", dir, why.data);
 		goto out;
+	}
+	if (o->limits_given) {
+		/* the new limits are the run's from now on, job bodies included */
+		meta.limits = o->limits;
+		if (rundir_write_meta(dir, &meta, &why) != 0) {
+			fprintf(stderr, "flowrun: %s\n", why.data);
+			goto out;
+		}
 	}
 	backend = o->backend ? o->backend : meta.backend;
 	if (!backend_find(backend)) {
@@ -719,6 +735,7 @@ int run_flow(const char *dir, size_t f, unsigned session)
 	c.results_db = meta.results_db;
 	c.files = &files;
 	c.cache_dir = cache.data;
+	c.limits = &meta.limits;
 	c.progress = &progress;
 	c.flow_ended = body_ended;
 	c.ctx = &body;

@@ -8,6 +8,7 @@
 #include <jansson.h>
 
 #include "files.h"
+#include "limits.h"
 #include "plan.h"
 
 /* What a run is asked to do, from the command line. */
@@ -23,16 +24,19 @@ struct run_options {
 	const char **sbatch_args;   /* --sbatch-arg ARG, in order */
 	size_t nsbatch_args;        /* number of sbatch_args */
 	struct files files;         /* --filesystem NAME=DIR, owned */
+	struct limits limits;       /* --max-depth, --max-result, --max-log */
+	int limits_given;           /* resume: one of them was given */
 };
 
 /* run_params: the composed parameter values of a run: given ones checked
  * against their types, defaults filled; NULL with every problem in why */
-json_t *run_params(const struct plan *p, const json_t *given, struct buf *why);
+json_t *run_params(const struct plan *p, const json_t *given, const struct limits *l,
+		   struct buf *why);
 /* run_start: a new run; returns the exit status (0, 1, 130, or 2 for a
  * problem before anything ran) */
 int run_start(struct plan *p, struct run_options *o);
 /* run_resume: runs again what did not succeed in the run directory dir
- * (o->backend, o->jobs, o->verbose apply) */
+ * (o->backend, o->jobs, o->verbose apply, and o->limits if given) */
 int run_resume(const char *dir, const struct run_options *o);
 /* run_flow: the body of a job: flow f of the run in dir, in session */
 int run_flow(const char *dir, size_t f, unsigned session);

@@ -37,8 +37,10 @@ int rundir_write_meta(const char *dir, const struct run_meta *m, struct buf *why
 			json_array_append_new(a, json_string(m->sbatch_args[i]));
 		json_object_set_new(o, "sbatch_args", a);
 	}
+	json_object_set_new(o, "limits", limits_json(&m->limits));
 	text = json_dumps(o, JSON_INDENT(2) | JSON_SORT_KEYS);
-	rc = util_write_atomic(path, text, strlen(text), 0644);
+	/* its parameter values may be secrets: the owner's alone */
+	rc = util_write_atomic(path, text, strlen(text), 0600);
 	if (rc != 0)
 		buf_printf(why, "cannot write %s: %s", path, strerror(errno));
 	free(text);
@@ -85,13 +87,17 @@ int rundir_read_meta(const char *dir, struct run_meta *m, struct buf *why)
 		m->backend = dup_member(o, "backend");
 		m->partition = dup_member(o, "partition");
 		m->params = json_incref(json_object_get(o, "params"));
+		limits_default(&m->limits);
+		limits_from_json(&m->limits, json_object_get(o, "limits"), why);
 		m->filesystems = json_incref(json_object_get(o, "filesystems"));
 		args = json_object_get(o, "sbatch_args");
 		m->sbatch_args = xcalloc(json_array_size(args) + 1, sizeof(*m->sbatch_args));
 		json_array_foreach(args, i, a)
 			if (json_is_string(a))
 				m->sbatch_args[m->nsbatch_args++] = xstrdup(json_string_value(a));
-		if (!m->run_id || !m->plan_hash || !m->results_db || !m->cwd || !m->backend ||
+		if (why->len)
+			; /* said */
+		else if (!m->run_id || !m->plan_hash || !m->results_db || !m->cwd || !m->backend ||
 		    !json_is_object(m->params) || !json_is_object(m->filesystems))
 			buf_printf(why, "%s: a member is missing or not of its type", path);
 		else {

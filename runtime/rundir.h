@@ -7,6 +7,7 @@
 #include <jansson.h>
 
 #include "files.h"
+#include "limits.h"
 #include "plan.h"
 #include "util.h"
 
@@ -26,6 +27,7 @@ struct run_meta {
 	char *partition;            /* slurm: --partition, or NULL */
 	char **sbatch_args;         /* slurm: --sbatch-arg values, in order */
 	size_t nsbatch_args;        /* number of sbatch_args */
+	struct limits limits;       /* the run's limits (defaults where run.json has none) */
 };
 
 /* rundir_write_meta: DIR/run.json, atomically; 0, or -1 with why */

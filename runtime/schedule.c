@@ -19,6 +19,7 @@
 
 #include "builtins.h"
 #include "cache.h"
+#include "capture.h"
 #include "proc.h"
 #include "rundir.h"
 #include "signals.h"
@@ -31,6 +32,9 @@ extern char **environ;
 /* how long the pipes of a process that exited may stay open (a child it
  * left behind holding them) before the task ends anyway */
 #define DRAIN_GRACE_MS 2000
+/* bytes of a task's standard output held in memory; past them it goes to
+ * its file (a result that large is read back from there) */
+#define OUT_MEM 65536
 /* bytes of a task's standard error kept for its failure reason */
 #define ERR_TAIL 512
 /* -v: the longest piece of a task's standard error held while waiting for
@@ -63,10 +67,10 @@ struct job {
 	int used;                   /* the slot is taken */
 	size_t flow, task;          /* whose */
 	struct proc proc;           /* the process */
-	struct buf out;             /* its standard output so far */
+	struct capture out;         /* its standard output */
+	struct capture err;         /* its standard error, in its file from the first byte */
 	struct buf err_line;        /* -v: a line of standard error not yet complete */
 	struct buf err_tail;        /* the last bytes of its standard error */
-	int err_file;               /* the stderr file, opened at the first byte; -1 before */
 	int exited;                 /* reaped; it ends once its pipes are drained too */
 	int timed_out;              /* stopped for its timeout */
 	int cancelled;              /* stopped by sched_cancel */
@@ -106,6 +110,13 @@ struct sched {
 	char *error;                /* what ended the run, or NULL */
 	int cancelling;             /* sched_cancel was called */
 };
+
+/* job_clear: a slot without a process (the rest zero) */
+static void job_clear(struct job *job)
+{
+	job->proc.out_fd = job->proc.err_fd = -1;
+	job->out.fd = job->err.fd = -1;
+}
 
 /* ---- queue and timers ---- */
 
@@ -302,7 +313,8 @@ static void succeed(struct sched *s, size_t f, size_t t, json_t *result, const c
 	const struct plan_task *pt = &pflow(s, f)->tasks[t];
 	struct buf why = {0};
 
-	if (!type_check_value(pt->result, result, "result", &why)) {
+	if (limits_check(result, s->c.limits, "the result", &why) != 0 ||
+	    !type_check_value(pt->result, result, "result", &why)) {
 		json_decref(result);
 		fail_attempt(s, f, t, why.data, ms);
 		buf_free(&why);
@@ -479,7 +491,8 @@ static void start_process(struct sched *s, size_t f, size_t t, const struct tmpl
 	job->used = 1;
 	job->flow = f;
 	job->task = t;
-	job->err_file = -1;
+	capture_init(&job->out, task_file(s, f, t, "stdout"), OUT_MEM, s->c.limits->log);
+	capture_init(&job->err, task_file(s, f, t, "stderr"), 0, s->c.limits->log);
 	job->exited = job->timed_out = job->cancelled = 0;
 	job->start_ms = progress_ms();
 	job->cache_key = key;
@@ -514,14 +527,14 @@ static void start_task(struct sched *s, size_t f, size_t t)
 	ts->attempt++;
 	ts->gen++;
 	ts->st = ST_RUNNING;
-	if (pt->with)
-		with = tmpl_value(pt->with, &scope, &why);
+	if (pt->with && (with = tmpl_value(pt->with, &scope, &why)) != NULL)
+		limits_check(with, s->c.limits, "with", &why);
 	if (why.len) {
 		fail_attempt(s, f, t, why.data, 0);
 	} else if (pt->kind == TASK_BUILTIN) {
 		int needs_store = strstr(pt->builtin, "_db_") != NULL;
 		struct builtin_ctx bc = {s->c.files, NULL, s->c.run_id, pflow(s, f)->name,
-					 pflow(s, f)->project};
+					 pflow(s, f)->project, s->c.limits};
 		long long t0 = progress_ms();
 		json_t *result = NULL;
 
@@ -564,38 +577,52 @@ static void start_ready(struct sched *s)
 
 /* ---- ending ---- */
 
+/* too_big: why for a result of more than max bytes */
+static void too_big(struct buf *why, const char *what, size_t max)
+{
+	buf_printf(why, "%s is larger than the limit on a result, ", what);
+	limits_size_text(why, max);
+	buf_puts(why, " (--max-result)");
+}
+
 /* collect: the result of a process that exited 0; from_stdout says where
  * it came from */
 static json_t *collect(struct sched *s, struct job *job, int *from_stdout, struct buf *why)
 {
 	const struct plan_task *pt = &pflow(s, job->flow)->tasks[job->task];
 	char *path = task_file(s, job->flow, job->task, "result.out");
-	const struct buf *text = &job->out;
+	size_t max = s->c.limits->result;
+	struct buf text = {0};
 	json_error_t err;
 	json_t *v = NULL;
 	struct stat st;
 
 	*from_stdout = 0;
 	if (stat(path, &st) == 0 && st.st_size > 0) {
-		v = json_load_file(path, JSON_DECODE_ANY, &err);
-		if (!v)
-			buf_printf(why, "the result written to FLOWRUN_RESULT is not JSON (line %d: %s)",
-				   err.line, err.text);
+		if ((unsigned long long)st.st_size > max)
+			too_big(why, "the result written to FLOWRUN_RESULT", max);
+		else if ((v = json_load_file(path, JSON_DECODE_ANY, &err)) == NULL)
+			limits_not_json(s->c.limits, "the result written to FLOWRUN_RESULT", &err, why);
+	} else if (capture_text(&job->out, max, &text) != 0) {
+		too_big(why, "standard output (the result)", max);
 	} else if (pt->result->kind == TYPE_STRING) {
-		size_t len = text->len;
+		size_t len = text.len;
 
 		*from_stdout = 1;
-		if (len && text->data[len - 1] == '\n')
+		if (len && text.data[len - 1] == '\n')
 			len--;
-		v = json_stringn(text->data ? text->data : "", len);
-		if (!v)
+		if (len && memchr(text.data, '\0', len))
+			buf_puts(why, "standard output holds a NUL character (U+0000), which flowrun "
+				      "does not carry");
+		else if ((v = json_stringn(text.data ? text.data : "", len)) == NULL)
 			buf_puts(why, "standard output is not UTF-8 text");
 	} else {
 		*from_stdout = 1;
-		v = json_loadb(text->data ? text->data : "", text->len, JSON_DECODE_ANY, &err);
+		v = json_loadb(text.data ? text.data : "", text.len, JSON_DECODE_ANY, &err);
 		if (!v)
-			buf_printf(why, "standard output is not JSON (line %d: %s)", err.line, err.text);
+			limits_not_json(s->c.limits, "standard output", &err, why);
 	}
+	buf_free(&text);
 	free(path);
 	return v;
 }
@@ -627,8 +654,6 @@ static void finish_job(struct sched *s, int slot)
 	json_t *v = NULL;
 
 	proc_close(&job->proc);
-	if (job->err_file >= 0)
-		close(job->err_file);
 	if (s->c.verbose && job->err_line.len)
 		progress_stderr(s->c.progress, pflow(s, f)->name, pt->name, job->err_line.data,
 				job->err_line.len);
@@ -660,24 +685,27 @@ static void finish_job(struct sched *s, int slot)
 		fail_attempt(s, f, t, why.data, ms);
 	}
 	/* standard output is kept unless it is the result itself */
-	if (job->out.len && !(ok && from_stdout)) {
-		char *path = task_file(s, f, t, "stdout");
-
-		if (util_write_atomic(path, job->out.data, job->out.len, 0644) != 0)
-			warn("cannot write %s: %s", path, strerror(errno));
-		free(path);
-	}
+	capture_end(&job->out, !(ok && from_stdout));
+	capture_end(&job->err, 1);
 	if (ok)
 		succeed(s, f, t, v, job->cache_key, ms);
 	free(job->cache_key);
-	buf_free(&job->out);
 	buf_free(&job->err_line);
 	buf_free(&job->err_tail);
 	memset(job, 0, sizeof(*job));
-	job->err_file = -1;
-	job->proc.out_fd = job->proc.err_fd = -1;
+	job_clear(job);
 	s->free_slots[s->nfree++] = slot;
 	buf_free(&why);
+}
+
+/* read_out: a task's standard output, to its capture */
+static void read_out(struct job *job)
+{
+	struct buf chunk = {0};
+
+	proc_read(&job->proc.out_fd, &chunk);
+	capture_add(&job->out, chunk.data, chunk.len);
+	buf_free(&chunk);
 }
 
 /* read_err: a task's standard error: to its file, to its tail, and with
@@ -689,17 +717,7 @@ static void read_err(struct sched *s, struct job *job)
 	proc_read(&job->proc.err_fd, &chunk);
 	if (!chunk.len)
 		return;
-	if (job->err_file < 0) {
-		char *path = task_file(s, job->flow, job->task, "stderr");
-
-		job->err_file = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-		if (job->err_file < 0)
-			warn("cannot write %s: %s", path, strerror(errno));
-		free(path);
-	}
-	if (job->err_file >= 0 && write(job->err_file, chunk.data, chunk.len) != (ssize_t)chunk.len)
-		warn("cannot write the standard error of %s/%s", pflow(s, job->flow)->name,
-		     pflow(s, job->flow)->tasks[job->task].name);
+	capture_add(&job->err, chunk.data, chunk.len);
 	buf_add(&job->err_tail, chunk.data, chunk.len);
 	if (job->err_tail.len > 2 * ERR_TAIL) {
 		memmove(job->err_tail.data, job->err_tail.data + job->err_tail.len - ERR_TAIL, ERR_TAIL);
@@ -845,7 +863,7 @@ int sched_wait(struct sched *s)
 			}
 			job = &s->jobs[s->pfd_job[i]];
 			if (s->pfds[i].fd == job->proc.out_fd)
-				proc_read(&job->proc.out_fd, &job->out);
+				read_out(job);
 			else if (s->pfds[i].fd == job->proc.err_fd)
 				read_err(s, job);
 		}
@@ -1024,8 +1042,7 @@ struct sched *sched_new(const struct sched_config *c)
 	s->jobs = xcalloc((size_t)c->jobs, sizeof(*s->jobs));
 	s->free_slots = xcalloc((size_t)c->jobs, sizeof(*s->free_slots));
 	for (k = 0; k < (size_t)c->jobs; k++) {
-		s->jobs[k].err_file = -1;
-		s->jobs[k].proc.out_fd = s->jobs[k].proc.err_fd = -1;
+		job_clear(&s->jobs[k]);
 		s->free_slots[s->nfree++] = c->jobs - 1 - (int)k;
 	}
 	for (i = 0; environ[i]; i++)
@@ -1068,9 +1085,8 @@ void sched_free(struct sched *s)
 		return;
 	for (k = 0; k < s->c.jobs; k++) {
 		proc_close(&s->jobs[k].proc);
-		if (s->jobs[k].err_file >= 0)
-			close(s->jobs[k].err_file);
-		buf_free(&s->jobs[k].out);
+		capture_end(&s->jobs[k].out, 1);
+		capture_end(&s->jobs[k].err, 1);
 		buf_free(&s->jobs[k].err_line);
 		buf_free(&s->jobs[k].err_tail);
 		free(s->jobs[k].cache_key);

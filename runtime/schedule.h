@@ -11,6 +11,7 @@
 
 #include "files.h"
 #include "journal.h"
+#include "limits.h"
 #include "plan.h"
 #include "progress.h"
 #include "store.h"
@@ -28,6 +29,7 @@ struct sched_config {
 	const char *results_db;     /* the results store's URL */
 	const struct files *files;  /* named filesystems */
 	const char *cache_dir;      /* where `cache: true` results live */
+	const struct limits *limits; /* on results, values and logs */
 	int jobs;                   /* processes at once */
 	int verbose;                /* copy task standard error to ours */
 	int fresh;                  /* 1: no task of this run ran before (no stale files to remove) */

@@ -16,9 +16,106 @@ struct store {
 	void *impl;                  /* its state */
 };
 
-static int is_pg(const char *url)
+static int is_pg_url(const char *url)
 {
 	return strncmp(url, "postgresql://", 13) == 0 || strncmp(url, "postgres://", 11) == 0;
+}
+
+/* conninfo_key: the length of the keyword of a libpq "keyword = value"
+ * that starts at s (spaces before it skipped), 0 when there is none;
+ * *value is set past the '=' and the spaces after it */
+static size_t conninfo_key(const char *s, const char **value)
+{
+	size_t n = strspn(s, "abcdefghijklmnopqrstuvwxyz_");
+	const char *p = s + n + strspn(s + n, " \t");
+
+	if (!n || *p != '=')
+		return 0;
+	*value = p + 1 + strspn(p + 1, " \t");
+	return n;
+}
+
+/* conninfo_value_end: past a value (quoted with '...' and \ escapes, or up
+ * to the next space) */
+static const char *conninfo_value_end(const char *v)
+{
+	if (*v != '\'')
+		return v + strcspn(v, " \t");
+	for (v++; *v && *v != '\''; v++)
+		if (*v == '\\' && v[1])
+			v++;
+	return *v ? v + 1 : v;
+}
+
+/* is_conninfo: url is a libpq key=value string: its first keyword is one
+ * libpq takes (a file name with '=' in it stays a file name otherwise) */
+static int is_conninfo(const char *url)
+{
+	static const char *const keywords[] = {
+		"host", "hostaddr", "port", "dbname", "user", "password", "passfile", "service",
+		"connect_timeout", "sslmode", "application_name", "options", "client_encoding",
+	};
+	const char *s = url + strspn(url, " \t"), *value;
+	size_t n = conninfo_key(s, &value), i;
+
+	for (i = 0; n && i < sizeof(keywords) / sizeof(keywords[0]); i++)
+		if (strlen(keywords[i]) == n && strncmp(s, keywords[i], n) == 0)
+			return 1;
+	return 0;
+}
+
+static int is_pg(const char *url)
+{
+	return is_pg_url(url) || is_conninfo(url);
+}
+
+char *store_url_public(const char *url)
+{
+	struct buf b = {0};
+	const char *s, *value, *end;
+
+	if (is_pg_url(url)) {
+		const char *auth = strstr(url, "://") + 3, *at = NULL, *colon, *q;
+		size_t alen = strcspn(auth, "/?");
+
+		for (q = auth; q < auth + alen; q++)
+			if (*q == '@')
+				at = q;
+		colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+		if (colon)
+			buf_add(&b, url, (size_t)(colon - url));
+		buf_add(&b, colon ? at : url, strcspn(colon ? at : url, "?"));
+		q = strchr(url, '?');
+		while (q) {
+			const char *next = strchr(q + 1, '&');
+			size_t len = next ? (size_t)(next - q) : strlen(q);
+
+			if (strncmp(q + 1, "password=", 9) != 0) {
+				buf_putc(&b, strchr(b.data, '?') ? '&' : '?');
+				buf_add(&b, q + 1, len - 1);
+			}
+			q = next;
+		}
+		return buf_steal(&b);
+	}
+	if (!is_conninfo(url))
+		return xstrdup(url);
+	for (s = url + strspn(url, " \t"); *s; s = end + strspn(end, " \t")) {
+		size_t n = conninfo_key(s, &value);
+
+		if (!n) {
+			/* not libpq's either, which refuses it before it is kept */
+			buf_free(&b);
+			return xstrdup(url);
+		}
+		end = conninfo_value_end(value);
+		if (n == 8 && strncmp(s, "password", 8) == 0)
+			continue;
+		if (b.len)
+			buf_putc(&b, ' ');
+		buf_add(&b, s, (size_t)(end - s));
+	}
+	return b.data ? buf_steal(&b) : xstrdup("");
 }
 
 struct store *store_open(const char *url, struct buf *why)

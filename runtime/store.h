@@ -12,9 +12,12 @@
 struct store;
 
 /* store_open: the store at url (PATH or sqlite:PATH, or
- * postgresql://user@host:port/db), its table made on first use; NULL with
- * why (which names host and database, never a password) */
+ * postgresql://user@host:port/db, or a libpq key=value string such as
+ * "host=H dbname=D"), its table made on first use; NULL with why (which
+ * names host and database, never a password) */
 struct store *store_open(const char *url, struct buf *why);
+/* store_url_public: url without any password in it, to record (to free) */
+char *store_url_public(const char *url);
 /* store_save: saves {inputs, outputs} of result as the document of a flow
  * and returns its representation {project_name, result_type_string,
  * query: {unique_hash}}; saving the same again stores nothing new */

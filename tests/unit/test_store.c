@@ -165,9 +165,34 @@ static void test_errors_name_the_server_not_the_password(void **state)
 	buf_free(&why);
 }
 
+static void public_is(const char *given, const char *want)
+{
+	char *got = store_url_public(given);
+
+	if (strcmp(got, want) != 0)
+		fail_msg("store_url_public(\"%s\") is \"%s\", not \"%s\"", given, got, want);
+	free(got);
+}
+
+static void test_recorded_urls_hold_no_password(void **state)
+{
+	(void)state;
+	public_is("postgresql://u:s3cret@h:5432/db", "postgresql://u@h:5432/db");
+	public_is("postgres://u:s3:cret@h/db?sslmode=require&password=s3cret&x=1",
+		  "postgres://u@h/db?sslmode=require&x=1");
+	public_is("postgresql://h/db?password=s3cret", "postgresql://h/db");
+	public_is("postgresql://u@h/db", "postgresql://u@h/db");
+	public_is("host=h port=5 password=s3cret dbname=d", "host=h port=5 dbname=d");
+	public_is("  password = 's3 \\'cret'  user=u", "user=u");
+	public_is("results.db", "results.db");
+	public_is("sqlite:a=b.db", "sqlite:a=b.db");
+	public_is("x=password.db", "x=password.db");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_recorded_urls_hold_no_password),
 		cmocka_unit_test(test_save_load_and_save_again),
 		cmocka_unit_test(test_list_filters_by_flow),
 		cmocka_unit_test(test_unknown_hash_is_not_found),
