@@ -90,13 +90,11 @@ static int is_literal(const json_t *t)
 static json_t *scalar_template(const struct task_out *to, const struct ynode *n)
 {
 	json_t *parts = NULL;
-	size_t i, at = 0;
+	size_t first = 0, nrefs = spec_refs_in(to->task, n, &first), i, at = 0;
 
-	for (i = 0; i < to->task->nrefs; i++) {
+	for (i = first; i < first + nrefs; i++) {
 		const struct spec_ref *r = &to->task->refs[i];
 
-		if (r->node != n)
-			continue;
 		if (r->span.start == 0 && r->span.end == n->len)
 			return tagged("ref", ref_json(to, r));
 		if (!parts)

@@ -1,6 +1,7 @@
 /* main.c: the flowc command line: sub-commands, options, exit codes. It
  * parses arguments and prints; the work is done by the driver. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -293,11 +294,14 @@ static const struct spec_fof *select_fof(const struct driver *d, const char *nam
 }
 
 /* write_output: text to path, replacing it only once fully written, or to
- * standard output when path is NULL or "-" */
+ * standard output when path is NULL or "-"; a path that is not a regular
+ * file (/dev/null, a FIFO) is written to, never replaced */
 static void write_output(const char *path, const char *text)
 {
 	struct buf tmp = {0};
-	size_t len = strlen(text);
+	size_t len = strlen(text), done = 0;
+	struct stat st;
+	mode_t mask;
 	FILE *fp;
 	int fd;
 
@@ -306,13 +310,23 @@ static void write_output(const char *path, const char *text)
 			fatal("cannot write to standard output: %s", strerror(errno));
 		return;
 	}
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		int err = 0;
+
+		fd = open(path, O_WRONLY | O_CLOEXEC);
+		if (fd < 0 || (err = util_write_all(fd, text, len, &done)) != 0 || close(fd) != 0)
+			fatal("cannot write '%s': %s", path, strerror(err ? err : errno));
+		return;
+	}
+	mask = umask(0);
+	umask(mask);
 	buf_printf(&tmp, "%s.tmp.XXXXXX", path);
 	fd = mkstemp(tmp.data);
 	if (fd < 0)
 		fatal("cannot write '%s': %s", path, strerror(errno));
 	fp = fdopen(fd, "wb");
 	if (!fp || fwrite(text, 1, len, fp) != len || fflush(fp) != 0 || fsync(fd) != 0 ||
-	    fchmod(fd, 0644) != 0) {
+	    fchmod(fd, 0666 & ~mask) != 0) {
 		int err = errno;
 
 		unlink(tmp.data);

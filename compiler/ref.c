@@ -196,21 +196,37 @@ int ref_parse(struct arena *a, const char *body, size_t len, struct ref *out,
 	return p.failed ? -1 : 0;
 }
 
-int ref_next(const char *s, size_t from, struct ref_span *span)
+/* find: the offset of the first pat (plen bytes) in s[from..len), or len.
+ * memchr, not strstr: a sanitizer's strstr reads the whole rest of the
+ * string at each call, which makes a string of many references quadratic */
+static size_t find(const char *s, size_t len, size_t from, const char *pat, size_t plen)
 {
-	const char *open = strstr(s + from, "${{"), *close;
+	const char *p;
 
-	if (!open)
+	while (from + plen <= len && (p = memchr(s + from, pat[0], len - from - plen + 1))) {
+		from = (size_t)(p - s);
+		if (memcmp(p, pat, plen) == 0)
+			return from;
+		from++;
+	}
+	return len;
+}
+
+int ref_next(const char *s, size_t len, size_t from, struct ref_span *span)
+{
+	size_t open = find(s, len, from, "${{", 3), close;
+
+	if (open == len)
 		return 0;
-	span->start = (size_t)(open - s);
-	span->body = span->start + 3;
-	close = strstr(open + 3, "}}");
-	if (!close) {
-		span->body_len = strlen(open + 3);
+	span->start = open;
+	span->body = open + 3;
+	close = find(s, len, span->body, "}}", 2);
+	if (close == len) {
+		span->body_len = len - span->body;
 		span->end = 0;
 	} else {
-		span->body_len = (size_t)(close - open - 3);
-		span->end = (size_t)(close - s) + 2;
+		span->body_len = close - span->body;
+		span->end = close + 2;
 	}
 	return 1;
 }

@@ -40,8 +40,9 @@ struct ref_span {
 	size_t end;       /* offset just after "}}"; 0 when unclosed */
 };
 
-/* ref_next: the first ${{ at or after from in s, or 0 when there is none */
-int ref_next(const char *s, size_t from, struct ref_span *span);
+/* ref_next: the first ${{ at or after from in s (len bytes), or 0 when
+ * there is none; costs the bytes it passes over */
+int ref_next(const char *s, size_t len, size_t from, struct ref_span *span);
 
 /* ---- for the grammar (ref_gram.y) and its driver ---- */
 struct ref_token {

@@ -252,13 +252,15 @@ static void report_unknown_ref(struct bind_ctx *c, const struct spec_ref *r)
 	free(names);
 }
 
-/* bind_string: every ${{ }} of one scalar */
+/* bind_string: every ${{ }} of one scalar; each position is counted on
+ * from the previous one (at, at offset at_off), so a string costs its length */
 static void bind_string(struct bind_ctx *c, const struct ynode *n)
 {
 	struct ref_span span;
-	size_t from = 0;
+	struct diag_loc at = yn_loc_at(n, 0);
+	size_t from = 0, at_off = 0;
 
-	while (ref_next(n->str, from, &span)) {
+	while (ref_next(n->str, n->len, from, &span)) {
 		struct spec_ref r;
 		struct parse_error err;
 		struct strmap *names;
@@ -267,14 +269,16 @@ static void bind_string(struct bind_ctx *c, const struct ynode *n)
 		memset(&r, 0, sizeof(r));
 		r.node = n;
 		r.span = span;
-		r.loc = yn_loc_at(n, span.start);
+		r.loc = at = yn_loc_after(n, at_off, at, span.start);
+		at_off = span.start;
 		if (!span.end) {
 			diag_report(c->ds, DIAG_E0112, r.loc, "'${{' is not closed by '}}'");
 			return;
 		}
 		from = span.end;
 		if (ref_parse(&c->set->arena, n->str + span.body, span.body_len, &r.ref, &err) < 0) {
-			diag_report(c->ds, DIAG_E0112, yn_loc_at(n, span.body + err.offset), "%s",
+			diag_report(c->ds, DIAG_E0112,
+				    yn_loc_after(n, span.start, r.loc, span.body + err.offset), "%s",
 				    err.msg);
 		} else {
 			names = r.ref.root == REF_TASK ? c->tasks : c->params;
@@ -311,6 +315,36 @@ static void bind_value(struct bind_ctx *c, const struct ynode *n)
 	}
 }
 
+static int cmp_scalar(const void *pa, const void *pb)
+{
+	uintptr_t a = (uintptr_t)((const struct spec_scalar_refs *)pa)->node;
+	uintptr_t b = (uintptr_t)((const struct spec_scalar_refs *)pb)->node;
+
+	return a < b ? -1 : a > b;
+}
+
+/* index_scalars: the scalars of t holding references, sorted by address
+ * for spec_refs_in; a scalar's references are consecutive in t->refs */
+static void index_scalars(struct arena *a, struct spec_task *t)
+{
+	size_t i;
+
+	t->scalars = arena_alloc(a, t->nrefs * sizeof(*t->scalars));
+	for (i = 0; i < t->nrefs; i++) {
+		struct spec_scalar_refs *last = t->nscalars ? &t->scalars[t->nscalars - 1] : NULL;
+
+		if (last && last->node == t->refs[i].node) {
+			last->count++;
+			continue;
+		}
+		last = &t->scalars[t->nscalars++];
+		last->node = t->refs[i].node;
+		last->first = i;
+		last->count = 1;
+	}
+	qsort(t->scalars, t->nscalars, sizeof(*t->scalars), cmp_scalar);
+}
+
 static void bind_flow(struct spec_set *set, struct spec_flow *f, struct diags *ds)
 {
 	struct strmap params = {0}, tasks = {0};
@@ -343,6 +377,7 @@ static void bind_flow(struct spec_set *set, struct spec_flow *f, struct diags *d
 			t->refs = arena_alloc(&set->arena, c.nrefs * sizeof(*t->refs));
 			memcpy(t->refs, c.refs, c.nrefs * sizeof(*t->refs));
 			t->nrefs = c.nrefs;
+			index_scalars(&set->arena, t);
 		}
 	}
 	free(c.refs);

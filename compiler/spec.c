@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -101,7 +102,7 @@ static int kind_ok(const struct ynode *v, enum value_kind k, const char *key, st
 		return yn_bool(v) >= 0;
 	case V_COUNT:
 		return v->kind == YN_SCALAR && v->style == YN_PLAIN && v->len > 0 &&
-		       v->len < 10 && strspn(v->str, "0123456789") == v->len;
+		       v->len < 10 && strspn(v->str, "0123456789") == v->len; /* PLAN_MAX_COUNT */
 	case V_STRINGS:
 	case V_SCALARS_MAP:
 		if (v->kind != (k == V_STRINGS ? YN_SEQ : YN_MAP))
@@ -174,7 +175,12 @@ static int read_fields(const struct ynode *map, const struct field *fields, size
 		if (out[j])
 			continue; /* duplicate key, reported by the loader */
 		if (!kind_ok(v, fields[j].kind, fields[j].key, ds)) {
-			if (v->kind != (fields[j].kind == V_STRINGS ? YN_SEQ : YN_MAP) ||
+			if (fields[j].kind == V_COUNT && v->kind == YN_SCALAR && v->len >= 10 &&
+			    strspn(v->str, "0123456789") == v->len)
+				diag_report(ds, DIAG_E0103, v->loc,
+					    "'%s' is %s, more than the largest count flowc takes "
+					    "(%lld)", fields[j].key, diag_quote(v->str), PLAN_MAX_COUNT);
+			else if (v->kind != (fields[j].kind == V_STRINGS ? YN_SEQ : YN_MAP) ||
 			    (fields[j].kind != V_STRINGS && fields[j].kind != V_SCALARS_MAP))
 				diag_report(ds, DIAG_E0103, v->loc, "'%s' must be %s, not %s",
 					    fields[j].key, kind_wanted(fields[j].kind),
@@ -279,8 +285,8 @@ int spec_parse_duration(const char *text, long long *ms)
 			return -1;
 	}
 	/* a year is more than any task may sensibly wait */
-	if (!isfinite(total) || total > 366.0 * 86400e3)
-		return -1;
+	if (!isfinite(total) || total > (double)PLAN_MAX_DURATION_MS)
+		return -2;
 	*ms = (long long)llround(total);
 	return 0;
 }
@@ -290,7 +296,13 @@ static void read_duration(const struct ynode *v, const char *key, int positive,
 {
 	if (!v)
 		return;
-	if (spec_parse_duration(v->str, ms) < 0)
+	int rc = spec_parse_duration(v->str, ms);
+
+	if (rc == -2)
+		diag_report(ds, DIAG_E0107, v->loc,
+			    "'%s' for '%s' is longer than a year, the longest duration flowc takes",
+			    diag_quote(v->str), key);
+	else if (rc < 0)
 		diag_report(ds, DIAG_E0107, v->loc,
 			    "'%s' is not a duration for '%s' (use e.g. 30s, 5m, 2h, 1h30m)",
 			    diag_quote(v->str), key);
@@ -316,7 +328,7 @@ static void read_params(struct spec_set *set, struct spec_flow *f, const struct 
 		p->name = k->str;
 		p->key = k;
 		check_ident(k, "parameter", ds);
-		if (yn_get(params, k->str) != v)
+		if (k->repeated)
 			continue; /* a duplicate key, reported by the loader */
 		if (v->kind == YN_SCALAR && !yn_is_null(v)) {
 			p->type = v;
@@ -595,7 +607,7 @@ static void read_entry(struct spec_set *set, struct spec_entry *e, const struct 
 	for (i = 0; i < mapped->n; i++) {
 		const struct ynode *k = yn_key(mapped, i);
 
-		if (k->kind != YN_SCALAR || yn_get(mapped, k->str) != yn_value(mapped, i))
+		if (k->kind != YN_SCALAR || k->repeated)
 			continue; /* reported by the loader */
 		read_mapping(&e->maps[e->nmaps++], k, yn_value(mapped, i), ds);
 	}
@@ -686,6 +698,26 @@ const struct spec_task *spec_find_task(const struct spec_flow *f, const char *na
 		if (f->tasks[i].name && strcmp(f->tasks[i].name, name) == 0)
 			return &f->tasks[i];
 	return NULL;
+}
+
+size_t spec_refs_in(const struct spec_task *t, const struct ynode *n, size_t *first)
+{
+	size_t lo = 0, hi = t->nscalars;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		uintptr_t at = (uintptr_t)t->scalars[mid].node;
+
+		if (at == (uintptr_t)n) {
+			*first = t->scalars[mid].first;
+			return t->scalars[mid].count;
+		}
+		if (at < (uintptr_t)n)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
 }
 
 int spec_is_mapped(const struct spec_entry *e, const char *name)

@@ -5,6 +5,7 @@
 #define FLOWC_SPEC_H
 
 #include "diag.h"
+#include "plan_format.h"
 #include "ref.h"
 #include "type.h"
 #include "ynode.h"
@@ -31,6 +32,13 @@ struct spec_ref {
 	size_t target;               /* when bound: index in the flow's params or tasks */
 };
 
+/* The references of one scalar of a task: consecutive in the task's refs. */
+struct spec_scalar_refs {
+	const struct ynode *node;    /* the scalar */
+	size_t first;                /* index of its first reference in the task's refs */
+	size_t count;                /* how many it holds */
+};
+
 struct spec_task {
 	const char *name;            /* unique within the flow; NULL when missing */
 	const struct ynode *node;    /* the task's mapping */
@@ -49,6 +57,8 @@ struct spec_task {
 	int cache;                   /* 1 when results may be reused */
 	struct spec_ref *refs;       /* every ${{ }} of run, env and with, in order; set by resolve */
 	size_t nrefs;                /* number of refs */
+	struct spec_scalar_refs *scalars; /* the scalars holding refs, by node address; set by resolve */
+	size_t nscalars;             /* number of scalars */
 	const struct type *result_t; /* the result type, set by the type checker */
 };
 
@@ -140,11 +150,15 @@ const char **spec_param_names(const struct spec_flow *f, size_t *n);
 /* spec_find_param, spec_find_task: by name, or NULL */
 const struct spec_param *spec_find_param(const struct spec_flow *f, const char *name);
 const struct spec_task *spec_find_task(const struct spec_flow *f, const char *name);
+/* spec_refs_in: how many of t's references scalar n holds, *first set to
+ * the index of the first of them in t->refs when there are any */
+size_t spec_refs_in(const struct spec_task *t, const struct ynode *n, size_t *first);
 /* spec_is_mapped: whether the entry maps its flow's parameter name */
 int spec_is_mapped(const struct spec_entry *e, const char *name);
 
 /* spec_parse_duration: "30s", "5m", "1h30m", "500ms", "1.5h" or a number of
- * seconds, into milliseconds. Returns 0, or -1 when text is not a duration. */
+ * seconds, into milliseconds. Returns 0, -1 when text is not a duration,
+ * -2 when it is longer than PLAN_MAX_DURATION_MS. */
 int spec_parse_duration(const char *text, long long *ms);
 
 /* the built-in tasks 'uses' may name */

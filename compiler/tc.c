@@ -223,7 +223,8 @@ static const struct type *ref_type(struct tc *c, const struct spec_flow *f, cons
 	if (!t) {
 		print_path(&path, r->ref.steps, bad + 1);
 		diag_report(c->ds, DIAG_E0302,
-			    yn_loc_at(r->node, r->span.body + r->ref.steps[bad].off),
+			    yn_loc_after(r->node, r->span.start, r->loc,
+					 r->span.body + r->ref.steps[bad].off),
 			    "%s.%s%s does not exist: %s", r->ref.root == REF_PARAM ? "params" : "tasks",
 			    diag_quote(r->ref.name), path.data, why.data);
 	}
@@ -236,7 +237,7 @@ static const struct type *ref_type(struct tc *c, const struct spec_flow *f, cons
 static const struct type *value_type(struct tc *c, const struct task_ctx *tx, const struct ynode *n)
 {
 	const struct type *t;
-	size_t i, nrefs = 0, last = 0;
+	size_t i, nrefs, first = 0;
 
 	switch (n->kind) {
 	case YN_SEQ:
@@ -251,7 +252,7 @@ static const struct type *value_type(struct tc *c, const struct task_ctx *tx, co
 		for (i = 0; i < n->n; i++) {
 			const struct ynode *k = yn_key(n, i);
 
-			if (k->kind != YN_SCALAR || yn_get(n, k->str) != yn_value(n, i))
+			if (k->kind != YN_SCALAR || k->repeated)
 				continue; /* reported by the loader */
 			fields[nf].name = k->str;
 			fields[nf].optional = 0;
@@ -264,15 +265,10 @@ static const struct type *value_type(struct tc *c, const struct task_ctx *tx, co
 	case YN_SCALAR:
 		break;
 	}
-	for (i = 0; i < tx->task->nrefs; i++) {
-		if (tx->task->refs[i].node == n) {
-			nrefs++;
-			last = i;
-		}
-	}
-	if (nrefs == 1 && tx->task->refs[last].span.start == 0 &&
-	    tx->task->refs[last].span.end == n->len)
-		return tx->reftypes[last] ? tx->reftypes[last] : &type_any;
+	nrefs = spec_refs_in(tx->task, n, &first);
+	if (nrefs == 1 && tx->task->refs[first].span.start == 0 &&
+	    tx->task->refs[first].span.end == n->len)
+		return tx->reftypes[first] ? tx->reftypes[first] : &type_any;
 	if (nrefs)
 		return &type_string;
 	switch (yn_scalar(n)) {
@@ -288,12 +284,9 @@ static const struct type *value_type(struct tc *c, const struct task_ctx *tx, co
 /* has_refs: whether a scalar holds any ${{ }} of the task */
 static int has_refs(const struct task_ctx *tx, const struct ynode *n)
 {
-	size_t i;
+	size_t first;
 
-	for (i = 0; i < tx->task->nrefs; i++)
-		if (tx->task->refs[i].node == n)
-			return 1;
-	return 0;
+	return spec_refs_in(tx->task, n, &first) != 0;
 }
 
 /* The arguments each built-in takes in 'with'. */

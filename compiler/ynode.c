@@ -9,6 +9,9 @@
 #include <string.h>
 #include <yaml.h>
 
+/* bytes for the text of a NUL escape: the longest, \U00000000, and its NUL */
+#define ESCAPE_SIZE 11
+
 /* A collection being built: its node and the children seen so far. */
 struct frame {
 	struct ynode *node;     /* the sequence or mapping */
@@ -27,6 +30,10 @@ struct loader {
 	size_t ndocs;           /* number of docs */
 	size_t doccap;          /* allocated docs */
 	struct ynode *root;     /* the current document's root once complete */
+	const char *data;       /* the file's bytes, for positions libyaml does not give */
+	size_t len;             /* bytes of data */
+	size_t src_byte;        /* a byte offset of data (after the BOM at least) ... */
+	size_t src_index;       /* ... and libyaml's character index of it */
 };
 
 static struct diag_loc mark_loc(const struct yfile *f, yaml_mark_t m)
@@ -88,11 +95,12 @@ static int cmp_key(const void *pa, const void *pb)
 	return a->loc.col < b->loc.col ? -1 : a->loc.col > b->loc.col;
 }
 
-/* check_keys: reports non-scalar keys and duplicate keys of a mapping */
+/* check_keys: reports non-scalar keys and duplicate keys of a mapping, and
+ * marks each key that repeats an earlier one */
 static void check_keys(struct loader *l, struct ynode *map)
 {
 	struct ynode **keys = xmalloc((map->n ? map->n : 1) * sizeof(*keys));
-	size_t nkeys = 0, i;
+	size_t nkeys = 0, first, i;
 
 	for (i = 0; i < map->n; i++) {
 		struct ynode *k = map->items[2 * i];
@@ -104,15 +112,14 @@ static void check_keys(struct loader *l, struct ynode *map)
 			keys[nkeys++] = k;
 	}
 	qsort(keys, nkeys, sizeof(*keys), cmp_key);
-	for (i = 1; i < nkeys; i++) {
-		const struct ynode *a = keys[i - 1], *b = keys[i];
-		size_t first = i - 1;
+	for (i = 1, first = 0; i < nkeys; i++) {
+		struct ynode *a = keys[i - 1], *b = keys[i];
 
-		if (a->len != b->len || memcmp(a->str, b->str, a->len) != 0)
+		if (a->len != b->len || memcmp(a->str, b->str, a->len) != 0) {
+			first = i;
 			continue;
-		while (first > 0 && keys[first - 1]->len == a->len &&
-		       memcmp(keys[first - 1]->str, a->str, a->len) == 0)
-			first--;
+		}
+		b->repeated = 1;
 		diag_report(l->ds, DIAG_E0002, b->loc, "duplicate key '%s'", diag_quote(b->str));
 		diag_note(l->ds, keys[first]->loc, "first defined here");
 	}
@@ -156,6 +163,22 @@ static void close_collection(struct loader *l, yaml_mark_t end)
 	attach(l, n);
 }
 
+/* cols_exact: whether each character of a scalar is one column of its
+ * source: one line, plain or quoted, as many columns as characters (and
+ * quotes): no escapes */
+static int cols_exact(const struct ynode *n)
+{
+	int quoted = n->style == YN_SINGLE_QUOTED || n->style == YN_DOUBLE_QUOTED;
+	size_t i, chars = 0;
+
+	if (n->end_line != n->loc.line || !(n->style == YN_PLAIN || quoted))
+		return 0;
+	for (i = 0; i < n->len; i++)
+		if (((unsigned char)n->str[i] & 0xc0) != 0x80)
+			chars++;
+	return (size_t)(n->end_col - n->loc.col) == chars + (quoted ? 2 : 0);
+}
+
 static struct ynode *scalar_node(struct loader *l, const yaml_event_t *ev)
 {
 	struct ynode *n = new_node(l, YN_SCALAR, ev->start_mark);
@@ -171,7 +194,140 @@ static struct ynode *scalar_node(struct loader *l, const yaml_event_t *ev)
 	default: n->style = YN_PLAIN; break;
 	}
 	set_end(l, n, ev->end_mark);
+	n->cols_exact = cols_exact(n);
 	return n;
+}
+
+/* bom_len: bytes of the UTF-8 byte order mark data starts with, which
+ * libyaml's character index does not count */
+static size_t bom_len(const char *data, size_t len)
+{
+	return len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
+}
+
+/* source_at: the byte offset in the file of libyaml's character index
+ * (UTF-8 input), walked forward from the last one asked for (from the
+ * start again, should an index ever be behind it); scalars come in file
+ * order, so the walks of one file cost its length */
+static size_t source_at(struct loader *l, size_t index)
+{
+	if (index < l->src_index) {
+		l->src_byte = bom_len(l->data, l->len);
+		l->src_index = 0;
+	}
+	while (l->src_index < index && l->src_byte < l->len) {
+		l->src_byte++;
+		while (l->src_byte < l->len && ((unsigned char)l->data[l->src_byte] & 0xc0) == 0x80)
+			l->src_byte++;
+		l->src_index++;
+	}
+	return l->src_byte;
+}
+
+/* step: moves loc over the character at data[i], a line break (CR LF, CR,
+ * LF, NEL, LS, PS, as libyaml counts them) to the next line; returns the
+ * offset of the next character */
+static size_t step(struct diag_loc *loc, const char *data, size_t i, size_t end)
+{
+	const unsigned char *p = (const unsigned char *)data + i;
+	size_t rest = end - i, w = 1;
+	int brk = 1;
+
+	if (p[0] == '\r' && rest > 1 && p[1] == '\n')
+		w = 2;
+	else if (p[0] == 0xc2 && rest > 1 && p[1] == 0x85)
+		w = 2;
+	else if (p[0] == 0xe2 && rest > 2 && p[1] == 0x80 && (p[2] == 0xa8 || p[2] == 0xa9))
+		w = 3;
+	else if (p[0] != '\r' && p[0] != '\n')
+		for (brk = 0; w < rest && (p[w] & 0xc0) == 0x80; w++)
+			;
+	if (brk) {
+		loc->line++;
+		loc->col = 1;
+	} else {
+		loc->col++;
+	}
+	return i + w;
+}
+
+/* nul_escape: the length of the escape after a backslash at s when it makes
+ * a NUL character, else 0 */
+static size_t nul_escape(const char *s, size_t len)
+{
+	static const char *const forms[] = {"0", "x00", "u0000", "U00000000"};
+	size_t i, n;
+
+	for (i = 0; i < sizeof(forms) / sizeof(*forms); i++) {
+		n = strlen(forms[i]);
+		if (len >= n && memcmp(s, forms[i], n) == 0)
+			return n;
+	}
+	return 0;
+}
+
+/* nul_loc: where the first escape making a NUL character is in the source
+ * of a double-quoted scalar (after its anchor, tag and comments), that
+ * escape's text in esc; the scalar's position and "" when it cannot be
+ * found (a file that is not UTF-8) */
+static struct diag_loc nul_loc(struct loader *l, const yaml_event_t *ev, const struct ynode *n,
+			       int utf8, char esc[ESCAPE_SIZE])
+{
+	struct diag_loc loc = n->loc;
+	size_t i, end, w;
+	int quoted = 0, comment = 0;
+
+	esc[0] = '\0';
+	if (!utf8 || n->style != YN_DOUBLE_QUOTED)
+		return n->loc;
+	i = source_at(l, ev->start_mark.index);
+	end = source_at(l, ev->end_mark.index);
+	while (i < end) {
+		char c = l->data[i];
+
+		if (quoted && c == '\\' && i + 1 < end) {
+			w = nul_escape(l->data + i + 1, end - i - 1);
+			if (w) {
+				snprintf(esc, ESCAPE_SIZE, "\\%.*s", (int)w, l->data + i + 1);
+				return loc;
+			}
+			if (l->data[i + 1] == '\\' || l->data[i + 1] == '"') {
+				loc.col++;
+				i++;
+			}
+		} else if (!quoted && c == '#') {
+			comment = 1;
+		} else if (!quoted && !comment && c == '"') {
+			quoted = 1;
+		} else if (c == '\n' || c == '\r') {
+			comment = 0;
+		}
+		i = step(&loc, l->data, i, end);
+	}
+	return n->loc;
+}
+
+/* check_nul: reports a scalar holding a NUL character, which C strings,
+ * argv and the environment cannot carry; returns 0 then */
+static int check_nul(struct loader *l, const yaml_parser_t *p, const yaml_event_t *ev,
+		     const struct ynode *n)
+{
+	const struct frame *top = l->depth ? &l->stack[l->depth - 1] : NULL;
+	const char *what = top && top->node->kind == YN_MAP && top->nkids % 2 == 0
+		? "mapping key" : "string";
+	struct diag_loc loc;
+	char esc[ESCAPE_SIZE];
+
+	if (!memchr(n->str, '\0', n->len))
+		return 1;
+	loc = nul_loc(l, ev, n, p->encoding == YAML_UTF8_ENCODING, esc);
+	if (*esc)
+		diag_report(l->ds, DIAG_E0006, loc, "%s holds a NUL character (the escape '%s'); "
+			    "strings may not contain NUL", what, esc);
+	else
+		diag_report(l->ds, DIAG_E0006, loc, "%s holds a NUL character; strings may not "
+			    "contain NUL", what);
+	return 0;
 }
 
 /* context_subject: "block mapping" from libyaml's "while parsing a block mapping" */
@@ -237,6 +393,9 @@ static int parse(struct loader *l, const char *data, size_t len)
 	if (!yaml_parser_initialize(&parser))
 		fatal("out of memory");
 	yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
+	l->data = data;
+	l->len = len;
+	l->src_byte = bom_len(data, len);
 	while (!done) {
 		if (!yaml_parser_parse(&parser, &ev)) {
 			report_parser_error(l, &parser, data, len);
@@ -278,9 +437,14 @@ static int parse(struct loader *l, const char *data, size_t len)
 		case YAML_MAPPING_END_EVENT:
 			close_collection(l, ev.end_mark);
 			break;
-		case YAML_SCALAR_EVENT:
-			attach(l, scalar_node(l, &ev));
+		case YAML_SCALAR_EVENT: {
+			struct ynode *n = scalar_node(l, &ev);
+
+			if (!check_nul(l, &parser, &ev, n))
+				ok = 0;
+			attach(l, n);
 			break;
+		}
 		case YAML_ALIAS_EVENT: {
 			struct ynode *n = new_node(l, YN_SCALAR, ev.start_mark);
 
@@ -469,23 +633,21 @@ const char *yn_kind_name(const struct ynode *n)
 
 struct diag_loc yn_loc_at(const struct ynode *n, size_t off)
 {
-	struct diag_loc loc = n->loc;
-	size_t i, chars = 0, total = 0;
-	int quoted = n->style == YN_SINGLE_QUOTED || n->style == YN_DOUBLE_QUOTED;
+	struct diag_loc start = n->loc;
 
-	if (n->kind != YN_SCALAR || n->end_line != n->loc.line ||
-	    !(n->style == YN_PLAIN || quoted))
-		return loc;
-	for (i = 0; i < n->len; i++) {
-		if (((unsigned char)n->str[i] & 0xc0) == 0x80)
-			continue;
-		if (i < off)
-			chars++;
-		total++;
-	}
-	/* the source spans exactly the decoded characters: no escapes */
-	if ((size_t)(n->end_col - n->loc.col) != total + (quoted ? 2 : 0))
-		return loc;
-	loc.col += (int)chars + (quoted ? 1 : 0);
-	return loc;
+	if (n->cols_exact && n->style != YN_PLAIN)
+		start.col++; /* the opening quote */
+	return yn_loc_after(n, 0, start, off);
+}
+
+struct diag_loc yn_loc_after(const struct ynode *n, size_t from, struct diag_loc at, size_t off)
+{
+	size_t i;
+
+	if (!n->cols_exact)
+		return n->loc;
+	for (i = from; i < off && i < n->len; i++)
+		if (((unsigned char)n->str[i] & 0xc0) != 0x80)
+			at.col++;
+	return at;
 }

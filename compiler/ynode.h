@@ -22,7 +22,11 @@ struct ynode {
 	int end_line;          /* 1-based line where the node ends */
 	int end_col;           /* 1-based column just after the node's last character */
 	const char *str;       /* scalars: the text, NUL-terminated; NULL otherwise */
-	size_t len;            /* scalars: bytes of str (it may contain NUL) */
+	size_t len;            /* scalars: bytes of str (no NUL among them once loaded: E0006) */
+	int cols_exact;        /* scalars: 1 when each character of str is one column of
+				  the source (one line, plain or quoted, no escapes) */
+	int repeated;          /* mapping keys: 1 when an earlier key of the same
+				  mapping is equal (reported as E0002) */
 	struct ynode **items;  /* sequences: n items; mappings: n pairs as key, value, key, value... */
 	size_t n;              /* sequences: items; mappings: pairs */
 };
@@ -68,7 +72,12 @@ enum yn_scalar yn_scalar(const struct ynode *n);
 /* yn_kind_name: "a mapping", "a list", "null", "a boolean", "a number", "a string" */
 const char *yn_kind_name(const struct ynode *n);
 /* yn_loc_at: the position of byte offset off inside a scalar when it can be
- * known exactly (a scalar on one line without escapes), else the scalar's */
+ * known exactly (cols_exact), else the scalar's. Costs off. */
 struct diag_loc yn_loc_at(const struct ynode *n, size_t off);
+/* yn_loc_after: the same, counting from an earlier offset from whose
+ * position at yn_loc_at or yn_loc_after gave; costs off - from, so the
+ * positions of many offsets taken in increasing order cost the scalar's
+ * length in all */
+struct diag_loc yn_loc_after(const struct ynode *n, size_t from, struct diag_loc at, size_t off);
 
 #endif

@@ -1,5 +1,6 @@
 /* plan_format.h: what the plan's writer (flowc) and reader (flowrun) agree
- * on: its format name and version, and how its content hash is computed. */
+ * on: its format name and version, the bounds of its numbers, and how its
+ * content hash is computed. */
 #ifndef FLOW_PLAN_FORMAT_H
 #define FLOW_PLAN_FORMAT_H
 
@@ -7,6 +8,11 @@
 
 #define PLAN_FORMAT "flowc-plan"
 #define PLAN_VERSION 1
+/* the longest duration (a year, in milliseconds) and the largest count
+ * (retries, cpus) flowc takes and writes, and flowrun reads (docs/spec.md,
+ * "Limits") */
+#define PLAN_MAX_DURATION_MS (366LL * 86400 * 1000)
+#define PLAN_MAX_COUNT 999999999LL
 /* how the plan text is written: keys sorted, no whitespace */
 #define PLAN_DUMP_FLAGS (JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY)
 

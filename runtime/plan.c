@@ -100,13 +100,6 @@ static const char *get_string(struct reader *r, const json_t *o, const char *key
 	return json_string_value(v);
 }
 
-/* the longest duration a plan may give (milliseconds): flowc's own bound
- * on durations (a year), so that deadlines never overflow */
-#define MAX_DURATION_MS (366LL * 86400 * 1000)
-/* the largest count (retries, cpus, megabytes, seconds) a plan may give:
- * flowc writes counts of at most nine digits */
-#define MAX_COUNT 999999999LL
-
 /* get_count: a non-negative integer member, def when absent */
 static long long get_count(struct reader *r, const json_t *o, const char *key, long long def)
 {
@@ -419,9 +412,9 @@ static void read_task(struct reader *r, struct plan_task *t, const json_t *o, si
 	}
 	t->result = read_type(r, o, "result", &t->result_text);
 	t->needs = read_needs(r, o, index, &t->nneeds);
-	t->timeout_ms = get_at_most(r, o, "timeout_ms", MAX_DURATION_MS, "a year in ms");
-	t->retries = get_at_most(r, o, "retries", MAX_COUNT, "flowc writes");
-	t->retry_delay_ms = get_at_most(r, o, "retry_delay_ms", MAX_DURATION_MS, "a year in ms");
+	t->timeout_ms = get_at_most(r, o, "timeout_ms", PLAN_MAX_DURATION_MS, "a year in ms");
+	t->retries = get_at_most(r, o, "retries", PLAN_MAX_COUNT, "flowc writes");
+	t->retry_delay_ms = get_at_most(r, o, "retry_delay_ms", PLAN_MAX_DURATION_MS, "a year in ms");
 	cache = json_object_get(o, "cache");
 	if (cache && !json_is_boolean(cache)) {
 		enter_key(r, "cache");
@@ -511,9 +504,9 @@ static void read_flow(struct reader *r, size_t index, const json_t *o)
 	if (res) {
 		old = enter_key(r, "resources");
 		only(r, res, rallowed);
-		f->cpus = get_at_most(r, res, "cpus", MAX_COUNT, "flowc writes");
+		f->cpus = get_at_most(r, res, "cpus", PLAN_MAX_COUNT, "flowc writes");
 		f->mem_mb = get_count(r, res, "mem_mb", 0);
-		f->time_s = get_at_most(r, res, "time_s", MAX_COUNT, "flowc writes");
+		f->time_s = get_at_most(r, res, "time_s", PLAN_MAX_COUNT, "flowc writes");
 		f->partition = get_string(r, res, "partition", 0);
 		leave(r, old);
 	}

@@ -1,8 +1,8 @@
 #!/bin/bash
 # plan_test.sh FLOWC FLOWRUN: the plan is deterministic (the same bytes
 # whatever the order of files and -I directories), matches the committed
-# plans byte for byte, is written atomically, and runs --dry-run where no
-# spec file exists.
+# plans byte for byte, is written atomically and runs --dry-run where no
+# spec file exists; and flowc checks a string of 500,000 references quickly.
 set -u
 flowc=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 flowrun=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
@@ -67,6 +67,26 @@ if ls "$tmp"/kept.json.tmp.* > /dev/null 2>&1; then
 	nfail=$((nfail + 1))
 fi
 
+# -o onto what is not a regular file writes to it, never replaces it
+# (as root, a rename over /dev/null would replace the device)
+mkfifo "$tmp/fifo"
+cat "$tmp/fifo" > "$tmp/from_fifo" &
+reader=$!
+"$flowc" compile -o "$tmp/fifo" -I "$root/specs/examples/lume" "$root/specs/examples/lume/flow_of_flows.yaml"
+wait "$reader"
+ncheck=$((ncheck + 1))
+if [ ! -p "$tmp/fifo" ] || ! cmp -s "$tmp/from_fifo" "$tmp/lume.json"; then
+	echo "FAIL -o onto a FIFO: the FIFO was replaced, or its reader did not get the plan"
+	nfail=$((nfail + 1))
+fi
+ncheck=$((ncheck + 1))
+(umask 077 && "$flowc" compile -o "$tmp/private.json" -I "$root/specs/examples/lume" \
+	"$root/specs/examples/lume/flow_of_flows.yaml")
+if [ "$(stat -c %a "$tmp/private.json")" != 600 ]; then
+	echo "FAIL a plan written under umask 077 is $(stat -c %a "$tmp/private.json"), not 600"
+	nfail=$((nfail + 1))
+fi
+
 # a plan needs nothing but itself
 mkdir -p "$tmp/empty"
 cp "$root/tests/plans/lume.json" "$tmp/empty/plan.json"
@@ -74,6 +94,26 @@ ncheck=$((ncheck + 1))
 out=$(cd "$tmp/empty" && "$flowrun" run plan.json --dry-run 2>&1)
 if [ $? -ne 0 ] || ! grep -q '3. flow3 (after flow2)' <<< "$out" || [ "$(ls "$tmp/empty")" != plan.json ]; then
 	echo "FAIL dry run from a directory without specs: $out"
+	nfail=$((nfail + 1))
+fi
+
+# positions of references are found in linear time: one string holding
+# 500,000 references is checked in under a second (a release build; the
+# sanitizer build, whose path holds /san/ as `make check` passes it, is
+# allowed ten). A quadratic flowc is stopped at ten times the limit.
+{ printf 'name: many\nproject_name: p\nparameters: {x: string}\n'
+  printf 'tasks:\n  - name: t\n    run: [echo, "'
+  yes '${{ params.x }}' | head -n 500000 | tr -d '\n'
+  printf '"]\n'; } > "$tmp/many_refs.yaml"
+limit_ms=1000
+case $flowc in */san/*) limit_ms=10000 ;; esac
+ncheck=$((ncheck + 1))
+start=$(date +%s%N)
+out=$(timeout $((limit_ms / 100)) "$flowc" check "$tmp/many_refs.yaml" 2>&1)
+rc=$?
+elapsed_ms=$((($(date +%s%N) - start) / 1000000))
+if [ $rc -ne 0 ] || [ "$elapsed_ms" -ge "$limit_ms" ]; then
+	echo "FAIL 500,000 references in one string: exit $rc in $elapsed_ms ms (limit $limit_ms ms): ${out:0:200}"
 	nfail=$((nfail + 1))
 fi
 

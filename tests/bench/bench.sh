@@ -89,6 +89,14 @@ done
 echo "flowrun run --dry-run on the 10000-flow chain plan (verify hash and structure):" \
 	"$(best_ms "$flowrun" run "$tmp/plan.json" --dry-run) ms," \
 	"peak $(peak_kib "$flowrun" run "$tmp/plan.json" --dry-run) KiB"
+# one string holding 500,000 references (positions found in linear time)
+awk 'BEGIN {
+	printf "name: refs\nproject_name: bench\nparameters: {x: string}\ntasks:\n  - name: t\n    run: [echo, \""
+	for (i = 0; i < 500000; i++) printf "${{ params.x }}"
+	printf "\"]\n"
+}' > "$tmp/refs.yaml"
+echo "flowc check, one string with 500,000 references ($(( $(wc -c < "$tmp/refs.yaml") / 1024 )) KiB):" \
+	"$(best_ms "$flowc" check "$tmp/refs.yaml") ms (target 1000)"
 
 # flowrun against floors measured in the same run. Every run of flowrun
 # goes through own_usage (wall time, flowrun's own user and system CPU,
@@ -273,6 +281,24 @@ big_row "flowrun run" 100000 "$r" " (target 20)" ", target 64"
 r=$("$own_usage" "$spawn_floor" -k 2 10000 /bin/true)
 big_row "floor: keep 2, 10,000 tasks" 10000 "$r"
 rm -rf "$shm"
+
+# 5.: one task writing 1 GB to its standard output (its result through
+# FLOWRUN_RESULT), run directory on the disk, the default --max-log (1 GiB,
+# so all of it is kept): flowrun's peak memory must not grow with it
+awk 'BEGIN {
+	printf "name: out\nproject_name: b\ntasks:\n"
+	printf "  - {name: t, result: int, shell: '\''head -c 1000000000 /dev/zero; echo 1 > \"$FLOWRUN_RESULT\"'\''}\n"
+	printf "---\nname: all\nproject_name: b\ncomposing_flows: [{name: out, project_name: b}]\n"
+}' > "$tmp/out1g.yaml"
+"$flowc" compile -o "$tmp/out1g.json" "$tmp/out1g.yaml"
+r=$(run_once "$tmp" "$tmp/out1g.json" 1)
+read -r wall user sys peak <<< "$r"
+echo
+echo "flowrun, one task writing 1 GB to standard output (kept in the run directory):" \
+	"$wall ms wall, own CPU $((user + sys)) ms, peak $peak KiB ($((peak / 1024)) MiB, target 64)"
+[ "$(wc -c < "$tmp/run-out1g/tasks/out.t.stdout")" -eq 1000000000 ] ||
+	{ echo "bench: the 1 GB of output was not kept whole" >&2; exit 1; }
+rm -rf "$tmp/run-out1g"
 
 # the results stores: 2,000 saves, then 2,000 loads, one process
 echo

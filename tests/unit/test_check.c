@@ -222,6 +222,48 @@ static void test_references_are_checked_in_run_env_and_nested_with(void **state)
 	driver_free(&d);
 }
 
+static void test_each_reference_of_a_string_has_its_column(void **state)
+{
+	struct driver d;
+	const char *texts[] = {"name: f\nproject_name: p\nparameters: {a: string}\ntasks:\n"
+			       "  - {name: t, run: [echo, 'x ${{ params.b }} ${{ params.a.y }} ${{ tasks.c }}']}\n"};
+
+	(void)state;
+	front_end(&d, texts, 1);
+	assert_int_equal(d.ds.n, 3);
+	assert_int_equal(d.ds.items[0].code, DIAG_E0110);
+	assert_int_equal(d.ds.items[0].loc.col, 30);
+	assert_int_equal(d.ds.items[1].code, DIAG_E0302);
+	assert_int_equal(d.ds.items[1].loc.col, 59); /* the y of .y */
+	assert_int_equal(d.ds.items[2].code, DIAG_E0111);
+	assert_int_equal(d.ds.items[2].loc.col, 64);
+	driver_free(&d);
+}
+
+static void test_references_are_found_by_their_scalar(void **state)
+{
+	struct driver d;
+	const char *texts[] = {"name: f\nproject_name: p\nparameters: {a: string}\ntasks:\n"
+			       "  - name: t\n    run: [echo, '${{ params.a }}-${{ params.a }}', x]\n"
+			       "    env: {A: '${{ params.a }}', B: plain}\n"};
+	const struct spec_task *t;
+	size_t first = 99;
+
+	(void)state;
+	front_end(&d, texts, 1);
+	assert_int_equal(d.ds.n, 0);
+	t = &d.set.flows[0]->tasks[0];
+	assert_int_equal(t->nrefs, 3);
+	assert_int_equal(t->nscalars, 2);
+	assert_int_equal(spec_refs_in(t, t->run->items[1], &first), 2);
+	assert_int_equal(first, 0);
+	assert_int_equal(spec_refs_in(t, yn_get(t->env, "A"), &first), 1);
+	assert_int_equal(first, 2);
+	assert_int_equal(spec_refs_in(t, t->run->items[2], &first), 0);
+	assert_int_equal(spec_refs_in(t, yn_get(t->env, "B"), &first), 0);
+	driver_free(&d);
+}
+
 static void test_shell_with_reference_is_refused(void **state)
 {
 	struct driver d;
@@ -323,6 +365,8 @@ int main(void)
 		cmocka_unit_test(test_unmapped_parameters_collide_by_composed_name),
 		cmocka_unit_test(test_mapped_parameter_does_not_become_composed),
 		cmocka_unit_test(test_references_are_checked_in_run_env_and_nested_with),
+		cmocka_unit_test(test_each_reference_of_a_string_has_its_column),
+		cmocka_unit_test(test_references_are_found_by_their_scalar),
 		cmocka_unit_test(test_shell_with_reference_is_refused),
 		cmocka_unit_test(test_lume_text1_as_int_is_one_mismatch_at_the_mapping),
 		cmocka_unit_test(test_lume_types_flow_through_builtins),

@@ -96,16 +96,21 @@ static void test_spans_in_strings(void **state)
 	struct ref_span sp;
 
 	(void)state;
-	assert_int_equal(ref_next(s, 0, &sp), 1);
+	assert_int_equal(ref_next(s, strlen(s), 0, &sp), 1);
 	assert_int_equal(sp.start, 2);
 	assert_int_equal(sp.end, 17);
 	assert_int_equal(sp.body_len, 10);
-	assert_int_equal(ref_next(s, sp.end, &sp), 1);
+	assert_int_equal(ref_next(s, strlen(s), sp.end, &sp), 1);
 	assert_int_equal(sp.start, 20);
 	assert_int_equal(sp.end, 32);
-	assert_int_equal(ref_next(s, sp.end, &sp), 1);
+	assert_int_equal(ref_next(s, strlen(s), sp.end, &sp), 1);
 	assert_int_equal(sp.end, 0);
-	assert_int_equal(ref_next("no refs $ {{ here", 0, &sp), 0);
+	assert_int_equal(ref_next("no refs $ {{ here", strlen("no refs $ {{ here"), 0, &sp), 0);
+	/* nothing past len is read: the reference is unclosed there */
+	assert_int_equal(ref_next("${{ a }}", 6, 0, &sp), 1);
+	assert_int_equal(sp.end, 0);
+	assert_int_equal(sp.body_len, 3);
+	assert_int_equal(ref_next("x ${{ a }}", 3, 0, &sp), 0);
 }
 
 static int teardown(void **state)

@@ -1,5 +1,5 @@
 /* test_ynode.c: unit tests of the YAML loader: positions, duplicate keys,
- * multiple documents, aliases, nesting limits, syntax errors. */
+ * multiple documents, aliases, NUL characters, nesting limits, syntax errors. */
 #include "harness.h"
 
 #include <stdlib.h>
@@ -88,6 +88,21 @@ static void test_three_duplicates_each_point_at_the_first(void **state)
 	diag_free(&ds);
 }
 
+static void test_repeated_keys_are_marked(void **state)
+{
+	struct yfile f;
+	struct diags ds;
+
+	(void)state;
+	load(&f, &ds, "k: 1\nj: 0\nk: 2\nk: 3\n");
+	assert_int_equal(yn_key(f.docs[0], 0)->repeated, 0);
+	assert_int_equal(yn_key(f.docs[0], 1)->repeated, 0);
+	assert_int_equal(yn_key(f.docs[0], 2)->repeated, 1);
+	assert_int_equal(yn_key(f.docs[0], 3)->repeated, 1);
+	yn_free(&f);
+	diag_free(&ds);
+}
+
 static void test_multiple_documents_load_in_order_and_skip_empty_ones(void **state)
 {
 	struct yfile f;
@@ -132,6 +147,44 @@ static void test_alias_is_an_error_and_voids_the_file(void **state)
 	assert_int_equal(ds.items[0].loc.col, 4);
 	assert_int_equal(f.failed, 1);
 	assert_int_equal(f.ndocs, 0);
+	yn_free(&f);
+	diag_free(&ds);
+}
+
+static void test_nul_is_an_error_at_its_escape_and_voids_the_file(void **state)
+{
+	struct yfile f;
+	struct diags ds;
+
+	(void)state;
+	/* a value, a key, and an escaped backslash before a 0, which is no NUL */
+	load(&f, &ds, "a: \"x\\0\"\n\"k\\x00\": 1\nb: \"\\\\0\"\n");
+	assert_int_equal(ds.n, 2);
+	assert_int_equal(ds.items[0].code, DIAG_E0006);
+	assert_int_equal(ds.items[0].loc.line, 1);
+	assert_int_equal(ds.items[0].loc.col, 6);
+	assert_non_null(strstr(ds.items[0].msg, "string holds a NUL character (the escape '\\0')"));
+	assert_int_equal(ds.items[1].code, DIAG_E0006);
+	assert_int_equal(ds.items[1].loc.line, 2);
+	assert_int_equal(ds.items[1].loc.col, 3);
+	assert_non_null(strstr(ds.items[1].msg, "mapping key holds"));
+	assert_int_equal(f.failed, 1);
+	assert_int_equal(f.ndocs, 0);
+	yn_free(&f);
+	diag_free(&ds);
+}
+
+static void test_nul_escape_is_found_after_a_bom_an_anchor_and_a_line_break(void **state)
+{
+	struct yfile f;
+	struct diags ds;
+
+	(void)state;
+	load(&f, &ds, "\xef\xbb\xbf\xc3\xa9: x\na: &x \"\xc3\xa9 one\r\n  t\\u0000\"\n");
+	assert_int_equal(ds.n, 1);
+	assert_int_equal(ds.items[0].code, DIAG_E0006);
+	assert_int_equal(ds.items[0].loc.line, 3);
+	assert_int_equal(ds.items[0].loc.col, 4);
 	yn_free(&f);
 	diag_free(&ds);
 }
@@ -247,6 +300,28 @@ static void test_loc_at_is_exact_only_without_escapes(void **state)
 	diag_free(&ds);
 }
 
+static void test_loc_after_counts_on_from_an_earlier_offset(void **state)
+{
+	struct yfile f;
+	struct diags ds;
+	const struct ynode *a, *c;
+	struct diag_loc at;
+
+	(void)state;
+	load(&f, &ds, "a: \"\xc3\xa9 ${{ y }} ${{ z }}\"\nc: \"\\x41 ${{ y }} ${{ z }}\"\n");
+	a = yn_get(f.docs[0], "a");
+	c = yn_get(f.docs[0], "c");
+	at = yn_loc_at(a, 3);
+	assert_int_equal(at.col, 7);
+	assert_int_equal(yn_loc_after(a, 3, at, 12).col, 16);
+	assert_int_equal(yn_loc_at(a, 12).col, 16);
+	/* not exact: the scalar's start, whatever the offsets */
+	at = yn_loc_at(c, 2);
+	assert_int_equal(yn_loc_after(c, 2, at, 11).col, 4);
+	yn_free(&f);
+	diag_free(&ds);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -254,15 +329,19 @@ int main(void)
 		cmocka_unit_test(test_columns_count_characters_not_bytes),
 		cmocka_unit_test(test_duplicate_keys_are_reported_with_first_place),
 		cmocka_unit_test(test_three_duplicates_each_point_at_the_first),
+		cmocka_unit_test(test_repeated_keys_are_marked),
 		cmocka_unit_test(test_multiple_documents_load_in_order_and_skip_empty_ones),
 		cmocka_unit_test(test_empty_input_has_no_documents),
 		cmocka_unit_test(test_alias_is_an_error_and_voids_the_file),
+		cmocka_unit_test(test_nul_is_an_error_at_its_escape_and_voids_the_file),
+		cmocka_unit_test(test_nul_escape_is_found_after_a_bom_an_anchor_and_a_line_break),
 		cmocka_unit_test(test_syntax_error_has_its_position),
 		cmocka_unit_test(test_invalid_utf8_points_at_the_bad_character),
 		cmocka_unit_test(test_nesting_beyond_the_limit_is_refused),
 		cmocka_unit_test(test_nesting_at_the_limit_loads),
 		cmocka_unit_test(test_scalar_kinds),
 		cmocka_unit_test(test_loc_at_is_exact_only_without_escapes),
+		cmocka_unit_test(test_loc_after_counts_on_from_an_earlier_offset),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
