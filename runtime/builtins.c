@@ -75,8 +75,9 @@ static int base64_decode(struct buf *out, const char *s)
 }
 
 /* read_limited: what fd (a regular file) holds, at most max bytes; -1
- * with why naming filename and the limit when it holds more */
-static int read_limited(int fd, size_t max, const char *filename, struct buf *out, struct buf *why)
+ * with why naming filename and the limit l when it holds more */
+static int read_limited(int fd, size_t max, const struct limits *l, const char *filename,
+			struct buf *out, struct buf *why)
 {
 	char chunk[65536];
 	struct stat st;
@@ -97,9 +98,7 @@ static int read_limited(int fd, size_t max, const char *filename, struct buf *ou
 	}
 	return 0;
 too_big:
-	buf_printf(why, "%s is larger than the limit on a result, ", filename);
-	limits_size_text(why, max);
-	buf_puts(why, " (--max-result)");
+	limits_too_big(l, filename, why);
 	return -1;
 }
 
@@ -311,7 +310,8 @@ static json_t *load_file(const struct builtin_ctx *c, const json_t *with, struct
 	if (fd < 0)
 		return NULL;
 	/* bytes: the result is the base64 text, 4 bytes for every 3 */
-	if (read_limited(fd, !strcmp(type, "bytes") ? max / 4 * 3 : max, filename, &data, why) < 0) {
+	if (read_limited(fd, !strcmp(type, "bytes") ? max / 4 * 3 : max, c->limits, filename, &data,
+			 why) < 0) {
 		close(fd);
 		buf_free(&data);
 		return NULL;

@@ -94,6 +94,13 @@ int limits_from_json(struct limits *l, const json_t *o, struct buf *why)
 	return 0;
 }
 
+void limits_too_big(const struct limits *l, const char *what, struct buf *why)
+{
+	buf_printf(why, "%s is larger than the limit on a result, ", what);
+	limits_size_text(why, l->result);
+	buf_puts(why, " (--max-result)");
+}
+
 void limits_size_text(struct buf *out, size_t n)
 {
 	static const char *const units[] = {"bytes", "KiB", "MiB", "GiB"};

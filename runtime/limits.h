@@ -43,6 +43,8 @@ int limits_check(const json_t *v, const struct limits *l, const char *what, stru
  * a NUL or a nesting too deep said as limits_check says it */
 void limits_not_json(const struct limits *l, const char *what, const json_error_t *err,
 		     struct buf *why);
+/* limits_too_big: why for what, larger than the limit on a result */
+void limits_too_big(const struct limits *l, const char *what, struct buf *why);
 /* limits_size_text: "16 MiB" and the like, for messages */
 void limits_size_text(struct buf *out, size_t n);
 

@@ -577,14 +577,6 @@ static void start_ready(struct sched *s)
 
 /* ---- ending ---- */
 
-/* too_big: why for a result of more than max bytes */
-static void too_big(struct buf *why, const char *what, size_t max)
-{
-	buf_printf(why, "%s is larger than the limit on a result, ", what);
-	limits_size_text(why, max);
-	buf_puts(why, " (--max-result)");
-}
-
 /* collect: the result of a process that exited 0; from_stdout says where
  * it came from */
 static json_t *collect(struct sched *s, struct job *job, int *from_stdout, struct buf *why)
@@ -600,11 +592,14 @@ static json_t *collect(struct sched *s, struct job *job, int *from_stdout, struc
 	*from_stdout = 0;
 	if (stat(path, &st) == 0 && st.st_size > 0) {
 		if ((unsigned long long)st.st_size > max)
-			too_big(why, "the result written to FLOWRUN_RESULT", max);
+			limits_too_big(s->c.limits, "the result written to FLOWRUN_RESULT", why);
 		else if ((v = json_load_file(path, JSON_DECODE_ANY, &err)) == NULL)
 			limits_not_json(s->c.limits, "the result written to FLOWRUN_RESULT", &err, why);
+	} else if (job->out.total > max) {
+		limits_too_big(s->c.limits, "standard output (the result)", why);
 	} else if (capture_text(&job->out, max, &text) != 0) {
-		too_big(why, "standard output (the result)", max);
+		buf_puts(why, "standard output (the result) was not kept whole (--max-log, or the "
+			      "warning above)");
 	} else if (pt->result->kind == TYPE_STRING) {
 		size_t len = text.len;
 

@@ -47,6 +47,8 @@ static void test_bad_durations_are_refused(void **state)
 
 		if (i == 2)
 			assert_int_equal(rc, 0); /* "30" is 30 seconds */
+		else if (strcmp(bad[i], "367d") == 0)
+			assert_int_equal(rc, -2); /* a duration, longer than a year */
 		else if (rc != -1)
 			fail_msg("'%s' parsed as %lld ms", bad[i], ms);
 	}
