@@ -44,7 +44,7 @@ UNIT_TESTS = $(addprefix $(B)/tests/,test_ynode test_spec test_check test_type t
 GRAM_OBJS = $(filter %_gram.o,$(FRONT_OBJS))
 FRONT_SRCS = $(patsubst $(B)/%.o,%.c,$(filter-out $(GRAM_OBJS),$(FRONT_OBJS))) \
 	$(addprefix $(B)/gen/,$(notdir $(GRAM_OBJS:.o=.c)))
-FUZZ_TARGETS = $(addprefix build/fuzz/,fuzz_front fuzz_type fuzz_ref fuzz_plan)
+FUZZ_TARGETS = $(addprefix build/fuzz/,fuzz_front fuzz_type fuzz_ref fuzz_plan fuzz_load fuzz_journal)
 RUN_SRCS = $(patsubst $(B)/%.o,%.c,$(filter-out %_gram.o,$(COMMON_OBJS))) $(B)/gen/type_gram.c \
 	runtime/plan.c
 # seconds each fuzz target runs in `make check`; `make fuzz FUZZ_SECONDS=600` for more
@@ -145,32 +145,55 @@ golden: $(B)/flowc $(B)/flowrun $(B)/tests/test_store
 	/usr/bin/python3 tests/schema_test.py
 	tests/docs.sh $(B)/flowc
 
-# libFuzzer targets, built with clang, seeded with the golden cases and the
-# examples; new inputs go to a temporary directory, crashes to build/fuzz.
+# libFuzzer targets, built with clang. `make fuzz` runs each for
+# FUZZ_SECONDS, seeded with tests/fuzz/corpus/NAME (and, for the front end
+# and the plan reader, the golden cases, the examples and the committed
+# plans); new inputs go to a temporary directory, crashes to build/fuzz.
+# `make fuzz-merge` runs them the same way, then merges (-merge=1) what
+# they found that reaches new code into tests/fuzz/corpus/NAME, to commit
+# after a long campaign: `make fuzz-merge FUZZ_SECONDS=3600
+# FUZZ_TARGETS=build/fuzz/fuzz_load`.
+FUZZ_CC = clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	-std=c11 -D_DEFAULT_SOURCE
+FUZZ_LEN = 8192
+# the runtime's sources each runtime target needs beside RUN_SRCS
 build/fuzz/fuzz_plan: tests/fuzz/fuzz_plan.c $(RUN_SRCS)
+build/fuzz/fuzz_load: tests/fuzz/fuzz_load.c $(RUN_SRCS) $(addprefix runtime/,limits.c files.c \
+	tmpl.c builtins.c store.c store_sqlite.c store_pg.c)
+build/fuzz/fuzz_journal: tests/fuzz/fuzz_journal.c $(RUN_SRCS) runtime/journal.c runtime/replay.c
+build/fuzz/fuzz_plan build/fuzz/fuzz_load build/fuzz/fuzz_journal:
 	@mkdir -p $(@D)
-	clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-		-std=c11 -D_DEFAULT_SOURCE -Iinclude -Icommon -Iruntime -I$(B)/gen -o $@ $^ $(RUN_LIBS)
+	$(FUZZ_CC) -Iinclude -Icommon -Iruntime -I$(B)/gen $(PKG_CFLAGS) -o $@ $^ $(RUN_LIBS)
 
 build/fuzz/%: tests/fuzz/%.c $(FRONT_SRCS)
 	@mkdir -p $(@D)
-	clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-		-std=c11 -D_DEFAULT_SOURCE -Iinclude -Icommon -Icompiler -I$(B)/gen -o $@ $^ $(PKG_LIBS)
+	$(FUZZ_CC) -Iinclude -Icommon -Icompiler -I$(B)/gen -o $@ $^ $(PKG_LIBS)
+
+.PHONY: fuzz-merge
+fuzz-merge: FUZZ_MERGE = 1
+fuzz-merge: fuzz
 
 fuzz: $(FUZZ_TARGETS)
 	@for t in $(FUZZ_TARGETS); do \
-		corpus=$$(mktemp -d); \
-		case $$t in \
-		*front) seeds="tests/golden/cases specs/examples/lume";; \
-		*type) seeds=tests/fuzz/corpus/type;; \
-		*ref) seeds=tests/fuzz/corpus/ref;; \
-		*plan) seeds=tests/plans;; \
+		name=$${t##*/fuzz_}; corpus=$$(mktemp -d); \
+		case $$name in \
+		front) seeds="tests/golden/cases specs/examples/lume";; \
+		plan) seeds=tests/plans;; \
+		*) seeds=;; \
 		esac; \
+		[ -d tests/fuzz/corpus/$$name ] && seeds="$$seeds tests/fuzz/corpus/$$name"; \
 		echo "== $$t for $(FUZZ_SECONDS)s"; \
-		$$t -max_total_time=$(FUZZ_SECONDS) -max_len=8192 -print_final_stats=1 \
+		$$t -max_total_time=$(FUZZ_SECONDS) -max_len=$(FUZZ_LEN) -print_final_stats=1 \
 			-artifact_prefix=build/fuzz/ $$corpus $$seeds \
 			2>&1 | grep -E 'ERROR|SUMMARY|stat::number_of_executed_units|Done'; \
-		rc=$${PIPESTATUS[0]}; rm -rf $$corpus; [ $$rc -eq 0 ] || exit 1; \
+		rc=$${PIPESTATUS[0]}; \
+		if [ $$rc -eq 0 ] && [ -n "$(FUZZ_MERGE)" ]; then \
+			mkdir -p tests/fuzz/corpus/$$name; \
+			$$t -merge=1 -max_len=$(FUZZ_LEN) tests/fuzz/corpus/$$name $$corpus \
+				2>&1 | grep -E 'ERROR|SUMMARY|MERGE-OUTER: [0-9]+ new files'; \
+			rc=$${PIPESTATUS[0]}; \
+		fi; \
+		rm -rf $$corpus; [ $$rc -eq 0 ] || exit 1; \
 	done
 
 # demo: check, compile and run the lume example in build/demo, then print

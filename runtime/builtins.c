@@ -4,6 +4,7 @@
 #include "builtins.h"
 
 #include <errno.h>
+#include <math.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -131,7 +132,8 @@ static json_t *yaml_scalar(const yaml_event_t *ev)
 	if (len && strspn(s, "+-.0123456789eE") == len && strpbrk(s, "0123456789")) {
 		double d = strtod(s, &end);
 
-		if (*end == '\0')
+		/* a number beyond a double stays the text it is */
+		if (*end == '\0' && isfinite(d))
 			return json_real(d);
 	}
 	return json_stringn(s, len);
@@ -247,6 +249,140 @@ static json_t *yaml_to_json(const char *text, size_t len, int max_depth, struct 
 	return root ? root : json_null();
 }
 
+/* ---- YAML output: JSON values through libyaml's emitter ---- */
+
+/* not JSON text: YAML 1.1, which libyaml reads, is no superset of JSON
+ * (control characters such as U+007F or U+0085 in a JSON string, or a key
+ * longer than 1024 characters, are not YAML 1.1), and the emitter escapes
+ * and lays out whatever it writes so that libyaml reads it back. Strings
+ * are double-quoted, so that "3" or "true" stay strings; floats always
+ * carry a '.' or an exponent, so that 1.0 stays a float. */
+
+static int by_text(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int emit(yaml_emitter_t *em, yaml_event_t *ev)
+{
+	return yaml_emitter_emit(em, ev) ? 0 : -1;
+}
+
+static int emit_scalar(yaml_emitter_t *em, const char *text, size_t len, int quoted)
+{
+	yaml_event_t ev;
+
+	yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)text, (int)len, !quoted, quoted,
+				     quoted ? YAML_DOUBLE_QUOTED_SCALAR_STYLE : YAML_PLAIN_SCALAR_STYLE);
+	return emit(em, &ev);
+}
+
+static int emit_value(yaml_emitter_t *em, const json_t *v)
+{
+	yaml_event_t ev;
+	char num[64];
+
+	switch (json_typeof(v)) {
+	case JSON_OBJECT: {
+		const char *key;
+		const json_t *item;
+		size_t klen;
+		void *it;
+		/* sorted keys, as the json serializer writes them */
+		const char **keys = xcalloc(json_object_size(v) + 1, sizeof(*keys));
+		size_t n = 0, i;
+		int rc = 0;
+
+		for (it = json_object_iter((json_t *)v); it; it = json_object_iter_next((json_t *)v, it))
+			keys[n++] = json_object_iter_key(it);
+		qsort(keys, n, sizeof(*keys), by_text);
+		yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_MAPPING_STYLE);
+		rc = emit(em, &ev);
+		for (i = 0; i < n && rc == 0; i++) {
+			key = keys[i];
+			it = json_object_key_to_iter(key);
+			klen = json_object_iter_key_len(it);
+			item = json_object_iter_value(it);
+			rc = emit_scalar(em, key, klen, 1);
+			if (rc == 0)
+				rc = emit_value(em, item);
+		}
+		free(keys);
+		if (rc != 0)
+			return rc;
+		yaml_mapping_end_event_initialize(&ev);
+		return emit(em, &ev);
+	}
+	case JSON_ARRAY: {
+		const json_t *item;
+		size_t i;
+
+		yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_SEQUENCE_STYLE);
+		if (emit(em, &ev) != 0)
+			return -1;
+		json_array_foreach(v, i, item)
+			if (emit_value(em, item) != 0)
+				return -1;
+		yaml_sequence_end_event_initialize(&ev);
+		return emit(em, &ev);
+	}
+	case JSON_STRING:
+		return emit_scalar(em, json_string_value(v), json_string_length(v), 1);
+	case JSON_INTEGER:
+		snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		return emit_scalar(em, num, strlen(num), 0);
+	case JSON_REAL:
+		snprintf(num, sizeof(num), "%.17g", json_real_value(v));
+		if (!strpbrk(num, ".eE"))
+			strcat(num, ".0");
+		return emit_scalar(em, num, strlen(num), 0);
+	case JSON_TRUE:
+		return emit_scalar(em, "true", 4, 0);
+	case JSON_FALSE:
+		return emit_scalar(em, "false", 5, 0);
+	default:
+		return emit_scalar(em, "null", 4, 0);
+	}
+}
+
+static int yaml_out(void *data, unsigned char *text, size_t len)
+{
+	buf_add(data, (const char *)text, len);
+	return 1;
+}
+
+/* json_to_yaml: v as one YAML document appended to out; 0, or -1 */
+static int json_to_yaml(const json_t *v, struct buf *out)
+{
+	yaml_emitter_t em;
+	yaml_event_t ev;
+	int rc;
+
+	yaml_emitter_initialize(&em);
+	yaml_emitter_set_output(&em, yaml_out, out);
+	yaml_emitter_set_unicode(&em, 1);
+	yaml_emitter_set_width(&em, -1);
+	yaml_emitter_set_indent(&em, 2);
+	yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING);
+	rc = emit(&em, &ev);
+	if (rc == 0) {
+		yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, 1);
+		rc = emit(&em, &ev);
+	}
+	if (rc == 0)
+		rc = emit_value(&em, v);
+	if (rc == 0) {
+		yaml_document_end_event_initialize(&ev, 1);
+		rc = emit(&em, &ev);
+	}
+	if (rc == 0) {
+		yaml_stream_end_event_initialize(&ev);
+		rc = emit(&em, &ev);
+	}
+	yaml_emitter_delete(&em);
+	return rc;
+}
+
 /* ---- the built-ins ---- */
 
 static json_t *save_file(const struct builtin_ctx *c, const json_t *with, struct buf *why)
@@ -274,11 +410,12 @@ static json_t *save_file(const struct builtin_ctx *c, const json_t *with, struct
 	} else if (!strcmp(type, "bytes")) {
 		if (base64_decode(&data, json_string_value(obj)) < 0)
 			buf_puts(why, "save_file with file_type bytes needs obj in base64");
-	} else {
-		/* JSON is YAML too: yaml files are written as JSON text */
+	} else if (!strcmp(type, "json")) {
 		text = json_dumps(obj, JSON_INDENT(2) | JSON_ENCODE_ANY | JSON_SORT_KEYS);
 		buf_puts(&data, text);
 		buf_putc(&data, '\n');
+	} else if (json_to_yaml(obj, &data) != 0) {
+		buf_puts(why, "save_file cannot write this value as YAML");
 	}
 	if (!why->len &&
 	    files_write(c->files, fsname, filename, create, data.data ? data.data : "", data.len,
