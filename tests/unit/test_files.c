@@ -221,7 +221,10 @@ static void test_swapped_for_a_link(void **state)
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
-		/* d is a directory, then a link to outside, and again */
+		/* d is a directory, then a link to outside, and again; it
+		 * stays a directory a moment each time, so that writes land
+		 * even when this loop has a core to itself and the writer
+		 * does not */
 		for (;;) {
 			if (rename(d.data, saved.data) == 0) {
 				if (symlink(x->out.data, d.data) == 0) {
@@ -229,6 +232,7 @@ static void test_swapped_for_a_link(void **state)
 				}
 				rename(saved.data, d.data);
 			}
+			usleep(20);
 		}
 	}
 	for (i = 0; i < RACE_WRITES; i++) {
