@@ -29,7 +29,8 @@ GEN_HEADERS = $(GRAMMARS:%=$(B)/gen/%.h)
 DEB_PKGS = gcc make pkg-config libyaml-dev libjansson-dev libsqlite3-dev libpq-dev lemon \
 	libcmocka-dev postgresql \
 	clang libclang-rt-14-dev python3-jsonschema python3-yaml sqlite3 \
-	slurmctld slurmd slurm-client munge
+	slurmctld slurmd slurm-client munge \
+	podman runc catatonit busybox-static
 
 COMMON_OBJS = $(addprefix $(B)/common/,util.o sha256.o plan_hash.o type.o typeval.o type_gram.o)
 FRONT_OBJS = $(COMMON_OBJS) $(addprefix $(B)/compiler/,diag.o ynode.o ref.o ref_gram.o \
@@ -37,7 +38,7 @@ FRONT_OBJS = $(COMMON_OBJS) $(addprefix $(B)/compiler/,diag.o ynode.o ref.o ref_
 FLOWC_OBJS = $(FRONT_OBJS) $(B)/compiler/emit.o $(B)/compiler/graph.o $(B)/compiler/main.o
 STORE_OBJS = $(addprefix $(B)/runtime/,store.o store_sqlite.o store_pg.o)
 FLOWRUN_OBJS = $(COMMON_OBJS) $(STORE_OBJS) $(addprefix $(B)/runtime/,plan.o tmpl.o files.o \
-	builtins.o limits.o capture.o journal.o rundir.o replay.o signals.o proc.o cache.o progress.o schedule.o backend.o \
+	builtins.o limits.o capture.o container.o journal.o rundir.o replay.o signals.o proc.o cache.o progress.o schedule.o backend.o \
 	local.o slurm.o run.o status.o main.o)
 UNIT_TESTS = $(addprefix $(B)/tests/,test_ynode test_spec test_check test_type test_ref)
 # sources of the front end, with lemon's output in place of the grammars
@@ -140,6 +141,7 @@ golden: $(B)/flowc $(B)/flowrun $(B)/tests/test_store
 	tests/run_test.sh $(B)/flowc $(B)/flowrun
 	tests/core_test.sh $(B)/flowc $(B)/flowrun
 	tests/hostile_test.sh $(B)/flowc $(B)/flowrun
+	tests/container_test.sh $(B)/flowc $(B)/flowrun
 	tests/store_test.sh $(B)/tests/test_store $(B)/flowc $(B)/flowrun
 	tests/slurm_test.sh $(B)/flowc $(B)/flowrun
 	/usr/bin/python3 tests/schema_test.py

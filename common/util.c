@@ -220,6 +220,17 @@ char *buf_steal(struct buf *b)
 	return s;
 }
 
+void strv_addf(char ***v, size_t *n, size_t *cap, const char *fmt, ...)
+{
+	struct buf b = {0};
+	va_list ap;
+
+	va_start(ap, fmt);
+	buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	VEC_PUSH(*v, *n, *cap, buf_steal(&b));
+}
+
 void buf_free(struct buf *b)
 {
 	free(b->data);

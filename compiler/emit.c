@@ -322,6 +322,8 @@ json_t *emit_plan(const struct spec_fof *fof)
 			json_object_set_new(fo, "labels", strings_json(e->labels ? e->labels : f->head.labels));
 		if (e->image || f->head.image)
 			json_object_set_new(fo, "image", json_string((e->image ? e->image : f->head.image)->str));
+		if (f->network)
+			json_object_set_new(fo, "network", json_true());
 		json_object_set_new(fo, "needs", needs_json(&fd, order[k], rank));
 		if (f->resources.given) {
 			json_t *res = json_object();

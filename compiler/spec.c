@@ -40,8 +40,9 @@ enum { HE_NAME, HE_PROJECT, HE_LABELS, HE_IMAGE, HE_DESCRIPTION, HE_COUNT };
 
 static const struct field flow_fields[] = {
 	HEAD_FIELDS, {"parameters", V_MAP, 0}, {"tasks", V_LIST, 1}, {"resources", V_MAP, 0},
+	{"network", V_BOOL, 0},
 };
-enum { FL_PARAMETERS = HE_COUNT, FL_TASKS, FL_RESOURCES };
+enum { FL_PARAMETERS = HE_COUNT, FL_TASKS, FL_RESOURCES, FL_NETWORK };
 
 static const struct field resource_fields[] = {
 	{"cpus", V_COUNT, 0}, {"mem", V_STRING, 0}, {"time", V_STRING, 0}, {"partition", V_STRING, 0},
@@ -456,6 +457,13 @@ static void read_tasks(struct spec_set *set, struct spec_flow *f, const struct y
 	strmap_free(&seen);
 }
 
+/* check_image: an image is named by a text that is not empty */
+static void check_image(const struct ynode *image, struct diags *ds)
+{
+	if (image && !image->str[0])
+		diag_report(ds, DIAG_E0115, image->loc, "'image' must name a container image");
+}
+
 /* read_head: the fields every flow and flow of flows starts with */
 static void read_head(struct spec_head *h, const struct ynode *doc, const struct ynode **out,
 		      struct diags *ds)
@@ -468,6 +476,7 @@ static void read_head(struct spec_head *h, const struct ynode *doc, const struct
 	check_flow_name(out[HE_PROJECT], "project name", ds);
 	h->labels = out[HE_LABELS];
 	h->image = out[HE_IMAGE];
+	check_image(h->image, ds);
 	h->description = out[HE_DESCRIPTION];
 }
 
@@ -520,6 +529,7 @@ static void read_flow(struct spec_set *set, const struct ynode *doc, struct diag
 	read_params(set, f, out[FL_PARAMETERS], ds);
 	read_tasks(set, f, out[FL_TASKS], ds);
 	read_resources(&f->resources, out[FL_RESOURCES], ds);
+	f->network = out[FL_NETWORK] && yn_bool(out[FL_NETWORK]) == 1;
 	VEC_PUSH(set->flows, set->nflows, set->flowcap, f);
 }
 
@@ -600,6 +610,7 @@ static void read_entry(struct spec_set *set, struct spec_entry *e, const struct 
 	e->project = out[EN_PROJECT] ? out[EN_PROJECT]->str : NULL;
 	e->labels = out[EN_LABELS];
 	e->image = out[EN_IMAGE];
+	check_image(e->image, ds);
 	mapped = out[EN_MAPPED];
 	if (!mapped)
 		return;

@@ -67,6 +67,9 @@ void buf_vprintf(struct buf *b, const char *fmt, va_list ap);
 /* buf_steal: returns the string (never NULL) and leaves b empty */
 char *buf_steal(struct buf *b);
 void buf_free(struct buf *b);
+/* strv_addf: one more string, printf-style, onto the vector *v of *n
+ * strings (*cap slots; each string owned by the vector) */
+void strv_addf(char ***v, size_t *n, size_t *cap, const char *fmt, ...) ATTR_PRINTF(4, 5);
 
 /* util_read_file: appends the whole file at path to out; 0, or -1 with
  * errno set */

@@ -25,6 +25,7 @@ struct backend_env {
 	const struct replay *before;/* what earlier sessions did */
 	struct store *store;        /* the results store, open */
 	const struct files *files;  /* named filesystems */
+	struct containers *containers; /* for flows with an image, or NULL when none has one */
 	int jobs;                   /* -j, for backends that run tasks here */
 	int verbose;                /* -v */
 	struct progress *progress;  /* what is printed */

@@ -39,6 +39,7 @@ static struct backend *local_open(const struct backend_env *env, struct buf *why
 	c.files = env->files;
 	c.cache_dir = b->cache_dir.data;
 	c.limits = &env->meta->limits;
+	c.containers = env->containers;
 	c.jobs = env->jobs;
 	c.verbose = env->verbose;
 	c.fresh = env->session == 0;

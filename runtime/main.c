@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "container.h"
 #include "plan.h"
 #include "run.h"
 #include "status.h"
@@ -19,9 +20,10 @@ static const char usage_text[] =
 	"commands:\n"
 	"  run PLAN [-p NAME=VALUE]... [--params FILE.json] [--backend local|slurm]\n"
 	"      [-j N] [--run-dir DIR] [--results-db URL] [--filesystem NAME=DIR]...\n"
-	"      [--dry-run] [--detach]\n"
+	"      [--container-engine E] [--pull] [--dry-run] [--detach]\n"
 	"                  run the plan flowc compiled; with --dry-run, print the\n"
-	"                  parameters it needs and the order of its flows and tasks\n"
+	"                  parameters it needs, the images its flows run in and the\n"
+	"                  order of its flows and tasks\n"
 	"  resume RUN_DIR [-j N] [-v] [--backend local|slurm] [--max-... as for run]\n"
 	"                  run again what did not succeed\n"
 	"  status RUN_DIR  show every flow and task of a run\n"
@@ -53,6 +55,10 @@ static const char usage_text[] =
 	"                  (default 16M; SIZE in bytes, or with K, M or G)\n"
 	"  --max-log SIZE  the most of a task's standard output or error kept in the\n"
 	"                  run directory (default 1G); resume takes these three too\n"
+	"  --container-engine podman|docker|apptainer\n"
+	"                  what runs the tasks of a flow that has an image (default:\n"
+	"                  $FLOWRUN_CONTAINER_ENGINE, else podman)\n"
+	"  --pull          pull an image that is missing (never pulled otherwise)\n"
 	"\n"
 	"  --backend slurm one Slurm batch job per flow (sbatch, afterok); the run\n"
 	"                  directory must be on a filesystem the nodes share\n"
@@ -73,8 +79,44 @@ static void load_plan(struct plan *p, const char *path)
 	buf_free(&err);
 }
 
+/* dry_images: the images the flows of p run in, and whether the engine
+ * has each here */
+static void dry_images(const struct plan *p, const struct run_options *o)
+{
+	struct containers *c = NULL;
+	size_t i, k;
+
+	for (i = 0; i < p->nflows; i++) {
+		const char *image = p->flows[i].image;
+		struct buf why = {0};
+		int present;
+
+		for (k = 0; image && k < i && (!p->flows[k].image || strcmp(p->flows[k].image, image));
+		     k++)
+			;
+		if (!image || k < i)
+			continue;
+		if (!c) {
+			c = containers_new(o->engine, o->pull, "dry-run");
+			printf("images (%s):\n", container_engine_name(o->engine));
+		}
+		present = containers_present(c, image, &why);
+		printf("  %s  %s", image, present > 0 ? "present" : present == 0 ?
+		       (o->pull ? "missing: pulled when first needed" : "missing (--pull fetches it)") :
+		       "unknown");
+		if (present < 0)
+			printf(": %s", why.data);
+		for (k = i; k < p->nflows; k++)
+			if (p->flows[k].image && strcmp(p->flows[k].image, image) == 0)
+				printf("%s%s", k == i ? "  for " : ", ", p->flows[k].name);
+		printf("\n");
+		buf_free(&why);
+	}
+	containers_free(c);
+}
+
 /* dry_run: what a run needs and the order it runs things in */
-static void dry_run(const struct plan *p)
+static void dry_run(const struct plan *p, const struct run_options *o)
 {
 	size_t i, j, k, width = 0, ntasks = 0;
 
@@ -101,6 +143,7 @@ static void dry_run(const struct plan *p)
 			printf("  required\n");
 		}
 	}
+	dry_images(p, o);
 	printf("order:\n");
 	for (i = 0; i < p->nflows; i++) {
 		const struct plan_flow *f = &p->flows[i];
@@ -177,10 +220,13 @@ static int cmd_run(int argc, char **argv)
 		{"max-depth", required_argument, NULL, 'L'},
 		{"max-result", required_argument, NULL, 'L'},
 		{"max-log", required_argument, NULL, 'L'},
+		{"container-engine", required_argument, NULL, 'E'},
+		{"pull", no_argument, NULL, 'U'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	struct run_options o = {0};
+	const char *engine = getenv("FLOWRUN_CONTAINER_ENGINE");
 	size_t scap = 0;
 	const char **ps = NULL, *params_file = NULL;
 	size_t nps = 0, cap = 0, i;
@@ -238,6 +284,12 @@ static int cmd_run(int argc, char **argv)
 		case 'n':
 			dry = 1;
 			break;
+		case 'E':
+			engine = optarg;
+			break;
+		case 'U':
+			o.pull = 1;
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			exit(EXIT_OK);
@@ -247,9 +299,12 @@ static int cmd_run(int argc, char **argv)
 	}
 	if (optind != argc - 1)
 		usage_error("%s", "run takes one PLAN");
+	o.engine = CONTAINER_DEFAULT_ENGINE;
+	if (engine && *engine && container_engine_parse(engine, &o.engine) != 0)
+		usage_error("unknown container engine '%s' (podman, docker or apptainer)", engine);
 	load_plan(&p, argv[optind]);
 	if (dry) {
-		dry_run(&p);
+		dry_run(&p, &o);
 		plan_free(&p);
 		free(ps);
 		files_free(&o.files);

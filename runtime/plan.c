@@ -114,6 +114,18 @@ static long long get_count(struct reader *r, const json_t *o, const char *key, l
 	return json_integer_value(v);
 }
 
+/* get_bool: a boolean member, 0 when absent */
+static int get_bool(struct reader *r, const json_t *o, const char *key)
+{
+	const json_t *v = json_object_get(o, key);
+
+	if (v && !json_is_boolean(v)) {
+		enter_key(r, key);
+		bad(r, "must be true or false");
+	}
+	return json_is_true(v);
+}
+
 /* get_at_most: a count of at most max (0 when absent); bound says what
  * max is */
 static long long get_at_most(struct reader *r, const json_t *o, const char *key, long long max,
@@ -341,7 +353,6 @@ static void read_task(struct reader *r, struct plan_task *t, const json_t *o, si
 					      "retry_delay_ms", "cache", NULL};
 	struct scope s = {nparams, index};
 	const char *kind;
-	const json_t *cache;
 	size_t i, old;
 
 	if (!json_is_object(o))
@@ -415,12 +426,7 @@ static void read_task(struct reader *r, struct plan_task *t, const json_t *o, si
 	t->timeout_ms = get_at_most(r, o, "timeout_ms", PLAN_MAX_DURATION_MS, "a year in ms");
 	t->retries = get_at_most(r, o, "retries", PLAN_MAX_COUNT, "flowc writes");
 	t->retry_delay_ms = get_at_most(r, o, "retry_delay_ms", PLAN_MAX_DURATION_MS, "a year in ms");
-	cache = json_object_get(o, "cache");
-	if (cache && !json_is_boolean(cache)) {
-		enter_key(r, "cache");
-		bad(r, "must be true or false");
-	}
-	t->cache = json_is_true(cache);
+	t->cache = get_bool(r, o, "cache");
 }
 
 static void read_source(struct reader *r, struct plan_source *src, const json_t *o,
@@ -478,8 +484,8 @@ static void read_source(struct reader *r, struct plan_source *src, const json_t 
 
 static void read_flow(struct reader *r, size_t index, const json_t *o)
 {
-	static const char *const allowed[] = {"name", "project", "labels", "image", "needs",
-					      "params", "tasks", "resources", NULL};
+	static const char *const allowed[] = {"name", "project", "labels", "image", "network",
+					      "needs", "params", "tasks", "resources", NULL};
 	static const char *const rallowed[] = {"cpus", "mem_mb", "time_s", "partition", NULL};
 	struct plan_flow *f = &r->plan->flows[index];
 	const json_t *res;
@@ -492,6 +498,11 @@ static void read_flow(struct reader *r, size_t index, const json_t *o)
 	f->name = plain_name(r, get_string(r, o, "name", 1), "flow");
 	f->project = get_string(r, o, "project", 1);
 	f->image = get_string(r, o, "image", 0);
+	if (f->image && !f->image[0]) {
+		enter_key(r, "image");
+		bad(r, "must not be empty");
+	}
+	f->network = get_bool(r, o, "network");
 	labels = f->labels = get_array(r, o, "labels", 0);
 	json_array_foreach(labels, i, v)
 		if (!json_is_string(v)) {

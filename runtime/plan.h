@@ -65,7 +65,8 @@ struct plan_flow {
 	const char *name;           /* composing flow's name */
 	const char *project;        /* its project */
 	const json_t *labels;       /* array of strings, or NULL */
-	const char *image;          /* or NULL */
+	const char *image;          /* the image its process tasks run in, or NULL */
+	int network;                /* 1: they may reach the network there */
 	size_t *needs;              /* earlier flows it waits for */
 	size_t nneeds;              /* number of needs */
 	struct plan_param *params;  /* its parameters */

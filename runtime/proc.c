@@ -12,6 +12,8 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/mman.h>
+#include <poll.h>
+#include <spawn.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -52,12 +54,13 @@ int proc_limit_fds(void)
 }
 
 /* guard: the guard's life: it waits for flowrun's end of the socket to
- * close, then kills every process group still in the table */
-static void guard(int fd)
+ * close, then kills every process group still in the table, and runs
+ * cleanup when it killed any */
+static void guard(int fd, char *const *cleanup)
 {
 	char c;
 	size_t i;
-	int null = open("/dev/null", O_RDWR);
+	int null = open("/dev/null", O_RDWR), killed = 0;
 
 	signal(SIGINT, SIG_IGN);
 	signal(SIGTERM, SIG_IGN);
@@ -75,12 +78,19 @@ static void guard(int fd)
 		break;
 	}
 	for (i = 0; i < guard_nslots; i++)
-		if (guard_groups[i] > 0)
+		if (guard_groups[i] > 0) {
 			kill(-guard_groups[i], SIGKILL);
+			killed = 1;
+		}
+	if (killed && cleanup) {
+		struct buf out = {0};
+
+		proc_command(cleanup, &out, NULL);
+	}
 	_exit(0);
 }
 
-int proc_guard_start(size_t slots, struct buf *why)
+int proc_guard_start(size_t slots, char *const *cleanup, struct buf *why)
 {
 	int sv[2];
 	void *table;
@@ -113,7 +123,7 @@ int proc_guard_start(size_t slots, struct buf *why)
 	}
 	if (pid == 0) {
 		close(sv[0]);
-		guard(sv[1]);
+		guard(sv[1], cleanup);
 	}
 	close(sv[1]);
 	guard_fd = sv[0];
@@ -158,6 +168,75 @@ static int input_fd(const struct proc_spec *spec, struct buf *why)
 		return -1;
 	}
 	return fd;
+}
+
+extern char **environ;
+
+int proc_command(char *const *argv, struct buf *out, struct buf *err)
+{
+	posix_spawn_file_actions_t fa;
+	int ofd[2] = {-1, -1}, efd[2] = {-1, -1}, status, rc;
+	struct pollfd pf[2];
+	pid_t pid;
+
+	if (pipe2(ofd, O_CLOEXEC) != 0 || (err && pipe2(efd, O_CLOEXEC) != 0)) {
+		rc = errno;
+		if (ofd[0] >= 0) {
+			close(ofd[0]);
+			close(ofd[1]);
+		}
+		errno = rc;
+		return -1;
+	}
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_adddup2(&fa, ofd[1], 1);
+	posix_spawn_file_actions_adddup2(&fa, err ? efd[1] : ofd[1], 2);
+	rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	close(ofd[1]);
+	if (err)
+		close(efd[1]);
+	if (rc != 0) {
+		close(ofd[0]);
+		if (err)
+			close(efd[0]);
+		errno = rc;
+		return -1;
+	}
+	pf[0].fd = ofd[0];
+	pf[1].fd = err ? efd[0] : -1;
+	pf[0].events = pf[1].events = POLLIN;
+	while (pf[0].fd >= 0 || pf[1].fd >= 0) {
+		int k;
+
+		if (poll(pf, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		for (k = 0; k < 2; k++) {
+			char chunk[4096];
+			ssize_t got;
+
+			if (pf[k].fd < 0 || !pf[k].revents)
+				continue;
+			got = read(pf[k].fd, chunk, sizeof(chunk));
+			if (got > 0)
+				buf_add(k ? err : out, chunk, (size_t)got);
+			else if (got == 0 || errno != EINTR) {
+				close(pf[k].fd);
+				pf[k].fd = -1;
+			}
+		}
+	}
+	for (rc = 0; rc < 2; rc++)
+		if (pf[rc].fd >= 0)
+			close(pf[rc].fd);
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 /* the errno of a child that could not exec, set by the child: after

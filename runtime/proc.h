@@ -33,9 +33,11 @@ int proc_limit_fds(void);
 
 /* proc_guard_start: starts the guard, a small process that kills the
  * process group of every task still running when flowrun ends for any
- * reason (SIGKILL included), for up to slots tasks at once. 0, or -1
- * with why. */
-int proc_guard_start(size_t slots, struct buf *why);
+ * reason (SIGKILL included), for up to slots tasks at once. When it
+ * killed any and cleanup is not NULL, it then runs cleanup (proc_command):
+ * what removes what tasks leave running outside their groups
+ * (containers). 0, or -1 with why. */
+int proc_guard_start(size_t slots, char *const *cleanup, struct buf *why);
 
 /* proc_start: starts spec as the task in slot (below the guard's slots);
  * 0, or -1 with why (nothing runs then) */
@@ -51,5 +53,13 @@ void proc_reaped(struct proc *p, int status);
 void proc_kill(const struct proc *p, int sig);
 /* proc_close: closes what is left open of p */
 void proc_close(struct proc *p);
+
+/* proc_command: runs argv (argv[0] looked up in PATH, flowrun's
+ * environment, standard input /dev/null) to its end, here and now: its
+ * standard output into out, its standard error into err (into out too
+ * when err is NULL). Its exit status, 128 + the signal that ended it, or
+ * -1 when it cannot start (errno says why). For the engines' and Slurm's
+ * short commands, never for a task. */
+int proc_command(char *const *argv, struct buf *out, struct buf *err);
 
 #endif

@@ -82,6 +82,8 @@ static int on_event(void *vc, const struct journal_event *ev)
 		rt->attempt = ev->attempt;
 		rt->ms = ev->ms;
 		set_str(&rt->reason, ev->reason);
+		if (ev->image)
+			set_str(&rt->image, ev->image);
 		if (journal_state_ok(ev->state)) {
 			if (c->with_results) {
 				struct buf why = {0};
@@ -135,6 +137,7 @@ void replay_free(struct replay *r)
 	for (f = 0; r->flows && f < r->nflows; f++) {
 		for (t = 0; t < r->flows[f].ntasks; t++) {
 			free(r->flows[f].tasks[t].reason);
+			free(r->flows[f].tasks[t].image);
 			json_decref(r->flows[f].tasks[t].result);
 		}
 		free(r->flows[f].reason);

@@ -15,6 +15,7 @@ struct replay_task {
 	int attempt;                /* of its last event */
 	long long ms;               /* of its last event, -1 when none */
 	char *reason;               /* of its last event, or NULL */
+	char *image;                /* the id of the image it last ran in, or NULL */
 	json_t *result;             /* once Success or Cached (loaded), else NULL */
 };
 

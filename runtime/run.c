@@ -335,6 +335,29 @@ out:
 	return status;
 }
 
+/* containers: what runs the tasks of p's flows that have an image (the
+ * flow f's alone when f >= 0), or NULL when none has one */
+static struct containers *containers(const struct plan *p, const struct run_meta *m, long f)
+{
+	size_t g;
+
+	for (g = 0; g < p->nflows; g++)
+		if (p->flows[g].image && (f < 0 || (size_t)f == g))
+			return containers_new(m->engine, m->pull, m->run_id);
+	return NULL;
+}
+
+/* guard_start: proc's guard for jobs tasks at once, with the command that
+ * removes c's containers; 0, or -1 with why */
+static int guard_start(size_t jobs, const struct containers *c, struct buf *why)
+{
+	char **cleanup = c ? containers_cleanup_argv(c) : NULL;
+	int rc = proc_guard_start(jobs, cleanup, why);
+
+	containers_argv_free(cleanup);
+	return rc;
+}
+
 /* run_session: one session of the run in dir: its journal, its backend,
  * the driver */
 static int run_session(const struct plan *p, const char *dir, const struct run_meta *meta,
@@ -361,11 +384,17 @@ static int run_session(const struct plan *p, const char *dir, const struct run_m
 	 * failed run (1), not a usage error */
 	status = 1;
 	env.jobs = d.ops->orders_flows ? 1 : jobs_for(o->jobs);
+	/* tasks run here: in their images too */
+	if (!d.ops->orders_flows)
+		env.containers = containers(p, meta, -1);
 	if (why.len || sig_setup(&why) != 0 ||
-	    (!d.ops->orders_flows && proc_guard_start((size_t)env.jobs, &why) != 0)) {
+	    (!d.ops->orders_flows && guard_start((size_t)env.jobs, env.containers, &why) != 0)) {
 		fprintf(stderr, "flowrun: %s\n", why.data);
 		goto out;
 	}
+	/* what an earlier session's tasks left running (nothing of it lives) */
+	if (before && env.containers)
+		containers_remove_stale(env.containers, -1);
 	open.kind = JE_OPEN;
 	open.session = session;
 	open.backend = backend;
@@ -413,6 +442,7 @@ static int run_session(const struct plan *p, const char *dir, const struct run_m
 	}
 out:
 	driver_free(&d);
+	containers_free(env.containers);
 	files_free(&files);
 	buf_free(&why);
 	return status;
@@ -440,6 +470,8 @@ int run_start(struct plan *p, struct run_options *o)
 	int status = 2, fresh_dir;
 
 	meta.limits = o->limits;
+	meta.engine = o->engine;
+	meta.pull = o->pull;
 	meta.params = run_params(p, o->params, &o->limits, &why);
 	if (!meta.params) {
 		fprintf(stderr, "flowrun: the parameters do not fit the plan:\n%s\n", why.data);
@@ -692,8 +724,9 @@ int run_flow(const char *dir, size_t f, unsigned session)
 	loaded = 1;
 	rundir_files(&meta, &files, &why);
 	c.jobs = jobs_for(0);
+	c.containers = containers(&p, &meta, (long)f);
 	if (why.len || chdir(meta.cwd) != 0 || sig_setup(&why) != 0 ||
-	    proc_guard_start((size_t)c.jobs, &why) != 0) {
+	    guard_start((size_t)c.jobs, c.containers, &why) != 0) {
 		if (!why.len)
 			buf_printf(&why, "cannot enter %s: %s", meta.cwd, strerror(errno));
 		goto out;
@@ -726,6 +759,9 @@ int run_flow(const char *dir, size_t f, unsigned session)
 		status = 1;
 		goto out;
 	}
+	/* what the flow's earlier jobs left running (resume found none alive) */
+	if (session > 0 && c.containers)
+		containers_remove_stale(c.containers, (long)f);
 	buf_printf(&cache, "%s/.flowrun/cache", meta.cwd);
 	c.plan = &p;
 	c.dir = dir;
@@ -763,6 +799,7 @@ out:
 	if (why.len)
 		fprintf(stderr, "flowrun: %s\n", why.data);
 	sched_free(s);
+	containers_free(c.containers);
 	if (loaded)
 		replay_free(&before);
 	files_free(&files);

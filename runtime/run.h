@@ -7,6 +7,7 @@
 
 #include <jansson.h>
 
+#include "container.h"
 #include "files.h"
 #include "limits.h"
 #include "plan.h"
@@ -26,6 +27,8 @@ struct run_options {
 	struct files files;         /* --filesystem NAME=DIR, owned */
 	struct limits limits;       /* --max-depth, --max-result, --max-log */
 	int limits_given;           /* resume: one of them was given */
+	enum container_engine engine; /* --container-engine (or $FLOWRUN_CONTAINER_ENGINE) */
+	int pull;                   /* --pull: pull an image that is missing */
 };
 
 /* run_params: the composed parameter values of a run: given ones checked

@@ -38,6 +38,9 @@ int rundir_write_meta(const char *dir, const struct run_meta *m, struct buf *why
 		json_object_set_new(o, "sbatch_args", a);
 	}
 	json_object_set_new(o, "limits", limits_json(&m->limits));
+	json_object_set_new(o, "container_engine", json_string(container_engine_name(m->engine)));
+	if (m->pull)
+		json_object_set_new(o, "pull", json_true());
 	text = json_dumps(o, JSON_INDENT(2) | JSON_SORT_KEYS);
 	/* its parameter values may be secrets: the owner's alone */
 	rc = util_write_atomic(path, text, strlen(text), 0600);
@@ -90,6 +93,12 @@ int rundir_read_meta(const char *dir, struct run_meta *m, struct buf *why)
 		limits_default(&m->limits);
 		limits_from_json(&m->limits, json_object_get(o, "limits"), why);
 		m->filesystems = json_incref(json_object_get(o, "filesystems"));
+		m->engine = CONTAINER_DEFAULT_ENGINE;
+		if (json_object_get(o, "container_engine") &&
+		    container_engine_parse(json_string_value(json_object_get(o, "container_engine")),
+					   &m->engine) != 0 && !why->len)
+			buf_printf(why, "%s: container_engine is not one this flowrun knows", path);
+		m->pull = json_is_true(json_object_get(o, "pull"));
 		args = json_object_get(o, "sbatch_args");
 		m->sbatch_args = xcalloc(json_array_size(args) + 1, sizeof(*m->sbatch_args));
 		json_array_foreach(args, i, a)

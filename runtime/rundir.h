@@ -6,6 +6,7 @@
 
 #include <jansson.h>
 
+#include "container.h"
 #include "files.h"
 #include "limits.h"
 #include "plan.h"
@@ -28,6 +29,8 @@ struct run_meta {
 	char **sbatch_args;         /* slurm: --sbatch-arg values, in order */
 	size_t nsbatch_args;        /* number of sbatch_args */
 	struct limits limits;       /* the run's limits (defaults where run.json has none) */
+	enum container_engine engine; /* what runs the tasks of flows with an image */
+	int pull;                   /* 1: an image missing on a node is pulled */
 };
 
 /* rundir_write_meta: DIR/run.json, atomically; 0, or -1 with why */

@@ -60,6 +60,7 @@ struct flow_state {
 	size_t unsettled;           /* tasks without an outcome */
 	size_t done;                /* tasks Success or Cached */
 	struct plan_deps deps;      /* the tasks that need each task */
+	const char *image_id;       /* the id of its image once asked (containers') */
 };
 
 /* a process running for a task */
@@ -76,6 +77,7 @@ struct job {
 	int cancelled;              /* stopped by sched_cancel */
 	long long start_ms;         /* when it started */
 	char *cache_key;            /* cache: true: the key of its inputs, else NULL */
+	char *container;            /* the name of its container, or NULL */
 };
 
 enum timer_kind { TIMER_TIMEOUT, TIMER_KILL, TIMER_RETRY, TIMER_DRAIN };
@@ -109,6 +111,10 @@ struct sched {
 	size_t pfdcap;
 	char *error;                /* what ended the run, or NULL */
 	int cancelling;             /* sched_cancel was called */
+	char *cwd;                  /* where tasks run (a container binds it) */
+	char **binds;               /* what else a container binds: the filesystem
+				     * roots and the run directory's tasks */
+	size_t nbinds;
 };
 
 /* job_clear: a slot without a process (the rest zero) */
@@ -186,6 +192,8 @@ static void journal_task(struct sched *s, size_t f, size_t t, const char *reason
 	ev.attempt = ts->attempt;
 	ev.ms = ms;
 	ev.reason = reason;
+	if (pflow(s, f)->tasks[t].kind != TASK_BUILTIN)
+		ev.image = s->flows[f].image_id;
 	if (journal_state_ok(ev.state))
 		ev.result = s->flows[f].results[t];
 	if (journal_add(s->c.journal, &ev, &why) != 0)
@@ -361,6 +369,7 @@ static void free_strings(char **v, size_t n)
 static int cached(struct sched *s, size_t f, size_t t, char **argv, size_t argc,
 		  const struct tmpl_scope *scope, const json_t *with, char **key)
 {
+	const char *image = s->flows[f].image_id;
 	const struct plan_task *pt = &pflow(s, f)->tasks[t];
 	json_t *inputs = json_pack("{s:o,s:O*,s:o}", "argv", json_array(), "with", (json_t *)with,
 				   "env", json_object());
@@ -380,6 +389,9 @@ static int cached(struct sched *s, size_t f, size_t t, char **argv, size_t argc,
 				    text ? json_string(text) : json_null());
 		free(text);
 	}
+	/* a rebuilt image is another input */
+	if (image)
+		json_object_set_new(inputs, "image", json_string(image));
 	*key = cache_key(pt->json, inputs);
 	json_decref(inputs);
 	hit = cache_get(s->c.cache_dir, *key);
@@ -393,6 +405,30 @@ static int cached(struct sched *s, size_t f, size_t t, char **argv, size_t argc,
 	return 1;
 }
 
+/* in_container: argv wrapped in the container engine's command line that
+ * runs it in flow f's image, with the task's own env (the first nenv of
+ * env); NULL with why */
+static char **in_container(struct sched *s, size_t f, size_t t, char **argv, char **env,
+			   size_t nenv, int input, char **name, struct buf *why)
+{
+	struct container_task ct = {0};
+
+	ct.image = pflow(s, f)->image;
+	ct.image_id = s->flows[f].image_id;
+	ct.argv = argv;
+	ct.cwd = s->cwd;
+	ct.mounts = s->binds;
+	ct.nmounts = s->nbinds;
+	ct.env = env;
+	ct.nenv = nenv;
+	ct.input = input;
+	ct.network = pflow(s, f)->network;
+	ct.flow = f;
+	ct.task = t;
+	ct.attempt = s->flows[f].tasks[t].attempt;
+	return containers_argv(s->c.containers, &ct, name, why);
+}
+
 /* start_process: a run or shell task's process */
 static void start_process(struct sched *s, size_t f, size_t t, const struct tmpl_scope *scope,
 			  const json_t *with)
@@ -401,7 +437,7 @@ static void start_process(struct sched *s, size_t f, size_t t, const struct tmpl
 	struct task_state *ts = &s->flows[f].tasks[t];
 	struct buf why = {0}, envbuf = {0};
 	char **argv = NULL, **env = NULL, *result_path = task_file(s, f, t, "result.out");
-	char *input = NULL, *input_path = NULL, *key = NULL;
+	char *input = NULL, *input_path = NULL, *key = NULL, **wrapped = NULL, *container = NULL;
 	size_t argc = 0, cap = 0, nenv = 0, envcap = 0, nown, i;
 	struct proc_spec spec = {0};
 	struct job *job;
@@ -453,12 +489,21 @@ static void start_process(struct sched *s, size_t f, size_t t, const struct tmpl
 	VEC_PUSH(env, nenv, envcap, NULL);
 	VEC_PUSH(argv, argc, cap, NULL);
 	argc--;
+	if (!why.len && pflow(s, f)->image && !s->flows[f].image_id)
+		s->flows[f].image_id = containers_image(s->c.containers, pflow(s, f)->image, &why);
 	if (why.len) {
 		fail_attempt(s, f, t, why.data, 0);
 		goto out;
 	}
 	if (pt->cache && cached(s, f, t, argv, argc, scope, with, &key))
 		goto out;
+	if (pflow(s, f)->image &&
+	    !(wrapped = in_container(s, f, t, argv, env, nown, with != NULL, &container, &why))) {
+		free(key);
+		key = NULL;
+		fail_attempt(s, f, t, why.data, 0);
+		goto out;
+	}
 	if (!s->c.fresh || ts->attempt > 1) {
 		/* what an earlier attempt left must not pass for this one's */
 		static const char *const left[] = {"result.out", "stdout", "stderr"};
@@ -470,7 +515,7 @@ static void start_process(struct sched *s, size_t f, size_t t, const struct tmpl
 			free(stale);
 		}
 	}
-	spec.argv = argv;
+	spec.argv = wrapped ? wrapped : argv;
 	spec.envp = env;
 	if (with) {
 		input = json_dumps(with, JSON_COMPACT | JSON_ENCODE_ANY);
@@ -496,7 +541,9 @@ static void start_process(struct sched *s, size_t f, size_t t, const struct tmpl
 	job->exited = job->timed_out = job->cancelled = 0;
 	job->start_ms = progress_ms();
 	job->cache_key = key;
+	job->container = container;
 	key = NULL;
+	container = NULL;
 	ts->job = slot;
 	s->c.progress->running++;
 	note(s, f, t, ST_RUNNING, NULL, -1);
@@ -504,6 +551,8 @@ static void start_process(struct sched *s, size_t f, size_t t, const struct tmpl
 		timer_add(s, job->start_ms + pt->timeout_ms, f, t, TIMER_TIMEOUT);
 out:
 	free(key);
+	free(container);
+	containers_argv_free(wrapped);
 	free(input);
 	free(input_path);
 	free(result_path);
@@ -643,7 +692,7 @@ static void finish_job(struct sched *s, int slot)
 	struct job *job = &s->jobs[slot];
 	size_t f = job->flow, t = job->task;
 	const struct plan_task *pt = &pflow(s, f)->tasks[t];
-	int status = job->proc.status, from_stdout = 0, ok = 0;
+	int status = job->proc.status, from_stdout = 0, ok = 0, sig = 0;
 	long long ms = progress_ms() - job->start_ms;
 	struct buf why = {0};
 	json_t *v = NULL;
@@ -654,9 +703,16 @@ static void finish_job(struct sched *s, int slot)
 				job->err_line.len);
 	s->c.progress->running--;
 	s->flows[f].tasks[t].job = -1;
+	if (WIFSIGNALED(status))
+		sig = WTERMSIG(status);
+	else if (job->container && WEXITSTATUS(status) > 128 && WEXITSTATUS(status) < 128 + 65)
+		sig = WEXITSTATUS(status) - 128; /* the engine says so of its task */
+	/* a container whose engine was stopped may outlive it */
+	if (job->container && (job->cancelled || job->timed_out || WIFSIGNALED(status)))
+		containers_remove(s->c.containers, job->container);
 	/* a task killed by a signal once the run was asked to stop was
 	 * stopped with it (Slurm signals a cancelled job's processes too) */
-	if (job->cancelled || (sig_interrupted() && WIFSIGNALED(status))) {
+	if (job->cancelled || (sig_interrupted() && sig)) {
 		if (s->error)
 			buf_printf(&why, "stopped with the run: %s", s->error);
 		else
@@ -666,8 +722,8 @@ static void finish_job(struct sched *s, int slot)
 		buf_printf(&why, "timed out after %lld ms", (long long)pt->timeout_ms);
 		stderr_tail(job, &why);
 		fail_attempt(s, f, t, why.data, ms);
-	} else if (WIFSIGNALED(status)) {
-		buf_printf(&why, "killed by signal %d (%s)", WTERMSIG(status), strsignal(WTERMSIG(status)));
+	} else if (sig) {
+		buf_printf(&why, "killed by signal %d (%s)", sig, strsignal(sig));
 		stderr_tail(job, &why);
 		fail_attempt(s, f, t, why.data, ms);
 	} else if (WEXITSTATUS(status) != 0) {
@@ -685,6 +741,7 @@ static void finish_job(struct sched *s, int slot)
 	if (ok)
 		succeed(s, f, t, v, job->cache_key, ms);
 	free(job->cache_key);
+	free(job->container);
 	buf_free(&job->err_line);
 	buf_free(&job->err_tail);
 	memset(job, 0, sizeof(*job));
@@ -1054,6 +1111,24 @@ struct sched *sched_new(const struct sched_config *c)
 		set_error(s, why.data);
 		buf_free(&why);
 	}
+	if (c->containers) {
+		/* a task sees in its container what it sees here */
+		size_t cap = 0;
+
+		s->cwd = getcwd(NULL, 0);
+		if (!s->cwd)
+			s->cwd = xstrdup(".");
+		for (i = 0; c->files && i < c->files->n; i++)
+			VEC_PUSH(s->binds, s->nbinds, cap, xstrdup(c->files->roots[i]));
+		if (tasks_dir[0] == '/') {
+			VEC_PUSH(s->binds, s->nbinds, cap, xstrdup(tasks_dir));
+		} else {
+			struct buf abs = {0};
+
+			buf_printf(&abs, "%s/%s", s->cwd, tasks_dir);
+			VEC_PUSH(s->binds, s->nbinds, cap, buf_steal(&abs));
+		}
+	}
 	free(tasks_dir);
 	return s;
 }
@@ -1085,6 +1160,7 @@ void sched_free(struct sched *s)
 		buf_free(&s->jobs[k].err_line);
 		buf_free(&s->jobs[k].err_tail);
 		free(s->jobs[k].cache_key);
+		free(s->jobs[k].container);
 	}
 	for (f = 0; f < s->c.plan->nflows; f++) {
 		struct flow_state *fs = &s->flows[f];
@@ -1108,5 +1184,7 @@ void sched_free(struct sched *s)
 	free(s->pfds);
 	free(s->pfd_job);
 	free(s->error);
+	free(s->cwd);
+	free_strings(s->binds, s->nbinds);
 	free(s);
 }

@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 
+#include "container.h"
 #include "files.h"
 #include "journal.h"
 #include "limits.h"
@@ -30,6 +31,8 @@ struct sched_config {
 	const struct files *files;  /* named filesystems */
 	const char *cache_dir;      /* where `cache: true` results live */
 	const struct limits *limits; /* on results, values and logs */
+	struct containers *containers; /* where the tasks of a flow with an image run, or
+				     * NULL when no flow has one */
 	int jobs;                   /* processes at once */
 	int verbose;                /* copy task standard error to ours */
 	int fresh;                  /* 1: no task of this run ran before (no stale files to remove) */

@@ -5,18 +5,15 @@
  * arguments) live here and nowhere else. */
 #include <errno.h>
 #include <poll.h>
-#include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <stdarg.h>
 
 #include "backend.h"
+#include "proc.h"
 #include "signals.h"
-
-extern char **environ;
 
 /* how often squeue is asked while jobs run */
 #define SQUEUE_EVERY_MS 500
@@ -25,39 +22,6 @@ extern char **environ;
 #define TAIL_EVERY_MS 100
 /* squeue failures in a row before the run gives up following its jobs */
 #define SQUEUE_TRIES 20
-
-/* command: runs argv, its standard output (and error) into out; the exit
- * status, or -1 when it cannot start */
-static int command(char *const *argv, struct buf *out)
-{
-	posix_spawn_file_actions_t fa;
-	int fds[2], status;
-	char chunk[4096];
-	ssize_t got;
-	pid_t pid;
-
-	if (pipe(fds) != 0)
-		return -1;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
-	posix_spawn_file_actions_adddup2(&fa, fds[1], 2);
-	posix_spawn_file_actions_addclose(&fa, fds[0]);
-	if (posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ) != 0) {
-		posix_spawn_file_actions_destroy(&fa);
-		close(fds[0]);
-		close(fds[1]);
-		return -1;
-	}
-	posix_spawn_file_actions_destroy(&fa);
-	close(fds[1]);
-	while ((got = read(fds[0], chunk, sizeof(chunk))) > 0 || (got < 0 && errno == EINTR))
-		if (got > 0)
-			buf_add(out, chunk, (size_t)got);
-	close(fds[0]);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
-}
 
 static char *slurm_submit(const char *const *args, size_t nargs, struct buf *why)
 {
@@ -70,7 +34,7 @@ static char *slurm_submit(const char *const *args, size_t nargs, struct buf *why
 	argv[1] = "--parsable";
 	for (i = 0; i < nargs; i++)
 		argv[i + 2] = (char *)args[i];
-	rc = command(argv, &out);
+	rc = proc_command(argv, &out, NULL);
 	free(argv);
 	if (rc != 0) {
 		while (out.len && (out.data[out.len - 1] == '\n'))
@@ -98,7 +62,7 @@ static int slurm_states(char *const *ids, size_t n, char **states)
 		states[i] = NULL;
 	}
 	argv[7] = list.data;
-	rc = command(argv, &out);
+	rc = proc_command(argv, &out, NULL);
 	buf_free(&list);
 	/* squeue fails for a list of only unknown jobs: they are all gone;
 	 * any other failure (a controller that does not answer) says nothing */
@@ -129,7 +93,7 @@ static void slurm_cancel(char *const *ids, size_t n)
 	argv[0] = "scancel";
 	for (i = 0; i < n; i++)
 		argv[i + 1] = ids[i];
-	command(argv, &out);
+	proc_command(argv, &out, NULL);
 	buf_free(&out);
 	free(argv);
 }
@@ -200,19 +164,6 @@ static void shell_quote(struct buf *b, const char *s)
 	buf_putc(b, '\'');
 }
 
-/* add_arg: one more sbatch argument, printf-style, into args (owned) */
-static void add_arg(char ***args, size_t *n, size_t *cap, const char *fmt, ...) ATTR_PRINTF(4, 5);
-static void add_arg(char ***args, size_t *n, size_t *cap, const char *fmt, ...)
-{
-	struct buf b = {0};
-	va_list ap;
-
-	va_start(ap, fmt);
-	buf_vprintf(&b, fmt, ap);
-	va_end(ap);
-	VEC_PUSH(*args, *n, *cap, buf_steal(&b));
-}
-
 static int slurm_start(struct backend *b, size_t f, struct buf *why)
 {
 	const struct plan_flow *pf = &b->env.plan->flows[f];
@@ -226,29 +177,29 @@ static int slurm_start(struct backend *b, size_t f, struct buf *why)
 		buf_puts(why, "the Slurm backend could not start");
 		return -1;
 	}
-	add_arg(&args, &n, &cap, "--job-name=flowrun:%s:%s", b->env.plan->name, pf->name);
-	add_arg(&args, &n, &cap, "--output=%s/%s-%%j.out", b->slurm_dir, pf->name);
-	add_arg(&args, &n, &cap, "--chdir=%s", m->cwd);
-	add_arg(&args, &n, &cap, "--kill-on-invalid-dep=yes");
+	strv_addf(&args, &n, &cap, "--job-name=flowrun:%s:%s", b->env.plan->name, pf->name);
+	strv_addf(&args, &n, &cap, "--output=%s/%s-%%j.out", b->slurm_dir, pf->name);
+	strv_addf(&args, &n, &cap, "--chdir=%s", m->cwd);
+	strv_addf(&args, &n, &cap, "--kill-on-invalid-dep=yes");
 	for (k = 0; k < pf->nneeds; k++)
 		if (b->ids[pf->needs[k]])
 			buf_printf(&dep, "%s%s", ndeps++ ? ":" : "", b->ids[pf->needs[k]]);
 	if (ndeps)
-		add_arg(&args, &n, &cap, "--dependency=afterok:%s", dep.data);
+		strv_addf(&args, &n, &cap, "--dependency=afterok:%s", dep.data);
 	/* the flow's own resources; its partition before the command line's */
 	if (pf->partition || m->partition)
-		add_arg(&args, &n, &cap, "--partition=%s", pf->partition ? pf->partition : m->partition);
+		strv_addf(&args, &n, &cap, "--partition=%s", pf->partition ? pf->partition : m->partition);
 	if (pf->cpus)
-		add_arg(&args, &n, &cap, "--cpus-per-task=%lld", pf->cpus);
+		strv_addf(&args, &n, &cap, "--cpus-per-task=%lld", pf->cpus);
 	if (pf->mem_mb)
-		add_arg(&args, &n, &cap, "--mem=%lldM", pf->mem_mb);
+		strv_addf(&args, &n, &cap, "--mem=%lldM", pf->mem_mb);
 	if (pf->time_s) {
 		long long min = (pf->time_s + 59) / 60;
 
-		add_arg(&args, &n, &cap, "--time=%lld:%02lld:00", min / 60, min % 60);
+		strv_addf(&args, &n, &cap, "--time=%lld:%02lld:00", min / 60, min % 60);
 	}
 	for (k = 0; k < m->nsbatch_args; k++)
-		add_arg(&args, &n, &cap, "%s", m->sbatch_args[k]);
+		strv_addf(&args, &n, &cap, "%s", m->sbatch_args[k]);
 	buf_puts(&wrap, "--wrap=exec ");
 	shell_quote(&wrap, b->self);
 	buf_puts(&wrap, " run-flow ");

@@ -70,6 +70,32 @@ static int units(const struct plan *p, const struct replay *r, int *live)
 	return dead;
 }
 
+/* images: the image each flow that has one ran in, with the ids its
+ * tasks recorded (more than one when it was rebuilt between sessions) */
+static void images(const struct plan *p, const struct replay *r)
+{
+	size_t f, t, k;
+	int head = 0;
+
+	for (f = 0; f < p->nflows; f++) {
+		const struct replay_task *rt = r->flows[f].tasks;
+
+		if (!p->flows[f].image)
+			continue;
+		if (!head++)
+			printf("  %-40s %s\n", "flow", "image");
+		printf("  %-40s %s", p->flows[f].name, p->flows[f].image);
+		for (t = 0; t < p->flows[f].ntasks; t++) {
+			for (k = 0; k < t && !(rt[k].image && rt[t].image &&
+					      strcmp(rt[k].image, rt[t].image) == 0); k++)
+				;
+			if (rt[t].image && k == t)
+				printf(" %s", rt[t].image);
+		}
+		printf("\n");
+	}
+}
+
 int status_print(const char *dir)
 {
 	struct run_meta m;
@@ -125,6 +151,7 @@ int status_print(const char *dir)
 			printf("\n");
 		}
 	}
+	images(&p, &r);
 	buf_free(&who);
 	buf_free(&head);
 	close_run(&p, &m, &r);

@@ -3,7 +3,8 @@
 # cluster started here (tests/slurm/start.sh) and stopped again: the lume
 # example with results read back, a failing flow whose dependant is skipped
 # beside an independent one, --detach followed by status, cancelled jobs
-# reported Failed by status, the lume example with a PostgreSQL store.
+# reported Failed by status, the lume example with flow2 in a container
+# image, the lume example with a PostgreSQL store.
 set -u
 flowc=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 flowrun=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
@@ -35,6 +36,31 @@ check "flow3 finds the texts equal, read back with flowrun result" \
 check "one job per flow, with its output in the run directory" \
 	test "$(ls lume/slurm/*.out | wc -l)" = 3
 check "job names say plan and flow" grep -q 'flow2: job [0-9]' lume.out
+
+# the lume example with flow2 in a python image (tests/container_test.sh):
+# its job body runs the task through podman on the node
+export CONTAINERS_CONF=$root/tests/container/containers.conf
+source "$root/tests/container/images.sh"
+if command -v podman > /dev/null && build_images; then
+	mkdir lumect
+	cp "$root"/specs/examples/lume/flow1.yaml "$root"/specs/examples/lume/flow3.yaml \
+		"$root"/tests/container/flow2.yaml "$root"/tests/container/flow_of_flows.yaml lumect/
+	"$flowc" compile -I lumect -o lumect.json lumect/flow_of_flows.yaml
+	"$flowrun" run lumect.json --backend slurm --run-dir lumect-run -p flow1-text1=hey \
+		-p flow1-filename=out/ct.txt -p 'flow3-text2=hey you' > lumect.out 2>&1
+	check "a flow in an image runs on Slurm" test $? -eq 0 || cat lumect.out
+	check "its result is true" \
+		test "$("$flowrun" result lumect-run flow3/check_text_equivalence)" = true
+	pyid=sha256:$(podman image inspect --format '{{.Id}}' localhost/flowrun-test-python:1 |
+		sed 's/^sha256://')
+	check "its job body journaled the image's id" \
+		grep -q "\"task_name\":\"format_result\",\"state\":\"Success\".*\"image\":\"$pyid\"" \
+		lumect-run/journal/0.1.0.jsonl
+	check "python3 ran in the image, in the job" test "$(cat out/flow2-seen.txt 2>/dev/null)" = "hey you"
+	check "no container is left" test -z "$(podman ps -aq)"
+else
+	check "podman and the test images are there for the container case" false
+fi
 
 "$flowc" compile --flow mixed -o mixed.json "$root/tests/run/slurm.yaml"
 "$flowrun" run mixed.json --backend slurm --run-dir mixed > mixed.out 2>&1

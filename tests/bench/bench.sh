@@ -316,6 +316,67 @@ fi
 
 # Slurm: 100 flows of one trivial task as a chain and as a fan-out, against
 # 100 bare `sbatch --wrap true` with the same dependencies
+# containers: N tasks of `true` in a busybox image, one after another
+# (-j 1), through podman, against a loop of bare `podman run --rm IMAGE
+# true` and a loop of the very command line flowrun ran (logged by a
+# podman on PATH that records its arguments, then runs the real one).
+# Rounds alternate, the best of 3 is kept.
+if command -v podman > /dev/null; then
+	root=$(pwd)
+	export CONTAINERS_CONF=$root/tests/container/containers.conf
+	source "$root/tests/container/images.sh"
+	build_images
+	image=localhost/flowrun-test-busybox:1
+	n=20
+	mkdir -p "$tmp/ct/fake"
+	awk -v n=$n -v image=$image 'BEGIN {
+		printf "name: c\nproject_name: bench\nimage: %s\ntasks:\n", image
+		for (i = 1; i <= n; i++) {
+			printf "  - {name: t%d, run: [\"true\"]", i
+			if (i > 1) printf ", depends_on: [t%d]", i - 1
+			printf "}\n"
+		}
+		printf "---\nname: all\nproject_name: bench\ncomposing_flows: [{name: c, project_name: bench}]\n"
+	}' > "$tmp/ct/c.yaml"
+	"$flowc" compile -o "$tmp/ct/c.json" "$tmp/ct/c.yaml"
+	real=$(command -v podman)
+	printf '#!/bin/sh\n[ "$1" = run ] && printf "%%s\\n" "$@" > %s/ct/argv\nexec %s "$@"\n' "$tmp" "$real" \
+		> "$tmp/ct/fake/podman"
+	chmod 755 "$tmp/ct/fake/podman"
+	(cd "$tmp/ct" && PATH=$tmp/ct/fake:$PATH "$flowrun" run c.json --run-dir logged -j 1 > /dev/null)
+	mapfile -t argv < "$tmp/ct/argv"
+	bare_loop() { for _ in $(seq $n); do podman run --rm "$image" true; done; }
+	same_loop() { for _ in $(seq $n); do podman "${argv[@]}" < /dev/null; done; }
+	best_f= best_b= best_s=
+	for round in 1 2 3; do
+		start=$(date +%s%N)
+		(cd "$tmp/ct" && rm -rf run && "$flowrun" run c.json --run-dir run -j 1 > /dev/null)
+		f=$(( ($(date +%s%N) - start) / 1000000 ))
+		start=$(date +%s%N)
+		bare_loop > /dev/null
+		b=$(( ($(date +%s%N) - start) / 1000000 ))
+		start=$(date +%s%N)
+		(cd "$tmp/ct" && same_loop > /dev/null)
+		c=$(( ($(date +%s%N) - start) / 1000000 ))
+		if [ -z "$best_f" ] || [ $f -lt $best_f ]; then best_f=$f; fi
+		if [ -z "$best_b" ] || [ $b -lt $best_b ]; then best_b=$b; fi
+		if [ -z "$best_s" ] || [ $c -lt $best_s ]; then best_s=$c; fi
+	done
+	[ -z "$(podman ps -aq)" ] || { echo "bench: containers were left" >&2; exit 1; }
+	echo
+	echo "Containers (podman $(podman --version | awk '{print $3}')), $n tasks of true in $image, -j 1:"
+	printf '%-48s %10s %12s\n' "" "total ms" "ms per task"
+	printf '%-48s %10s %12s\n' "flowrun run" "$best_f" "$(( best_f / n ))"
+	printf '%-48s %10s %12s\n' "loop of podman run --rm IMAGE true" "$best_b" "$(( best_b / n ))"
+	printf '%-48s %10s %12s\n' "loop of flowrun's own podman command line" "$best_s" "$(( best_s / n ))"
+	echo "flowrun over its own command line: $(awk -v a=$best_f -v b=$best_s \
+		'BEGIN { printf "%+.1f%%", (a - b) * 100 / b }'); over a bare run: $(awk -v a=$best_f \
+		-v b=$best_b 'BEGIN { printf "%+.1f%%", (a - b) * 100 / b }') (target: at most +5%)"
+	unset CONTAINERS_CONF
+else
+	echo "Containers: not measured (needs podman: make deps)"
+fi
+
 if [ "$(id -u)" = 0 ] && command -v slurmctld > /dev/null && command -v munged > /dev/null; then
 	root=$(pwd)
 	export SLURM_CONF
