@@ -90,7 +90,8 @@ $(B)/common/%_gram.o: $(B)/gen/%_gram.c
 	@mkdir -p $(@D)
 	$(CC) $(GRAM_CFLAGS) -c -o $@ $<
 
-RUN_TESTS = $(B)/tests/test_plan $(B)/tests/test_journal $(B)/tests/test_files
+RUN_TESTS = $(B)/tests/test_plan $(B)/tests/test_journal $(B)/tests/test_files \
+	$(B)/tests/test_container
 $(B)/tests/test_plan: $(B)/tests/runit/test_plan.o $(COMMON_OBJS) $(B)/runtime/plan.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(RUN_LIBS) -lcmocka
 
@@ -98,6 +99,10 @@ $(B)/tests/test_journal: $(B)/tests/runit/test_journal.o $(COMMON_OBJS) $(B)/run
 	$(CC) $(LDFLAGS) -o $@ $^ $(RUN_LIBS) -lcmocka
 
 $(B)/tests/test_files: $(B)/tests/runit/test_files.o $(COMMON_OBJS) $(B)/runtime/files.o
+	$(CC) $(LDFLAGS) -o $@ $^ $(RUN_LIBS) -lcmocka
+
+$(B)/tests/test_container: $(B)/tests/runit/test_container.o $(COMMON_OBJS) \
+		$(B)/runtime/container.o $(B)/runtime/proc.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(RUN_LIBS) -lcmocka
 
 # the store suite runs once per store: tests/store_test.sh
