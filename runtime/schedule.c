@@ -40,6 +40,12 @@ extern char **environ;
 /* -v: the longest piece of a task's standard error held while waiting for
  * the end of its line */
 #define ERR_LINE_MAX 65536
+/* how long the end of a task killed by a signal that stops a run
+ * (SIGTERM, SIGINT, SIGHUP) that flowrun did not send waits for flowrun to
+ * receive it too: a cancelled Slurm job's processes are all signalled at
+ * once, and a task may die of it before flowrun hears of it. A task so
+ * stopped with the run is Cancelled, not Failed. */
+#define STOP_GRACE_MS 250
 /* the longest single wait, so that a clock jump cannot stall the loop */
 #define MAX_WAIT_MS 60000
 
@@ -75,12 +81,13 @@ struct job {
 	int exited;                 /* reaped; it ends once its pipes are drained too */
 	int timed_out;              /* stopped for its timeout */
 	int cancelled;              /* stopped by sched_cancel */
+	long long settle_ms;        /* once exited: not ended before this (STOP_GRACE_MS) */
 	long long start_ms;         /* when it started */
 	char *cache_key;            /* cache: true: the key of its inputs, else NULL */
 	char *container;            /* the name of its container, or NULL */
 };
 
-enum timer_kind { TIMER_TIMEOUT, TIMER_KILL, TIMER_RETRY, TIMER_DRAIN };
+enum timer_kind { TIMER_TIMEOUT, TIMER_KILL, TIMER_RETRY, TIMER_DRAIN, TIMER_SETTLE };
 
 struct timer {
 	long long when;             /* monotonic ms */
@@ -686,13 +693,24 @@ static void stderr_tail(const struct job *job, struct buf *why)
 			   p + start);
 }
 
+/* stop_signal: the signal that ended a job's process (an engine's exit
+ * status 128+N for a task in a container: N), or 0 */
+static int stop_signal(const struct job *job, int status)
+{
+	if (WIFSIGNALED(status))
+		return WTERMSIG(status);
+	if (job->container && WEXITSTATUS(status) > 128 && WEXITSTATUS(status) < 128 + 65)
+		return WEXITSTATUS(status) - 128;
+	return 0;
+}
+
 /* finish_job: a process that exited and whose pipes are drained */
 static void finish_job(struct sched *s, int slot)
 {
 	struct job *job = &s->jobs[slot];
 	size_t f = job->flow, t = job->task;
 	const struct plan_task *pt = &pflow(s, f)->tasks[t];
-	int status = job->proc.status, from_stdout = 0, ok = 0, sig = 0;
+	int status = job->proc.status, from_stdout = 0, ok = 0, sig = stop_signal(job, status);
 	long long ms = progress_ms() - job->start_ms;
 	struct buf why = {0};
 	json_t *v = NULL;
@@ -703,10 +721,6 @@ static void finish_job(struct sched *s, int slot)
 				job->err_line.len);
 	s->c.progress->running--;
 	s->flows[f].tasks[t].job = -1;
-	if (WIFSIGNALED(status))
-		sig = WTERMSIG(status);
-	else if (job->container && WEXITSTATUS(status) > 128 && WEXITSTATUS(status) < 128 + 65)
-		sig = WEXITSTATUS(status) - 128; /* the engine says so of its task */
 	/* a container whose engine was stopped may outlive it */
 	if (job->container && (job->cancelled || job->timed_out || WIFSIGNALED(status)))
 		containers_remove(s->c.containers, job->container);
@@ -800,9 +814,17 @@ static void read_err(struct sched *s, struct job *job)
 	buf_free(&chunk);
 }
 
+/* settled: a job whose process exited, whose pipes are drained, and
+ * whose grace (STOP_GRACE_MS) is over: it ends now */
+static int settled(const struct job *job)
+{
+	return job->used && job->exited && job->proc.out_fd < 0 && job->proc.err_fd < 0 &&
+	       (!job->settle_ms || progress_ms() >= job->settle_ms);
+}
+
 static void reap(struct sched *s)
 {
-	int status, k;
+	int status, k, sig;
 	pid_t pid;
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
@@ -813,6 +835,12 @@ static void reap(struct sched *s)
 				continue;
 			proc_reaped(&job->proc, status);
 			job->exited = 1;
+			sig = stop_signal(job, status);
+			if ((sig == SIGTERM || sig == SIGINT || sig == SIGHUP) && !job->cancelled &&
+			    !job->timed_out && !sig_interrupted()) {
+				job->settle_ms = progress_ms() + STOP_GRACE_MS;
+				timer_add(s, job->settle_ms, job->flow, job->task, TIMER_SETTLE);
+			}
 			if (job->proc.out_fd >= 0 || job->proc.err_fd >= 0)
 				timer_add(s, progress_ms() + DRAIN_GRACE_MS, job->flow, job->task,
 					  TIMER_DRAIN);
@@ -850,6 +878,10 @@ static void fire_timers(struct sched *s)
 			break;
 		case TIMER_DRAIN:
 			if (job && job->exited)
+				finish_job(s, ts->job);
+			break;
+		case TIMER_SETTLE:
+			if (job && settled(job))
 				finish_job(s, ts->job);
 			break;
 		}
@@ -924,7 +956,7 @@ int sched_wait(struct sched *s)
 	for (k = 0; k < s->c.jobs; k++) {
 		struct job *job = &s->jobs[k];
 
-		if (job->used && job->exited && job->proc.out_fd < 0 && job->proc.err_fd < 0)
+		if (settled(job))
 			finish_job(s, k);
 	}
 	fire_timers(s);

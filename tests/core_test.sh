@@ -452,5 +452,18 @@ check "and writes the next session" test -s lonely_true/journal/2.jsonl
 FOO=from-flowrun "$flowrun" run env.json --run-dir env > env.out 2>&1
 check "a task's env replaces flowrun's (one FOO, the task's)" \
 	is '"from-task,"' "$("$flowrun" result env one_env/show)"
+# a task killed by SIGTERM alone fails; one killed just before flowrun
+# itself receives SIGTERM (a cancelled Slurm job) is Cancelled with the run
+"$flowc" compile --flow fof_term -o term.json "$specs/lonely.yaml"
+rm -f also_flowrun
+"$flowrun" run term.json --run-dir term_alone > term_alone.out 2>&1
+check "a task that dies of SIGTERM alone fails the run (exit 1)" is 1 $?
+check "... as killed by signal 15" has term_alone.out \
+	'^one_term/self: Failed: killed by signal 15 \(Terminated\)$'
+touch also_flowrun
+"$flowrun" run term.json --run-dir term_both > term_both.out 2>&1
+check "a task that dies of SIGTERM just before flowrun does: exit 130" is 130 $?
+check "... and it is Cancelled, not Failed" has term_both.out '^one_term/self: Cancelled'
+rm -f also_flowrun
 
 report core
