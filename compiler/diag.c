@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "version.h"
 
@@ -164,30 +165,162 @@ void diag_sort(struct diags *ds)
 		qsort(ds->items, ds->n, sizeof(*ds->items), cmp_diag);
 }
 
-static void print_loc(FILE *out, struct diag_loc loc)
+/* the ANSI escapes of text output, clang's choice of colours */
+#define C_BOLD "\033[1m"
+#define C_RED "\033[1;31m"
+#define C_MAGENTA "\033[1;35m"
+#define C_CYAN "\033[1;36m"
+#define C_GREEN "\033[1;32m"
+#define C_RESET "\033[0m"
+/* the most characters of a source line shown; a longer one is shown as
+ * a window around the column */
+#define SOURCE_WIDTH 120
+
+int diag_color_wanted(const char *when, FILE *out)
 {
+	const char *no = getenv("NO_COLOR"), *term = getenv("TERM");
+
+	if (!when || strcmp(when, "auto") == 0)
+		return isatty(fileno(out)) && !(no && *no) && !(term && strcmp(term, "dumb") == 0);
+	if (strcmp(when, "always") == 0)
+		return 1;
+	if (strcmp(when, "never") == 0)
+		return 0;
+	return -1;
+}
+
+/* The source a text diagnostic shows: one file's text, read when first
+ * shown, and a cursor on a line of it so that diagnostics sorted by line
+ * read each file once. */
+struct source {
+	const char *file;   /* whose text, or NULL */
+	struct buf text;    /* its text */
+	int ok;             /* it could be read */
+	size_t off;         /* where line starts */
+	int line;           /* the cursor's line */
+};
+
+/* source_line: line of file, its length in *len; NULL when it cannot be had */
+static const char *source_line(struct source *src, const char *file, int line, size_t *len)
+{
+	const char *t, *nl;
+
+	if (!src->file || strcmp(src->file, file) != 0) {
+		buf_free(&src->text);
+		src->file = file;
+		src->ok = util_read_file(file, &src->text) == 0;
+		src->off = 0;
+		src->line = 1;
+	}
+	if (!src->ok || !src->text.data || line < 1)
+		return NULL;
+	if (line < src->line) {
+		src->off = 0;
+		src->line = 1;
+	}
+	t = src->text.data;
+	while (src->line < line) {
+		nl = memchr(t + src->off, '\n', src->text.len - src->off);
+		if (!nl)
+			return NULL;
+		src->off = (size_t)(nl - t) + 1;
+		src->line++;
+	}
+	nl = memchr(t + src->off, '\n', src->text.len - src->off);
+	*len = nl ? (size_t)(nl - t) - src->off : src->text.len - src->off;
+	if (*len && t[src->off + *len - 1] == '\r')
+		(*len)--;
+	return t + src->off;
+}
+
+/* put_char: one character of a source line (n bytes at s), a control
+ * character as '?' so that nothing in a file drives the terminal */
+static void put_char(FILE *out, const char *s, size_t n)
+{
+	unsigned char c = (unsigned char)*s;
+
+	if (n == 1 && ((c < 0x20 && c != '\t') || c == 0x7f))
+		fputc('?', out);
+	else
+		fwrite(s, 1, n, out);
+}
+
+/* char_len: bytes of the UTF-8 character at s (1 for a stray byte) */
+static size_t char_len(const char *s, size_t left)
+{
+	size_t n = 1;
+
+	while (n < left && n < 4 && ((unsigned char)s[n] & 0xc0) == 0x80)
+		n++;
+	return ((unsigned char)*s & 0xc0) == 0xc0 ? n : 1;
+}
+
+/* print_source: loc's source line, then a caret under its column and ~
+ * under the rest of its node:
+ *     4 |   - {name: a, run: []}
+ *       |                    ^~ */
+static void print_source(struct source *src, struct diag_loc loc, int color, FILE *out)
+{
+	size_t len, i, n, chars = 0, first, last, col;
+	const char *line;
+
+	if (loc.line < 1 || loc.col < 1 || !(line = source_line(src, loc.file, loc.line, &len)))
+		return;
+	for (i = 0; i < len; i += char_len(line + i, len - i))
+		chars++;
+	col = (size_t)loc.col - 1;
+	if (col > chars)
+		col = chars;
+	first = 0;
+	if (chars > SOURCE_WIDTH && col > SOURCE_WIDTH / 2)
+		first = col - SOURCE_WIDTH / 2;
+	last = first + SOURCE_WIDTH < chars ? first + SOURCE_WIDTH : chars;
+	fprintf(out, "%5d | %s", loc.line, first ? "..." : "");
+	for (i = 0, n = 0; i < len && n < last; i += char_len(line + i, len - i), n++)
+		if (n >= first)
+			put_char(out, line + i, char_len(line + i, len - i));
+	fprintf(out, "%s\n      | %s", last < chars ? "..." : "", first ? "   " : "");
+	for (i = 0, n = 0; i < len && n < col; i += char_len(line + i, len - i), n++)
+		if (n >= first)
+			fputc(line[i] == '\t' ? '\t' : ' ', out);
+	fprintf(out, "%s^", color ? C_GREEN : "");
+	for (n = col + 1; loc.end_col > 0 && n + 1 < (size_t)loc.end_col && n < last; n++)
+		fputc('~', out);
+	fprintf(out, "%s\n", color ? C_RESET : "");
+}
+
+static void print_loc(FILE *out, struct diag_loc loc, int color)
+{
+	fputs(color ? C_BOLD : "", out);
 	if (loc.line > 0)
 		fprintf(out, "%s:%d:%d: ", loc.file, loc.line, loc.col);
 	else
 		fprintf(out, "%s: ", loc.file);
+	fputs(color ? C_RESET : "", out);
 }
 
-static void print_text(const struct diags *ds, FILE *out)
+static void print_text(const struct diags *ds, int color, FILE *out)
 {
+	struct source src = {0};
 	size_t i, j;
 
 	for (i = 0; i < ds->n; i++) {
 		const struct diag *d = &ds->items[i];
+		int warning = diag_severity(d->code) == DIAG_WARNING;
 
-		print_loc(out, d->loc);
-		fprintf(out, "%s[%s]: %s\n",
-			diag_severity(d->code) == DIAG_WARNING ? "warning" : "error",
-			codes[d->code].id, d->msg);
+		print_loc(out, d->loc, color);
+		fprintf(out, "%s%s[%s]:%s %s%s%s\n", color ? (warning ? C_MAGENTA : C_RED) : "",
+			warning ? "warning" : "error", codes[d->code].id, color ? C_RESET : "",
+			color ? C_BOLD : "", d->msg, color ? C_RESET : "");
+		print_source(&src, d->loc, color, out);
 		for (j = 0; j < d->nnotes; j++) {
-			print_loc(out, d->notes[j].loc);
-			fprintf(out, "note: %s\n", d->notes[j].msg);
+			print_loc(out, d->notes[j].loc, color);
+			fprintf(out, "%snote:%s %s\n", color ? C_CYAN : "", color ? C_RESET : "",
+				d->notes[j].msg);
+			print_source(&src, d->notes[j].loc, color, out);
 		}
 	}
+	buf_free(&src.text);
 }
 
 static json_t *loc_json(struct diag_loc loc)
@@ -331,12 +464,12 @@ static json_t *diags_sarif(const struct diags *ds)
 	return root;
 }
 
-void diag_print(const struct diags *ds, enum diag_format format, FILE *out)
+void diag_print(const struct diags *ds, enum diag_format format, int color, FILE *out)
 {
 	json_t *doc;
 
 	if (format == DIAG_TEXT) {
-		print_text(ds, out);
+		print_text(ds, color, out);
 		return;
 	}
 	doc = format == DIAG_JSON ? diags_json(ds) : diags_sarif(ds);

@@ -21,6 +21,9 @@ struct diag_loc {
 	const char *file; /* path as the user gave it; not owned */
 	int line;         /* 1-based line */
 	int col;          /* 1-based column, in characters */
+	int end_col;      /* the column just after the node it points at, when that
+			     ends on the same line; 0 otherwise (text output
+			     underlines col .. end_col - 1) */
 };
 
 struct diag_note {
@@ -58,7 +61,14 @@ void diag_report_unknown(struct diags *ds, enum diag_code code, struct diag_loc 
 void diag_note(struct diags *ds, struct diag_loc loc, const char *fmt, ...) ATTR_PRINTF(3, 4);
 /* diag_sort: orders by file, line, column, then order of reporting */
 void diag_sort(struct diags *ds);
-void diag_print(const struct diags *ds, enum diag_format format, FILE *out);
+/* diag_print: every diagnostic in format; text shows each source line with
+ * a caret under the column (and ~ under the rest of the node), in colour
+ * when color is set (ANSI escapes; JSON and SARIF never have any) */
+void diag_print(const struct diags *ds, enum diag_format format, int color, FILE *out);
+/* diag_color_wanted: --color=WHEN (auto, always, never; NULL is auto) for
+ * out: auto is a terminal, NO_COLOR unset or empty and TERM not dumb; -1
+ * when WHEN is none of these */
+int diag_color_wanted(const char *when, FILE *out);
 void diag_free(struct diags *ds);
 
 enum diag_severity diag_severity(enum diag_code code);

@@ -128,7 +128,7 @@ void driver_check(struct driver *d)
 		const struct yfile *y = &d->files[i]->yaml;
 
 		if (d->files[i]->given && !y->failed && !y->ndocs)
-			diag_report(&d->ds, DIAG_W0001, (struct diag_loc){y->path, 0, 0},
+			diag_report(&d->ds, DIAG_W0001, (struct diag_loc){y->path, 0, 0, 0},
 				    "file holds no flow or flow of flows");
 		for (j = 0; j < y->ndocs; j++)
 			spec_add_document(&d->set, y->docs[j], &d->ds);

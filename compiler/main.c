@@ -22,7 +22,7 @@ static const char usage_text[] =
 	"\n"
 	"commands:\n"
 	"  check [-I DIR]... [--strict] [--diagnostics=text|json|sarif]\n"
-	"        [--list-params] FILE...\n"
+	"        [--color=auto|always|never] [--list-params] FILE...\n"
 	"                  check flow specs and flows of flows; report every problem\n"
 	"  compile [-I DIR]... [-o FILE] [--flow NAME] FILE...\n"
 	"                  check, then write the execution plan of the flow of flows\n"
@@ -39,6 +39,8 @@ static const char usage_text[] =
 	"  --diagnostics=FORMAT\n"
 	"                  text (default, on standard error), json or sarif (SARIF\n"
 	"                  2.1.0), both on standard output\n"
+	"  --color=WHEN    colour text diagnostics: auto (default: on a terminal,\n"
+	"                  unless NO_COLOR is set), always or never\n"
 	"  -o, --output FILE\n"
 	"                  write there (replaced only once complete) instead of\n"
 	"                  standard output\n"
@@ -163,6 +165,7 @@ struct opts {
 	int list_params;          /* --list-params (check) */
 	const char *output;       /* -o FILE (compile, graph) */
 	const char *flow;         /* --flow NAME (compile, graph) */
+	int color;                /* --color (text diagnostics) */
 };
 
 /* parse_opts: the options of command cmd; returns the index of the first FILE */
@@ -174,10 +177,13 @@ static int parse_opts(int argc, char **argv, const char *cmd, struct opts *o)
 		{"list-params", no_argument, NULL, 'l'},
 		{"output", required_argument, NULL, 'o'},
 		{"flow", required_argument, NULL, 'f'},
+		{"color", required_argument, NULL, 'c'},
+		{"colour", required_argument, NULL, 'c'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	int is_check = strcmp(cmd, "check") == 0, c;
+	const char *color = NULL;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, is_check ? "I:h" : "I:o:h", longopts, NULL)) != -1) {
@@ -212,6 +218,9 @@ static int parse_opts(int argc, char **argv, const char *cmd, struct opts *o)
 			else
 				o->flow = optarg;
 			break;
+		case 'c':
+			color = optarg;
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			exit(EXIT_OK);
@@ -219,6 +228,9 @@ static int parse_opts(int argc, char **argv, const char *cmd, struct opts *o)
 			usage_error("%s", "invalid option");
 		}
 	}
+	o->color = diag_color_wanted(color, stderr);
+	if (o->color < 0)
+		usage_error("--color takes auto, always or never, not '%s'", color);
 	if (optind >= argc)
 		usage_error("%s needs at least one FILE", cmd);
 	return optind;
@@ -252,7 +264,7 @@ static int cmd_check(int argc, char **argv)
 	int status;
 
 	load(&d, &o, argc, argv, parse_opts(argc, argv, "check", &o));
-	diag_print(&d.ds, o.format, o.format == DIAG_TEXT ? stderr : stdout);
+	diag_print(&d.ds, o.format, o.color, o.format == DIAG_TEXT ? stderr : stdout);
 	status = d.ds.nerrors ? EXIT_ERRORS : EXIT_OK;
 	if (o.list_params && status == EXIT_OK)
 		list_params(&d);
@@ -351,7 +363,7 @@ static int cmd_build(int argc, char **argv, int graph)
 	char *text;
 
 	load(&d, &o, argc, argv, parse_opts(argc, argv, graph ? "graph" : "compile", &o));
-	diag_print(&d.ds, o.format, o.format == DIAG_TEXT ? stderr : stdout);
+	diag_print(&d.ds, o.format, o.color, o.format == DIAG_TEXT ? stderr : stdout);
 	if (d.ds.nerrors) {
 		driver_free(&d);
 		free(o.dirs);

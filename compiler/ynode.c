@@ -38,7 +38,7 @@ struct loader {
 
 static struct diag_loc mark_loc(const struct yfile *f, yaml_mark_t m)
 {
-	struct diag_loc loc = {f->path, (int)m.line + 1, (int)m.column + 1};
+	struct diag_loc loc = {f->path, (int)m.line + 1, (int)m.column + 1, 0};
 
 	return loc;
 }
@@ -47,7 +47,7 @@ static struct diag_loc mark_loc(const struct yfile *f, yaml_mark_t m)
  * no mark */
 static struct diag_loc offset_loc(const struct yfile *f, const char *data, size_t len, size_t off)
 {
-	struct diag_loc loc = {f->path, 1, 1};
+	struct diag_loc loc = {f->path, 1, 1, 0};
 	size_t i;
 
 	for (i = 0; i < off && i < len; i++) {
@@ -77,6 +77,8 @@ static void set_end(struct loader *l, struct ynode *n, yaml_mark_t end)
 
 	n->end_line = e.line;
 	n->end_col = e.col;
+	if (e.line == n->loc.line && e.col > n->loc.col)
+		n->loc.end_col = e.col;
 }
 
 static int cmp_key(const void *pa, const void *pb)
@@ -277,6 +279,7 @@ static struct diag_loc nul_loc(struct loader *l, const yaml_event_t *ev, const s
 	size_t i, end, w;
 	int quoted = 0, comment = 0;
 
+	loc.end_col = 0; /* the escape, not the scalar */
 	esc[0] = '\0';
 	if (!utf8 || n->style != YN_DOUBLE_QUOTED)
 		return n->loc;
@@ -646,6 +649,7 @@ struct diag_loc yn_loc_after(const struct ynode *n, size_t from, struct diag_loc
 
 	if (!n->cols_exact)
 		return n->loc;
+	at.end_col = 0; /* a place inside the node, not the node */
 	for (i = from; i < off && i < n->len; i++)
 		if (((unsigned char)n->str[i] & 0xc0) != 0x80)
 			at.col++;

@@ -121,4 +121,27 @@ if [ "$rc" -ne 0 ] || [ "$cpu_ms" -ge "$limit_ms" ]; then
 	nfail=$((nfail + 1))
 fi
 
+# colour of text diagnostics on a terminal (a pseudo-terminal from script)
+bad=$root/tests/golden/cases/type_mismatch.yaml
+on_tty() { # ENV... -- ARGS...: flowc's output on a terminal, with ENV set
+	local env=()
+	while [ "$1" != -- ]; do env+=("$1"); shift; done
+	shift
+	env "${env[@]}" TERM=xterm script -qec "$(printf '%q ' "$flowc" "$@")" /dev/null
+}
+esc=$(printf '\033')
+check "on a terminal, diagnostics are coloured" \
+	grep -q "$esc\[1;31merror" <(on_tty -- check "$bad")
+check "NO_COLOR turns colour off on a terminal" \
+	bash -c '! grep -q "$1" "$2"' _ "$esc" <(on_tty NO_COLOR=1 -- check "$bad")
+check "an empty NO_COLOR does not" grep -q "$esc\[1;31merror" <(on_tty NO_COLOR= -- check "$bad")
+check "TERM=dumb turns it off" \
+	bash -c '! grep -q "$1" "$2"' _ "$esc" <(TERM=dumb script -qec "$flowc check $bad" /dev/null)
+check "--color=always wins over NO_COLOR" \
+	grep -q "$esc\[1;31merror" <(on_tty NO_COLOR=1 -- check --color=always "$bad")
+check "--color=never on a terminal" \
+	bash -c '! grep -q "$1" "$2"' _ "$esc" <(on_tty -- check --color=never "$bad")
+check "not on a terminal: no colour" \
+	bash -c '! grep -q "$1" "$2"' _ "$esc" <("$flowc" check "$bad" 2>&1)
+
 report plans

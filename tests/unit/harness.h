@@ -54,7 +54,7 @@ static inline const struct diag *find_code(const struct diags *ds, enum diag_cod
 /* dump: prints every diagnostic, for a failing test's output */
 static inline void dump(const struct diags *ds)
 {
-	diag_print(ds, DIAG_TEXT, stderr);
+	diag_print(ds, DIAG_TEXT, 0, stderr);
 }
 
 #endif
