@@ -433,38 +433,47 @@ size_t util_unquote(struct arena *a, const char *s, size_t len, const char **out
 size_t util_edit_distance(const char *a, const char *b, size_t limit)
 {
 	size_t la = strlen(a), lb = strlen(b), i, j;
-	size_t *row, result;
+	size_t *rows, *prev2, *prev, *row, result;
 
 	if ((la > lb ? la - lb : lb - la) > limit)
 		return limit + 1;
-	row = xmalloc((lb + 1) * sizeof(*row));
+	/* three rows: the one before the previous serves transpositions */
+	rows = xmalloc(3 * (lb + 1) * sizeof(*rows));
+	prev2 = rows;
+	prev = rows + lb + 1;
+	row = rows + 2 * (lb + 1);
 	for (j = 0; j <= lb; j++)
-		row[j] = j;
+		prev[j] = j;
 	for (i = 1; i <= la; i++) {
-		size_t diag = row[0], rowmin;
+		size_t rowmin, *t;
 
 		row[0] = i;
 		rowmin = row[0];
 		for (j = 1; j <= lb; j++) {
-			size_t up = row[j];
-			size_t best = diag + (a[i - 1] != b[j - 1]);
+			size_t best = prev[j - 1] + (a[i - 1] != b[j - 1]);
 
-			if (up + 1 < best)
-				best = up + 1;
+			if (prev[j] + 1 < best)
+				best = prev[j] + 1;
 			if (row[j - 1] + 1 < best)
 				best = row[j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    prev2[j - 2] + 1 < best)
+				best = prev2[j - 2] + 1;
 			row[j] = best;
-			diag = up;
 			if (best < rowmin)
 				rowmin = best;
 		}
 		if (rowmin > limit) {
-			free(row);
+			free(rows);
 			return limit + 1;
 		}
+		t = prev2;
+		prev2 = prev;
+		prev = row;
+		row = t;
 	}
-	result = row[lb];
-	free(row);
+	result = prev[lb];
+	free(rows);
 	return result > limit ? limit + 1 : result;
 }
 
@@ -484,7 +493,8 @@ const char *util_suggest(const char *word, const char *const *candidates, size_t
 	for (i = 0; i < ncandidates; i++) {
 		size_t d = util_edit_distance(word, candidates[i], limit);
 
-		if (d <= limit && d < best && d > 0) {
+		/* a word of one character is no typo of another */
+		if (d <= limit && d < best && d > 0 && d < len) {
 			best = d;
 			found = candidates[i];
 		}

@@ -82,10 +82,20 @@ static const struct type *step_type(struct tc *c, const struct type *t, const st
 		if (!s->is_index) {
 			const struct type_field *f = type_field_find(t, s->key);
 
-			if (f)
+			if (f) {
 				r = f->optional ? type_optional(c->arena, f->type) : f->type;
-			else
+			} else {
+				const char **names = xcalloc(t->nfields + 1, sizeof(*names));
+				const char *near;
+
+				for (i = 0; i < t->nfields; i++)
+					names[i] = t->fields[i].name;
+				near = util_suggest(s->key, names, t->nfields);
 				buf_printf(why, "no field '%s' in %s", diag_quote(s->key), type_str(t));
+				if (near)
+					buf_printf(why, " (did you mean '%s'?)", diag_quote(near));
+				free(names);
+			}
 		}
 		break;
 	case TYPE_DICT:
@@ -380,13 +390,24 @@ static const struct type *select_document(struct tc *c, const struct type *t,
 
 	steps = index_steps(c, attribute, index, &nodes, &n);
 	if (n && (steps[0].is_index || !type_field_find(doc, steps[0].key))) {
+		const char **names = xcalloc(doc->nfields + 1, sizeof(*names));
+		const char *near = NULL;
+		size_t i;
+
+		for (i = 0; i < doc->nfields; i++)
+			names[i] = doc->fields[i].name;
+		if (!steps[0].is_index)
+			near = util_suggest(steps[0].key, names, doc->nfields);
+		free(names);
+		buf_printf(&why, " (did you mean '%s'?)", near ? diag_quote(near) : "");
 		diag_report(c->ds, DIAG_E0305, nodes[0]->loc,
 			    "'%s' is not a field of the results document %s (fields: "
 			    "inputs, outputs, flow_name, project_name, run_id, result_type_string, "
-			    "date_modified, unique_hash)%s", diag_quote(nodes[0]->str), saver,
+			    "date_modified, unique_hash)%s%s", diag_quote(nodes[0]->str), saver,
 			    t->kind == TYPE_RECORD && !steps[0].is_index &&
 					    (!strcmp(steps[0].key, "inputs") || !strcmp(steps[0].key, "outputs"))
-				    ? "; the saved result has no such field" : "");
+				    ? "; the saved result has no such field" : "", near ? why.data : "");
+		buf_free(&why);
 		return NULL;
 	}
 	r = walk(c, doc, steps, n, &bad, &why);

@@ -119,7 +119,9 @@ size_t util_name_len(const char *s, size_t len);
  * quote is missing. */
 size_t util_unquote(struct arena *a, const char *s, size_t len, const char **out, size_t *outlen);
 
-/* Levenshtein distance, giving up (returning limit + 1) beyond limit. */
+/* The edit distance of a and b, an adjacent transposition counting as one
+ * edit (optimal string alignment), giving up (returning limit + 1) beyond
+ * limit. */
 size_t util_edit_distance(const char *a, const char *b, size_t limit);
 /* util_suggest: the candidate closest to word within a distance that makes a
  * typo plausible, or NULL. */
