@@ -123,6 +123,25 @@ static int kind_ok(const struct ynode *v, enum value_kind k, const char *key, st
 	return 0;
 }
 
+/* value_said: the value v as a message names it: a number as written
+ * (-1, 1.5), other plain text quoted ('maybe'), a quoted scalar as the
+ * string it is, anything else by its kind (a mapping, a list, null); in
+ * buf of size bytes */
+static const char *value_said(const struct ynode *v, char *buf, size_t size)
+{
+	const char *kind = yn_kind_name(v);
+
+	if (v->kind != YN_SCALAR || yn_is_null(v))
+		return kind;
+	if (v->style != YN_PLAIN)
+		snprintf(buf, size, "the string \"%s\"", diag_quote(v->str));
+	else if (strcmp(kind, "a number") == 0)
+		snprintf(buf, size, "%s", diag_quote(v->str));
+	else
+		snprintf(buf, size, "'%s'", diag_quote(v->str));
+	return buf;
+}
+
 static const char *kind_wanted(enum value_kind k)
 {
 	switch (k) {
@@ -146,6 +165,7 @@ static int read_fields(const struct ynode *map, const struct field *fields, size
 		       const char *what, const struct ynode **out, struct diags *ds)
 {
 	const char *names[MAX_FIELDS];
+	char said[128];
 	size_t i, j;
 	int ok = 1;
 
@@ -185,7 +205,7 @@ static int read_fields(const struct ynode *map, const struct field *fields, size
 			    (fields[j].kind != V_STRINGS && fields[j].kind != V_SCALARS_MAP))
 				diag_report(ds, DIAG_E0103, v->loc, "'%s' must be %s, not %s",
 					    fields[j].key, kind_wanted(fields[j].kind),
-					    yn_kind_name(v));
+					    value_said(v, said, sizeof(said)));
 			if (fields[j].required)
 				ok = 0;
 			continue;
