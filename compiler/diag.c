@@ -233,26 +233,32 @@ static const char *source_line(struct source *src, const char *file, int line, s
 	return t + src->off;
 }
 
-/* put_char: one character of a source line (n bytes at s), a control
- * character as '?' so that nothing in a file drives the terminal */
+/* char_len: bytes of the character at s: of a whole UTF-8 sequence, else
+ * 1 (a byte that is not UTF-8) */
+static size_t char_len(const char *s, size_t left)
+{
+	unsigned char c = (unsigned char)*s;
+	size_t n = c >= 0xf0 && c <= 0xf4 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c <= 0xdf ? 2 : 1, i;
+
+	if (c >= 0xf5 || n > left)
+		return 1;
+	for (i = 1; i < n; i++)
+		if (((unsigned char)s[i] & 0xc0) != 0x80)
+			return 1;
+	return n;
+}
+
+/* put_char: the character at s (n bytes, from char_len); a control
+ * character or a byte that is not UTF-8 as '?', so that nothing in a file
+ * drives the terminal or breaks the output's encoding */
 static void put_char(FILE *out, const char *s, size_t n)
 {
 	unsigned char c = (unsigned char)*s;
 
-	if (n == 1 && ((c < 0x20 && c != '\t') || c == 0x7f))
+	if (n == 1 && ((c < 0x20 && c != '\t') || c >= 0x7f))
 		fputc('?', out);
 	else
 		fwrite(s, 1, n, out);
-}
-
-/* char_len: bytes of the UTF-8 character at s (1 for a stray byte) */
-static size_t char_len(const char *s, size_t left)
-{
-	size_t n = 1;
-
-	while (n < left && n < 4 && ((unsigned char)s[n] & 0xc0) == 0x80)
-		n++;
-	return ((unsigned char)*s & 0xc0) == 0xc0 ? n : 1;
 }
 
 /* print_source: loc's source line, then a caret under its column and ~
@@ -314,10 +320,15 @@ static void print_text(const struct diags *ds, int color, FILE *out)
 			color ? C_BOLD : "", d->msg, color ? C_RESET : "");
 		print_source(&src, d->loc, color, out);
 		for (j = 0; j < d->nnotes; j++) {
-			print_loc(out, d->notes[j].loc, color);
+			const struct diag_loc *at = &d->notes[j].loc;
+
+			print_loc(out, *at, color);
 			fprintf(out, "%snote:%s %s\n", color ? C_CYAN : "", color ? C_RESET : "",
 				d->notes[j].msg);
-			print_source(&src, d->notes[j].loc, color, out);
+			/* a note about the place just shown does not show it again */
+			if (at->line != d->loc.line || at->col != d->loc.col ||
+			    strcmp(at->file, d->loc.file) != 0)
+				print_source(&src, *at, color, out);
 		}
 	}
 	buf_free(&src.text);

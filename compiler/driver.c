@@ -122,18 +122,22 @@ void driver_add_string(struct driver *d, const char *name, const char *text)
 
 void driver_check(struct driver *d)
 {
-	size_t i, j;
+	const char **unread = NULL;
+	size_t i, j, nunread = 0, cap = 0;
 
 	for (i = 0; i < d->nfiles; i++) {
 		const struct yfile *y = &d->files[i]->yaml;
 
+		if (y->failed)
+			VEC_PUSH(unread, nunread, cap, y->path);
 		if (d->files[i]->given && !y->failed && !y->ndocs)
 			diag_report(&d->ds, DIAG_W0001, (struct diag_loc){y->path, 0, 0, 0},
 				    "file holds no flow or flow of flows");
 		for (j = 0; j < y->ndocs; j++)
 			spec_add_document(&d->set, y->docs[j], &d->ds);
 	}
-	resolve_flows(&d->set, d->dirs, d->ndirs, &d->ds);
+	resolve_flows(&d->set, d->dirs, d->ndirs, unread, nunread, &d->ds);
+	free(unread);
 	resolve_refs(&d->set, &d->ds);
 	for (i = 0; i < d->set.nflows; i++)
 		check_flow(d->set.flows[i], &d->ds);

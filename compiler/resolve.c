@@ -189,11 +189,33 @@ static void bind_fof(struct spec_fof *fof, struct diags *ds)
 	strmap_free(&entries);
 }
 
-void resolve_flows(struct spec_set *set, const char *const *dirs, size_t ndirs, struct diags *ds)
+/* report_unread: the one error for the unknown flows of a run where files
+ * could not be read: they may be defined there */
+static void report_unread(const struct spec_entry *e, const char *const *unread, size_t nunread,
+			  struct diags *ds)
+{
+	struct buf list = {0};
+	size_t i;
+
+	for (i = 0; i < nunread && i < MAX_LISTED; i++)
+		buf_printf(&list, "%s'%s'", i ? ", " : "", diag_quote(unread[i]));
+	if (nunread > MAX_LISTED)
+		buf_printf(&list, " and %zu more", nunread - MAX_LISTED);
+	diag_report(ds, DIAG_E0201, e->name_node->loc,
+		    "no flow '%s' in project '%s' in the files that could be read; %s could not "
+		    "be read (see the errors above) and may define it (flows not found are not "
+		    "reported further)",
+		    diag_quote(e->name), diag_quote(e->project), list.data);
+	buf_free(&list);
+}
+
+void resolve_flows(struct spec_set *set, const char *const *dirs, size_t ndirs,
+		   const char *const *unread, size_t nunread, struct diags *ds)
 {
 	struct strmap index = {0};
 	struct arena a = {0};
 	size_t i, j;
+	int said = 0;
 
 	/* definitions in load order, so the first one loaded is "first" */
 	for (i = 0; i < set->nflows; i++)
@@ -219,8 +241,10 @@ void resolve_flows(struct spec_set *set, const char *const *dirs, size_t ndirs, 
 				diag_report(ds, DIAG_E0201, e->name_node->loc,
 					    "'%s' of project '%s' is a flow of flows; only flows can "
 					    "be composed", diag_quote(e->name), diag_quote(e->project));
-			else
+			else if (!nunread)
 				report_unknown(set, e, dirs, ndirs, ds);
+			else if (!said++)
+				report_unread(e, unread, nunread, ds);
 		}
 		bind_fof(fof, ds);
 	}

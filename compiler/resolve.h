@@ -10,9 +10,11 @@
 /* resolve_flows: reports flows and flows of flows defined twice, then sets
  * entry->flow for every composing flow of every flow of flows, reporting the
  * unknown ones with the known flows and the directories searched (dirs), and
- * binds every mapped parameter to its parameter, parent entry and task. */
+ * binds every mapped parameter to its parameter, parent entry and task.
+ * When files could not be read (unread: their paths), an unknown flow may
+ * be defined there: that is said once, without suggesting another name. */
 void resolve_flows(struct spec_set *set, const char *const *dirs, size_t ndirs,
-		   struct diags *ds);
+		   const char *const *unread, size_t nunread, struct diags *ds);
 
 /* resolve_refs: parses every ${{ }} in the run, env and with values of every
  * task of every flow and binds it to the parameter or task it names,
