@@ -51,8 +51,23 @@ static void graph_free(struct graph *g)
 	free(g->names);
 }
 
-/* find_cycles: depth-first search without recursion, in node order; each
- * edge that closes a cycle is reported at its text with the cycle as a path */
+/* reported: the edge from u to v closed a cycle already (and now has);
+ * the keys live in a */
+static int reported(struct strmap *done, struct arena *a, size_t u, size_t v)
+{
+	size_t pair[2] = {u, v}, *key;
+
+	if (strmap_get(done, (const char *)pair, sizeof(pair)))
+		return 1;
+	key = arena_alloc(a, sizeof(pair));
+	memcpy(key, pair, sizeof(pair));
+	strmap_put(done, (const char *)key, sizeof(pair), (void *)1);
+	return 0;
+}
+
+/* find_cycles: depth-first search without recursion, in node order; the
+ * first edge (in listing order) from one node to another that closes a
+ * cycle is reported at its text with the cycle as a path */
 static void find_cycles(const struct graph *g, enum diag_code code, const char *what,
 			const char *meaning, struct diags *ds)
 {
@@ -61,6 +76,8 @@ static void find_cycles(const struct graph *g, enum diag_code code, const char *
 	size_t *stack = xmalloc((g->n ? g->n : 1) * sizeof(*stack));
 	size_t *next = xcalloc(g->n ? g->n : 1, sizeof(*next));
 	size_t *pos = xcalloc(g->n ? g->n : 1, sizeof(*pos));
+	struct strmap done = {0};
+	struct arena keys = {0};
 	size_t root, depth;
 
 	for (root = 0; root < g->n; root++) {
@@ -82,7 +99,9 @@ static void find_cycles(const struct graph *g, enum diag_code code, const char *
 					color[e->to] = GREY;
 					pos[e->to] = depth;
 					stack[depth++] = e->to;
-				} else if (color[e->to] == GREY) {
+				} else if (color[e->to] == GREY && !reported(&done, &keys, u, e->to)) {
+					/* once per pair: two mappings between the same two
+					 * flows close the same cycle */
 					for (i = pos[e->to]; i < depth; i++)
 						buf_printf(&path, "%s -> ", diag_quote(g->names[stack[i]]));
 					buf_puts(&path, diag_quote(g->names[e->to]));
@@ -96,6 +115,8 @@ static void find_cycles(const struct graph *g, enum diag_code code, const char *
 			}
 		}
 	}
+	strmap_free(&done);
+	arena_free(&keys);
 	free(color);
 	free(stack);
 	free(next);
