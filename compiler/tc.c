@@ -478,6 +478,21 @@ static const struct type *builtin_save_db(struct tc *c, const struct task_ctx *t
 	if (!expect(c, v, type_dict(c->arena, &type_any), a[0]->loc,
 		    "'result' of save_db_result (a record such as {inputs, outputs})"))
 		v = &type_any;
+	if (v->kind == TYPE_RECORD) {
+		struct buf dropped = {0};
+		size_t i, n = 0;
+
+		for (i = 0; i < v->nfields; i++)
+			if (strcmp(v->fields[i].name, "inputs") && strcmp(v->fields[i].name, "outputs"))
+				buf_printf(&dropped, "%s'%s'", n++ ? ", " : "",
+					   diag_quote(v->fields[i].name));
+		if (n)
+			diag_report(c->ds, DIAG_W0302, a[0]->loc,
+				    "save_db_result stores only the 'inputs' and 'outputs' of its "
+				    "result: its %s %s not stored", dropped.data,
+				    n == 1 ? "is" : "are");
+		buf_free(&dropped);
+	}
 	if (a[1])
 		expect(c, value_type(c, tx, a[1]), &type_string, a[1]->loc,
 		       "'result_type' of save_db_result");
