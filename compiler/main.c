@@ -26,7 +26,8 @@ static const char usage_text[] =
 	"                  check flow specs and flows of flows; report every problem\n"
 	"  compile [-I DIR]... [-o FILE] [--flow NAME] FILE...\n"
 	"                  check, then write the execution plan of the flow of flows\n"
-	"                  the files define (standard output without -o)\n"
+	"                  the files define, or of their one flow composed alone\n"
+	"                  (standard output without -o)\n"
 	"  graph [-I DIR]... [-o FILE] [--flow NAME] FILE...\n"
 	"                  check, then write the flow of flows as Graphviz DOT\n"
 	"  explain [CODE]  describe a diagnostic code (E0203, or its name); without\n"
@@ -44,7 +45,8 @@ static const char usage_text[] =
 	"  -o, --output FILE\n"
 	"                  write there (replaced only once complete) instead of\n"
 	"                  standard output\n"
-	"  --flow NAME     the flow of flows to compile, when several are loaded\n"
+	"  --flow NAME     the flow of flows (or, when the files define none, the\n"
+	"                  flow) to compile, when several are loaded\n"
 	"  --list-params   when there is no error, print the parameters a run needs:\n"
 	"                  name, type, and default or 'required'\n"
 	"  -h, --help      show this help\n"
@@ -141,14 +143,18 @@ static void list_params(const struct driver *d)
 		print_rows(title, rows, n);
 		nfofs++;
 	}
+	/* a plain flow is compiled as a composition of one: its parameters
+	 * are named as composed ones */
 	for (i = 0; !nfofs && i < d->set.nflows; i++) {
 		const struct spec_flow *f = d->set.flows[i];
+		char prefix[300];
 
 		if (!is_given(d, f->head.node))
 			continue;
 		n = 0;
+		snprintf(prefix, sizeof(prefix), "%s-", f->head.name);
 		for (k = 0; k < f->nparams; k++)
-			add_row(&rows, &n, &cap, "", &f->params[k]);
+			add_row(&rows, &n, &cap, prefix, &f->params[k]);
 		snprintf(title, sizeof(title), "%s (project %s)", f->head.name, f->head.project);
 		print_rows(title, rows, n);
 	}
@@ -273,9 +279,55 @@ static int cmd_check(int argc, char **argv)
 	return status;
 }
 
+/* one_flow: f as a flow of flows composing it alone (its plan's name and
+ * project are f's, its parameters f-NAME), in *fof and *e */
+static const struct spec_fof *one_flow(struct spec_flow *f, struct spec_fof *fof,
+				       struct spec_entry *e)
+{
+	memset(fof, 0, sizeof(*fof));
+	memset(e, 0, sizeof(*e));
+	e->name = f->head.name;
+	e->project = f->head.project;
+	e->node = f->head.node;
+	e->name_node = f->head.name_node;
+	e->flow = f;
+	fof->head = f->head;
+	fof->head.image = NULL; /* the flow's own, in its entry */
+	fof->entries = e;
+	fof->nentries = 1;
+	return fof;
+}
+
+/* select_flow: with no flow of flows to compile, the plain flow named by
+ * --flow, or the only one the given files define, composed alone; NULL
+ * when there is none */
+static const struct spec_fof *select_flow(const struct driver *d, const char *name,
+					  struct spec_fof *fof, struct spec_entry *e)
+{
+	struct spec_flow *found = NULL;
+	struct buf names = {0};
+	size_t i, n = 0;
+
+	for (i = 0; i < d->set.nflows; i++) {
+		struct spec_flow *f = d->set.flows[i];
+
+		if ((!is_given(d, f->head.node) && !name) || (name && strcmp(f->head.name, name) != 0))
+			continue;
+		buf_printf(&names, "%s%s", n ? ", " : "", f->head.name);
+		found = f;
+		n++;
+	}
+	if (n > 1)
+		fatal("the given files define several flows (%s) and no flow of flows; choose one with "
+		      "--flow NAME", names.data);
+	buf_free(&names);
+	return found ? one_flow(found, fof, e) : NULL;
+}
+
 /* select_fof: the flow of flows to compile: the one named by --flow, or the
- * only one the given files define */
-static const struct spec_fof *select_fof(const struct driver *d, const char *name)
+ * only one the given files define; else a plain flow composed alone */
+static const struct spec_fof *select_fof(const struct driver *d, const char *name,
+					 struct spec_fof *alone, struct spec_entry *entry)
 {
 	const struct spec_fof *found = NULL;
 	struct buf names = {0};
@@ -296,10 +348,14 @@ static const struct spec_fof *select_fof(const struct driver *d, const char *nam
 		buf_free(&names);
 		return found;
 	}
+	if (!n && (found = select_flow(d, name, alone, entry)) != NULL)
+		return found;
 	if (!n && name)
-		fatal("no flow of flows named '%s' in the given files and -I directories", name);
+		fatal("no flow of flows or flow named '%s' in the given files and -I directories",
+		      name);
 	if (!n)
-		fatal("the given files define no flow of flows (a document with composing_flows)");
+		fatal("the given files define no flow of flows (a document with composing_flows) "
+		      "and no flow");
 	fatal("the given files define several flows of flows (%s); choose one with --flow NAME",
 	      names.data);
 	return NULL;
@@ -359,6 +415,8 @@ static int cmd_build(int argc, char **argv, int graph)
 {
 	struct opts o = {0};
 	struct driver d = {0};
+	struct spec_fof alone;
+	struct spec_entry entry;
 	json_t *plan;
 	char *text;
 
@@ -369,7 +427,7 @@ static int cmd_build(int argc, char **argv, int graph)
 		free(o.dirs);
 		return EXIT_ERRORS;
 	}
-	plan = emit_plan(select_fof(&d, o.flow));
+	plan = emit_plan(select_fof(&d, o.flow, &alone, &entry));
 	text = emit_text(plan);
 	if (graph) {
 		struct buf dot = {0};
