@@ -9,6 +9,7 @@
 #include "container.h"
 #include "plan.h"
 #include "run.h"
+#include "rundir.h"
 #include "status.h"
 #include "store.h"
 
@@ -27,11 +28,14 @@ static const char usage_text[] =
 	"  resume RUN_DIR [-j N] [-v] [--backend local|slurm] [--max-... as for run]\n"
 	"                  run again what did not succeed\n"
 	"  status RUN_DIR  show every flow and task of a run\n"
+	"  runs            list the runs under .flowrun/runs, newest first\n"
 	"  result RUN_DIR FLOW[/TASK]\n"
 	"                  print a result as JSON\n"
 	"  results [--results-db URL] [--project P] [--flow F] [UNIQUE_HASH]\n"
 	"                  print stored documents as a JSON array (one document\n"
 	"                  with UNIQUE_HASH)\n"
+	"\n"
+	"RUN_DIR is a run directory, a run id under .flowrun/runs, or latest.\n"
 	"\n"
 	"run options:\n"
 	"  -p NAME=VALUE   a composed parameter; VALUE is text for string\n"
@@ -392,7 +396,7 @@ static int cmd_results(int argc, char **argv)
 	return EXIT_OK;
 }
 
-static int cmd_dir(int argc, char **argv)
+static int cmd_dir_found(int argc, char **argv)
 {
 	if (strcmp(argv[0], "result") == 0) {
 		if (argc != 3)
@@ -431,6 +435,24 @@ static int cmd_dir(int argc, char **argv)
 	return status_print(argv[1]);
 }
 
+static int cmd_dir(int argc, char **argv)
+{
+	struct buf why = {0};
+	char *found;
+	int status;
+
+	if (argc >= 2) {
+		/* RUN_DIR may be a run id under .flowrun/runs, or "latest" */
+		if (!(found = rundir_find(argv[1], &why)))
+			fatal("%s", why.data);
+		argv[1] = found;
+	}
+	status = cmd_dir_found(argc, argv);
+	if (argc >= 2)
+		free(argv[1]);
+	return status;
+}
+
 int main(int argc, char **argv)
 {
 	util_progname = "flowrun";
@@ -448,8 +470,14 @@ int main(int argc, char **argv)
 			usage_error("%s", "run-flow takes RUN_DIR FLOW_INDEX SESSION");
 		return run_flow(argv[2], (size_t)atol(argv[3]), (unsigned)atol(argv[4]));
 	}
+	if (strcmp(argv[1], "runs") == 0) {
+		if (argc != 2)
+			usage_error("%s", "runs takes no argument");
+		return status_runs();
+	}
 	if (strcmp(argv[1], "resume") == 0 || strcmp(argv[1], "status") == 0 ||
 	    strcmp(argv[1], "result") == 0)
 		return cmd_dir(argc - 1, argv + 1);
-	usage_error("unknown command '%s' (commands: run, resume, status, result, results)", argv[1]);
+	usage_error("unknown command '%s' (commands: run, resume, status, result, results, runs)",
+		    argv[1]);
 }

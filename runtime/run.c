@@ -493,7 +493,7 @@ int run_start(struct plan *p, struct run_options *o)
 	if (o->run_dir)
 		buf_puts(&d, o->run_dir);
 	else
-		buf_printf(&d, "%s/.flowrun/runs/%s", cwd, id);
+		buf_printf(&d, "%s/%s/%s", cwd, RUNDIR_RUNS, id);
 	/* a run directory flowrun makes is its owner's alone (docs/run.md) */
 	fresh_dir = access(d.data, F_OK) != 0;
 	if (util_mkdirs(d.data) != 0 || (fresh_dir && chmod(d.data, 0700) != 0) ||

@@ -2,11 +2,13 @@
  * starts or schedules anything. */
 #include "rundir.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -256,6 +258,98 @@ int rundir_holder(const char *dir, struct buf *who)
 	}
 	close(fd);
 	return held;
+}
+
+/* a run found under RUNDIR_RUNS: its id and when it started (plan.json is
+ * written once, before anything runs) */
+struct found_run {
+	char *id;
+	struct timespec t;
+};
+
+static int cmp_newest(const void *pa, const void *pb)
+{
+	const struct found_run *a = pa, *b = pb;
+
+	if (a->t.tv_sec != b->t.tv_sec)
+		return a->t.tv_sec < b->t.tv_sec ? 1 : -1;
+	if (a->t.tv_nsec != b->t.tv_nsec)
+		return a->t.tv_nsec < b->t.tv_nsec ? 1 : -1;
+	return strcmp(b->id, a->id);
+}
+
+char **rundir_list(size_t *n)
+{
+	DIR *d = opendir(RUNDIR_RUNS);
+	struct found_run *runs = NULL;
+	char **ids = NULL;
+	size_t cap = 0, i;
+	struct dirent *e;
+
+	*n = 0;
+	if (!d)
+		return NULL;
+	while ((e = readdir(d)) != NULL) {
+		struct buf path = {0};
+		struct stat st;
+
+		if (e->d_name[0] == '.')
+			continue;
+		buf_printf(&path, "%s/%s/run.json", RUNDIR_RUNS, e->d_name);
+		if (stat(path.data, &st) == 0) {
+			struct found_run r = {xstrdup(e->d_name), st.st_mtim};
+
+			path.len = 0;
+			buf_printf(&path, "%s/%s/plan.json", RUNDIR_RUNS, e->d_name);
+			if (stat(path.data, &st) == 0)
+				r.t = st.st_mtim;
+			VEC_PUSH(runs, *n, cap, r);
+		}
+		buf_free(&path);
+	}
+	closedir(d);
+	if (*n)
+		qsort(runs, *n, sizeof(*runs), cmp_newest);
+	ids = xcalloc(*n + 1, sizeof(*ids));
+	for (i = 0; i < *n; i++)
+		ids[i] = runs[i].id;
+	free(runs);
+	return ids;
+}
+
+char *rundir_find(const char *arg, struct buf *why)
+{
+	struct buf path = {0};
+	struct stat st;
+	char **ids;
+	size_t n, i;
+
+	if (strcmp(arg, "latest") == 0) {
+		ids = rundir_list(&n);
+		if (n)
+			buf_printf(&path, "%s/%s", RUNDIR_RUNS, ids[0]);
+		else
+			buf_printf(why, "no run in %s to be the latest", RUNDIR_RUNS);
+		for (i = 0; i < n; i++)
+			free(ids[i]);
+		free(ids);
+		return n ? buf_steal(&path) : NULL;
+	}
+	/* a directory given by its path wins over a run id of the same name */
+	buf_printf(&path, "%s/run.json", arg);
+	if (stat(path.data, &st) == 0 || strchr(arg, '/')) {
+		buf_free(&path);
+		return xstrdup(arg);
+	}
+	path.len = 0;
+	buf_printf(&path, "%s/%s/run.json", RUNDIR_RUNS, arg);
+	if (stat(path.data, &st) == 0) {
+		path.len = 0;
+		buf_printf(&path, "%s/%s", RUNDIR_RUNS, arg);
+		return buf_steal(&path);
+	}
+	buf_free(&path);
+	return xstrdup(arg);
 }
 
 void rundir_new_id(char *out, size_t size)

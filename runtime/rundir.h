@@ -55,6 +55,20 @@ int rundir_lock(const char *dir, struct buf *why);
  * DIR's lock, 0 when none does */
 int rundir_holder(const char *dir, struct buf *who);
 
+/* the directory, under the directory flowrun is started in, where runs go
+ * unless --run-dir says otherwise */
+#define RUNDIR_RUNS ".flowrun/runs"
+
+/* rundir_find: the run directory arg names: arg itself when it holds
+ * run.json (or is not a run id), RUNDIR_RUNS/ARG for a run id there, the
+ * newest run there for "latest"; to free, or NULL with why ("latest" with
+ * no run) */
+char *rundir_find(const char *arg, struct buf *why);
+/* rundir_list: the run ids under RUNDIR_RUNS, newest first (by when each
+ * wrote its plan.json, to the nanosecond); *n of them, an array to free
+ * with each id */
+char **rundir_list(size_t *n);
+
 /* rundir_new_id: a new run id: local time and six random hex digits */
 void rundir_new_id(char *out, size_t size);
 

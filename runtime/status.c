@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "backend.h"
 #include "replay.h"
@@ -156,6 +157,68 @@ int status_print(const char *dir)
 	buf_free(&head);
 	close_run(&p, &m, &r);
 	return status;
+}
+
+/* short_state: a run's state in one word, from what it holds alone (no
+ * backend is asked): Running while a flowrun holds its lock, how its last
+ * session ended, Success once every flow succeeded, else Stopped */
+static const char *short_state(const char *dir, const struct plan *p, const struct replay *r)
+{
+	struct buf who = {0};
+	size_t f, ok = 0;
+	int held = rundir_holder(dir, &who);
+
+	buf_free(&who);
+	if (held)
+		return "Running";
+	if (r->ended)
+		return journal_state_names[r->end];
+	for (f = 0; f < p->nflows; f++)
+		ok += r->flows[f].done == p->flows[f].ntasks;
+	return ok == p->nflows ? "Success" : "Stopped";
+}
+
+int status_runs(void)
+{
+	size_t n, i;
+	char **ids = rundir_list(&n);
+
+	if (!n) {
+		printf("no runs in %s\n", RUNDIR_RUNS);
+		return 0;
+	}
+	printf("%-24s %-24s %-10s %-19s %10s\n", "run", "plan", "state", "started", "seconds");
+	for (i = 0; i < n; i++) {
+		struct buf dir = {0}, why = {0};
+		struct run_meta m;
+		struct replay r;
+		struct plan p;
+
+		buf_printf(&dir, "%s/%s", RUNDIR_RUNS, ids[i]);
+		if (rundir_load(dir.data, &p, &m, &why) != 0) {
+			printf("%-24s (%s)\n", ids[i], why.data);
+		} else if (replay_load(&r, dir.data, &p, 0, NULL, &why) != 0) {
+			printf("%-24s %-24s (%s)\n", ids[i], p.name, why.data);
+			rundir_free_meta(&m);
+			plan_free(&p);
+		} else {
+			char start[32] = "-";
+			time_t t = (time_t)(r.t_first / 1000);
+			struct tm tm;
+
+			if (r.t_first && localtime_r(&t, &tm))
+				strftime(start, sizeof(start), "%Y-%m-%d %H:%M:%S", &tm);
+			printf("%-24s %-24s %-10s %-19s %10.1f\n", ids[i], p.name,
+			       short_state(dir.data, &p, &r), start,
+			       r.t_last > r.t_first ? (double)(r.t_last - r.t_first) / 1000 : 0.0);
+			close_run(&p, &m, &r);
+		}
+		buf_free(&dir);
+		buf_free(&why);
+		free(ids[i]);
+	}
+	free(ids);
+	return 0;
 }
 
 int status_result(const char *dir, const char *what)

@@ -6,6 +6,9 @@
 /* status_print: every flow and task of the run in dir; the exit status
  * (0 when the run succeeded, 1 otherwise, 2 when dir cannot be read) */
 int status_print(const char *dir);
+/* status_runs: the runs under .flowrun/runs, newest first: id, plan,
+ * state, start, duration; the exit status */
+int status_runs(void);
 /* status_result: the result of FLOW or FLOW/TASK as JSON; the exit status */
 int status_result(const char *dir, const char *what);
 

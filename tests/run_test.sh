@@ -153,4 +153,31 @@ for point in 1 2 3 4 5 6; do
 		test "$(sqlite3 "$db" 'select count(*) from results')" = 1
 done
 
+# ---- runs listed, and named by id or as latest ----
+mkdir -p listed && cd listed || exit 1
+"$flowrun" runs > none.out 2>&1
+check "runs with no run says so" has none.out '^no runs in \.flowrun/runs$'
+"$flowc" compile -o one.json "$root/tests/golden/cases/compile_one_flow.yaml"
+for word in first second third; do
+	"$flowrun" run one.json -p solo-x=$word > /dev/null 2>&1
+done
+"$flowrun" run one.json -p solo-n=oops > /dev/null 2>&1
+"$flowrun" runs > runs.out 2>&1
+check "runs lists the three runs" test "$(grep -c ' solo ' runs.out)" = 3
+ids=($(awk 'NR > 1 { print $1 }' runs.out))
+check "runs lists them newest first" \
+	test "$("$flowrun" result "${ids[0]}" solo/say)" = '"third"' -a \
+	"$("$flowrun" result "${ids[2]}" solo/say)" = '"first"'
+check "runs shows the plan, the state and the start" \
+	has runs.out "^${ids[1]} +solo +Success +[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:]{8} +[0-9.]+$"
+check "latest names the newest run" test "$("$flowrun" result latest solo/say)" = '"third"'
+"$flowrun" status "${ids[1]}" > byid.out 2>&1
+check "a run id names its run directory" has byid.out "^run ${ids[1]}: Success$"
+"$flowrun" status no-such-run > noid.out 2>&1
+check "an unknown id is not a run directory (exit 2)" test $? -eq 2
+cd .. || exit 1
+mkdir -p norun && (cd norun && "$flowrun" status latest) > nolatest.out 2>&1
+check "latest with no run is an error (exit 2)" test $? -eq 2
+check "... that says so" has nolatest.out 'no run in \.flowrun/runs to be the latest'
+
 report runs
