@@ -17,43 +17,69 @@
 
 enum { EXIT_OK = 0, EXIT_ERRORS = 1, EXIT_USAGE = 2 };
 
-static const char usage_text[] =
-	"usage: flowc <command> [options] [FILE...]\n"
+#define COMMON_OPTIONS \
+	"  -I DIR          also load every *.yaml and *.yml file of DIR (repeatable)\n" \
+	"  --strict        warn where a value of type 'any' is used where a type is\n" \
+	"                  expected (it is then checked only at run time)\n" \
+	"  --diagnostics=FORMAT\n" \
+	"                  text (default, on standard error), json or sarif (SARIF\n" \
+	"                  2.1.0), both on standard output\n" \
+	"  --color=WHEN    colour text diagnostics: auto (default: on a terminal,\n" \
+	"                  unless NO_COLOR is set), always or never\n"
+#define EXIT_TEXT \
+	"exit status: 0 no errors, 1 the specs have errors, 2 usage error or\n" \
+	"unreadable input\n"
+
+static const char check_help[] =
+	"usage: flowc check [options] FILE...\n"
 	"\n"
-	"commands:\n"
-	"  check [-I DIR]... [--strict] [--diagnostics=text|json|sarif]\n"
-	"        [--color=auto|always|never] [--list-params] FILE...\n"
-	"                  check flow specs and flows of flows; report every problem\n"
-	"  compile [-I DIR]... [-o FILE] [--flow NAME] FILE...\n"
-	"                  check, then write the execution plan of the flow of flows\n"
-	"                  the files define, or of their one flow composed alone\n"
-	"                  (standard output without -o)\n"
-	"  graph [-I DIR]... [-o FILE] [--flow NAME] FILE...\n"
-	"                  check, then write the flow of flows as Graphviz DOT\n"
-	"  explain [CODE]  describe a diagnostic code (E0203, or its name); without\n"
-	"                  CODE, list every code\n"
+	"Checks flow specs and flows of flows and reports every problem.\n"
 	"\n"
 	"options:\n"
-	"  -I DIR          also load every *.yaml and *.yml file of DIR (repeatable)\n"
-	"  --strict        warn where a value of type 'any' is used where a type is\n"
-	"                  expected (it is then checked only at run time)\n"
-	"  --diagnostics=FORMAT\n"
-	"                  text (default, on standard error), json or sarif (SARIF\n"
-	"                  2.1.0), both on standard output\n"
-	"  --color=WHEN    colour text diagnostics: auto (default: on a terminal,\n"
-	"                  unless NO_COLOR is set), always or never\n"
+	COMMON_OPTIONS
+	"  --list-params   when there is no error, print the parameters a run needs:\n"
+	"                  name, type, and default or 'required'\n"
+	"\n"
+	EXIT_TEXT;
+
+static const char compile_help[] =
+	"usage: flowc compile|graph [options] FILE...\n"
+	"\n"
+	"Checks, then writes the execution plan (compile) or the flow of flows as\n"
+	"Graphviz DOT (graph) of the flow of flows the files define, or of their one\n"
+	"flow composed alone.\n"
+	"\n"
+	"options:\n"
+	COMMON_OPTIONS
 	"  -o, --output FILE\n"
 	"                  write there (replaced only once complete) instead of\n"
 	"                  standard output\n"
 	"  --flow NAME     the flow of flows (or, when the files define none, the\n"
 	"                  flow) to compile, when several are loaded\n"
-	"  --list-params   when there is no error, print the parameters a run needs:\n"
-	"                  name, type, and default or 'required'\n"
+	"\n"
+	EXIT_TEXT;
+
+static const char explain_help[] =
+	"usage: flowc explain [CODE]\n"
+	"\n"
+	"Describes a diagnostic code (E0203, or its name such as param-not-in-flow);\n"
+	"without CODE, lists every code.\n";
+
+static const char usage_text[] =
+	"usage: flowc <command> [options] [FILE...]\n"
+	"\n"
+	"commands:\n"
+	"  check FILE...   check flow specs and flows of flows; report every problem\n"
+	"  compile FILE... check, then write the execution plan\n"
+	"  graph FILE...   check, then write the flow of flows as Graphviz DOT\n"
+	"  explain [CODE]  describe a diagnostic code, or list them all\n"
+	"\n"
+	"`flowc COMMAND --help` shows a command's options.\n"
+	"\n"
 	"  -h, --help      show this help\n"
 	"  --version       show the version\n"
 	"\n"
-	"exit status: 0 no errors, 1 the specs have errors, 2 usage error or\n"
-	"unreadable input\n";
+	EXIT_TEXT;
 
 /* One row of --list-params. */
 struct param_row {
@@ -228,7 +254,7 @@ static int parse_opts(int argc, char **argv, const char *cmd, struct opts *o)
 			color = optarg;
 			break;
 		case 'h':
-			fputs(usage_text, stdout);
+			fputs(is_check ? check_help : compile_help, stdout);
 			exit(EXIT_OK);
 		default:
 			usage_error("%s", "invalid option");
@@ -449,6 +475,10 @@ static int cmd_explain(int argc, char **argv)
 {
 	int code;
 
+	if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+		fputs(explain_help, stdout);
+		return EXIT_OK;
+	}
 	if (argc == 1) {
 		diag_list(stdout);
 		return EXIT_OK;

@@ -15,29 +15,27 @@
 
 enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2 };
 
-static const char usage_text[] =
-	"usage: flowrun <command> [options]\n"
+#define RUN_DIR_TEXT "RUN_DIR is a run directory, a run id under .flowrun/runs, or latest.\n"
+#define EXIT_TEXT \
+	"exit status: 0 success, 1 a flow failed (or the run could not go on), 2 usage\n" \
+	"error, unreadable or invalid plan, run directory in use or already holding a\n" \
+	"run, 130 interrupted\n"
+#define LIMIT_OPTIONS \
+	"  --max-depth N   the deepest nesting of a result, a loaded file, a with or\n" \
+	"                  a parameter (default 512, at most 2000)\n" \
+	"  --max-result SIZE\n" \
+	"                  the largest result, and the largest file load_file reads\n" \
+	"                  (default 16M; SIZE in bytes, or with K, M or G)\n" \
+	"  --max-log SIZE  the most of a task's standard output or error kept in the\n" \
+	"                  run directory (default 1G)\n"
+
+static const char run_help[] =
+	"usage: flowrun run PLAN [options]\n"
 	"\n"
-	"commands:\n"
-	"  run PLAN [-p NAME=VALUE]... [--params FILE.json] [--backend local|slurm]\n"
-	"      [-j N] [--run-dir DIR] [--results-db URL] [--filesystem NAME=DIR]...\n"
-	"      [--container-engine E] [--pull] [--dry-run] [--detach]\n"
-	"                  run the plan flowc compiled; with --dry-run, print the\n"
-	"                  parameters it needs, the images its flows run in and the\n"
-	"                  order of its flows and tasks\n"
-	"  resume RUN_DIR [-j N] [-v] [--backend local|slurm] [--max-... as for run]\n"
-	"                  run again what did not succeed\n"
-	"  status RUN_DIR  show every flow and task of a run\n"
-	"  runs            list the runs under .flowrun/runs, newest first\n"
-	"  result RUN_DIR FLOW[/TASK]\n"
-	"                  print a result as JSON\n"
-	"  results [--results-db URL] [--project P] [--flow F] [UNIQUE_HASH]\n"
-	"                  print stored documents as a JSON array (one document\n"
-	"                  with UNIQUE_HASH)\n"
+	"Runs the plan flowc compiled; with --dry-run, prints the parameters it\n"
+	"needs, the images its flows run in and the order of its flows and tasks.\n"
 	"\n"
-	"RUN_DIR is a run directory, a run id under .flowrun/runs, or latest.\n"
-	"\n"
-	"run options:\n"
+	"options:\n"
 	"  -p NAME=VALUE   a composed parameter; VALUE is text for string\n"
 	"                  parameters and JSON for every other type\n"
 	"  --params FILE   parameters from a JSON object\n"
@@ -52,27 +50,103 @@ static const char usage_text[] =
 	"  -v, --verbose   copy each task's standard error to the terminal as it\n"
 	"                  comes, prefixed by flow/task\n"
 	"  --dry-run       print what the run needs and its order, run nothing\n"
-	"  --max-depth N   the deepest nesting of a result, a loaded file, a with or\n"
-	"                  a parameter (default 512, at most 2000)\n"
-	"  --max-result SIZE\n"
-	"                  the largest result, and the largest file load_file reads\n"
-	"                  (default 16M; SIZE in bytes, or with K, M or G)\n"
-	"  --max-log SIZE  the most of a task's standard output or error kept in the\n"
-	"                  run directory (default 1G); resume takes these three too\n"
+	LIMIT_OPTIONS
 	"  --container-engine podman|docker|apptainer\n"
 	"                  what runs the tasks of a flow that has an image (default:\n"
 	"                  $FLOWRUN_CONTAINER_ENGINE, else podman)\n"
 	"  --pull          pull an image that is missing (never pulled otherwise)\n"
-	"\n"
-	"  --backend slurm one Slurm batch job per flow (sbatch, afterok); the run\n"
-	"                  directory must be on a filesystem the nodes share\n"
+	"  --backend local|slurm\n"
+	"                  slurm: one Slurm batch job per flow (sbatch, afterok);\n"
+	"                  the run directory must be on a filesystem the nodes share\n"
 	"  --partition P, --sbatch-arg ARG\n"
 	"                  passed to sbatch (slurm backend)\n"
 	"  --detach        submit the jobs and return (slurm backend)\n"
 	"\n"
-	"exit status: 0 success, 1 a flow failed (or the run could not go on), 2 usage\n"
-	"error, unreadable or invalid plan, run directory in use or already holding a\n"
-	"run, 130 interrupted\n";
+	EXIT_TEXT;
+
+static const char resume_help[] =
+	"usage: flowrun resume RUN_DIR [options]\n"
+	"\n"
+	"Runs again what did not succeed in the run, on its backend.\n"
+	RUN_DIR_TEXT
+	"\n"
+	"options:\n"
+	"  -j N            tasks at once (default: the number of CPUs)\n"
+	"  -v, --verbose   copy each task's standard error to the terminal\n"
+	"  --backend local|slurm\n"
+	"                  where what is left runs (default: the run's backend)\n"
+	LIMIT_OPTIONS
+	"                  (given here, they are the run's from now on)\n"
+	"\n"
+	EXIT_TEXT;
+
+static const char status_help[] =
+	"usage: flowrun status RUN_DIR\n"
+	"\n"
+	"Shows the run's state and every task's last state, seconds and exit\n"
+	"status or reason, and the images its flows ran in.\n"
+	RUN_DIR_TEXT
+	"\n"
+	"exit status: 0 the run succeeded, 1 it did not (or not yet), 2 RUN_DIR\n"
+	"cannot be read\n";
+
+static const char result_help[] =
+	"usage: flowrun result RUN_DIR FLOW[/TASK]\n"
+	"\n"
+	"Prints a task's result as JSON, or a flow's as one object (null for the\n"
+	"tasks without one).\n"
+	RUN_DIR_TEXT
+	"\n"
+	"exit status: 0, or 2 when there is no such result\n";
+
+static const char runs_help[] =
+	"usage: flowrun runs\n"
+	"\n"
+	"Lists the runs under .flowrun/runs, newest first: id, plan, state, start\n"
+	"and seconds.\n";
+
+static const char results_help[] =
+	"usage: flowrun results [--results-db URL] [--project P] [--flow F] [UNIQUE_HASH]\n"
+	"\n"
+	"Prints the stored documents of a project and flow (all when not given),\n"
+	"oldest first, as a JSON array, or the one document with UNIQUE_HASH.\n"
+	"\n"
+	"options:\n"
+	"  --results-db URL\n"
+	"                  the results store (default: $FLOWRUN_RESULTS_DB, else\n"
+	"                  .flowrun/results.db)\n"
+	"  --project P, --flow F\n"
+	"                  only the documents of this project, of this flow\n";
+
+static const char usage_text[] =
+	"usage: flowrun <command> [options]\n"
+	"\n"
+	"commands:\n"
+	"  run PLAN        run the plan flowc compiled (--dry-run: what it needs)\n"
+	"  resume RUN_DIR  run again what did not succeed\n"
+	"  status RUN_DIR  show every flow and task of a run\n"
+	"  result RUN_DIR FLOW[/TASK]\n"
+	"                  print a result as JSON\n"
+	"  runs            list the runs under .flowrun/runs, newest first\n"
+	"  results [UNIQUE_HASH]\n"
+	"                  print stored documents as a JSON array\n"
+	"\n"
+	RUN_DIR_TEXT
+	"`flowrun COMMAND --help` shows a command's options.\n"
+	"\n"
+	EXIT_TEXT;
+
+/* sub_help: `flowrun CMD ... --help` prints CMD's help and exits */
+static void sub_help(int argc, char **argv, const char *help)
+{
+	int i;
+
+	for (i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			fputs(help, stdout);
+			exit(EXIT_OK);
+		}
+}
 
 static void load_plan(struct plan *p, const char *path)
 {
@@ -295,7 +369,7 @@ static int cmd_run(int argc, char **argv)
 			o.pull = 1;
 			break;
 		case 'h':
-			fputs(usage_text, stdout);
+			fputs(run_help, stdout);
 			exit(EXIT_OK);
 		default:
 			usage_error("%s", "invalid option");
@@ -367,7 +441,7 @@ static int cmd_results(int argc, char **argv)
 			flow = optarg;
 			break;
 		case 'h':
-			fputs(usage_text, stdout);
+			fputs(results_help, stdout);
 			exit(EXIT_OK);
 		default:
 			usage_error("%s", "invalid option");
@@ -441,6 +515,8 @@ static int cmd_dir(int argc, char **argv)
 	char *found;
 	int status;
 
+	sub_help(argc, argv, strcmp(argv[0], "resume") == 0 ? resume_help :
+			     strcmp(argv[0], "result") == 0 ? result_help : status_help);
 	if (argc >= 2) {
 		/* RUN_DIR may be a run id under .flowrun/runs, or "latest" */
 		if (!(found = rundir_find(argv[1], &why)))
@@ -471,6 +547,7 @@ int main(int argc, char **argv)
 		return run_flow(argv[2], (size_t)atol(argv[3]), (unsigned)atol(argv[4]));
 	}
 	if (strcmp(argv[1], "runs") == 0) {
+		sub_help(argc - 1, argv + 1, runs_help);
 		if (argc != 2)
 			usage_error("%s", "runs takes no argument");
 		return status_runs();
