@@ -129,13 +129,25 @@ deps:
 	fi
 
 # check: the one command that runs every test, first in a plain build, then
-# in a sanitizer build in its own directory.
+# in a sanitizer build in its own directory, then the fuzzers: one line per
+# suite (its output in B/logs/NAME.log, shown when it fails or with V=1),
+# going on past a failure, and one summary line at the end
+# ("N passed, M failed") over everything. V=1 also shows the build.
+QUIET = $(if $(filter 1,$(V)),,-s --no-print-directory)
 check: deps
-	$(MAKE) check-here
-	$(MAKE) B=build/san SAN=1 check-here
-	$(MAKE) fuzz
+	@mkdir -p build; rm -f build/check-summary; status=0; \
+	echo "make check: plain build, then AddressSanitizer and UBSan (build/san), then fuzzing"; \
+	$(MAKE) $(QUIET) check-here SUMMARY=$(CURDIR)/build/check-summary || status=1; \
+	$(MAKE) $(QUIET) B=build/san SAN=1 check-here SUMMARY=$(CURDIR)/build/check-summary || status=1; \
+	$(MAKE) $(QUIET) fuzz FUZZ_SUMMARY=$(CURDIR)/build/check-summary || status=1; \
+	tests/check.sh --total build/check-summary || status=1; exit $$status
 
-check-here: unit golden bench-build
+# check-here: every suite against the build in B (tests/check.sh)
+SUMMARY ?= $(CURDIR)/$(B)/check-summary
+check-here: all $(UNIT_TESTS) $(RUN_TESTS) $(B)/tests/test_store bench-build
+	@[ "$(SUMMARY)" != "$(CURDIR)/$(B)/check-summary" ] || rm -f $(SUMMARY)
+	@echo "$(B): built; running its suites (logs in $(B)/logs)"
+	@tests/check.sh $(B) $(SUMMARY)
 
 unit: $(UNIT_TESTS) $(RUN_TESTS)
 	@for t in $(UNIT_TESTS) $(RUN_TESTS); do echo "== $$t"; $$t || exit 1; done
@@ -181,7 +193,7 @@ fuzz-merge: FUZZ_MERGE = 1
 fuzz-merge: fuzz
 
 fuzz: $(FUZZ_TARGETS)
-	@for t in $(FUZZ_TARGETS); do \
+	@status=0; for t in $(FUZZ_TARGETS); do \
 		name=$${t##*/fuzz_}; corpus=$$(mktemp -d); \
 		case $$name in \
 		front) seeds="tests/golden/cases specs/examples/lume";; \
@@ -189,19 +201,22 @@ fuzz: $(FUZZ_TARGETS)
 		*) seeds=;; \
 		esac; \
 		[ -d tests/fuzz/corpus/$$name ] && seeds="$$seeds tests/fuzz/corpus/$$name"; \
-		echo "== $$t for $(FUZZ_SECONDS)s"; \
+		printf '%-10s %-26s ' fuzz "$$name ($(FUZZ_SECONDS) s)"; \
 		$$t -max_total_time=$(FUZZ_SECONDS) -max_len=$(FUZZ_LEN) -print_final_stats=1 \
-			-artifact_prefix=build/fuzz/ $$corpus $$seeds \
-			2>&1 | grep -E 'ERROR|SUMMARY|stat::number_of_executed_units|Done'; \
-		rc=$${PIPESTATUS[0]}; \
+			-artifact_prefix=build/fuzz/ $$corpus $$seeds > build/fuzz/$$name.log 2>&1; \
+		rc=$$?; \
+		runs=$$(sed -n 's/^stat::number_of_executed_units: *//p' build/fuzz/$$name.log); \
+		if [ $$rc -eq 0 ]; then echo "ok    $$runs inputs"; else \
+			echo "FAIL  build/fuzz/$$name.log"; grep -E 'ERROR|SUMMARY' build/fuzz/$$name.log; fi; \
+		[ -z "$(FUZZ_SUMMARY)" ] || echo "fuzz-$$name $$((rc == 0)) $$((rc != 0)) 0" >> $(FUZZ_SUMMARY); \
 		if [ $$rc -eq 0 ] && [ -n "$(FUZZ_MERGE)" ]; then \
 			mkdir -p tests/fuzz/corpus/$$name; \
 			$$t -merge=1 -max_len=$(FUZZ_LEN) tests/fuzz/corpus/$$name $$corpus \
 				2>&1 | grep -E 'ERROR|SUMMARY|MERGE-OUTER: [0-9]+ new files'; \
 			rc=$${PIPESTATUS[0]}; \
 		fi; \
-		rm -rf $$corpus; [ $$rc -eq 0 ] || exit 1; \
-	done
+		rm -rf $$corpus; [ $$rc -eq 0 ] || status=1; \
+	done; exit $$status
 
 # demo: check, compile and run the lume example in build/demo, then print
 # flow3's answer (true: the text flow2 stored is the text flow1 wrote)
