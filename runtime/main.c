@@ -81,10 +81,11 @@ static const char resume_help[] =
 	EXIT_TEXT;
 
 static const char status_help[] =
-	"usage: flowrun status RUN_DIR\n"
+	"usage: flowrun status RUN_DIR [--json]\n"
 	"\n"
 	"Shows the run's state and every task's last state, seconds and exit\n"
-	"status or reason, and the images its flows ran in.\n"
+	"status or reason, and the images its flows ran in; with --json, as one\n"
+	"JSON document for scripts (docs/run.md; specs/status.schema.json).\n"
 	RUN_DIR_TEXT
 	"\n"
 	"exit status: 0 the run succeeded, 1 it did not (or not yet), 2 RUN_DIR\n"
@@ -504,6 +505,8 @@ static int cmd_dir_found(int argc, char **argv)
 		}
 		return run_resume(argv[1], &o);
 	}
+	if (argc == 3 && strcmp(argv[0], "status") == 0 && strcmp(argv[2], "--json") == 0)
+		return status_json(argv[1]);
 	if (argc != 2)
 		usage_error("%s takes RUN_DIR", argv[0]);
 	return status_print(argv[1]);

@@ -39,36 +39,93 @@ static void close_run(struct plan *p, struct run_meta *m, struct replay *r)
 	plan_free(p);
 }
 
-/* units: flows whose latest unit has no outcome since, asked of the
- * backend that started them; prints each; returns how many ended without
- * their flow finishing, and sets *live when some may still run */
-static int units(const struct plan *p, const struct replay *r, int *live)
-{
-	size_t n = p->nflows, f;
-	char **ids = xcalloc(n, sizeof(*ids)), **states = xcalloc(n, sizeof(*states));
-	int *alive = xcalloc(n, sizeof(*alive)), dead = 0;
-	struct buf why = {0};
+/* What status says of a run, for people and for scripts alike. */
+struct verdict {
+	const char *state;          /* Running, Success, Failed, Cancelled, Stopped */
+	struct buf reason;          /* why, or empty */
+	struct buf holder;          /* "pid PID on HOST" while a flowrun holds the lock */
+	int live;                   /* a flowrun holds the lock, or jobs may still run */
+	char **ids;                 /* per flow: the unit (job) with no outcome since, or NULL */
+	char **states;              /* its state as its backend says, or NULL */
+	int *alive;                 /* it may still run */
+	struct buf units_error;     /* the backend could not be asked: why */
+};
 
-	if (backend_units(r, ids, states, alive, &why) != 0)
-		printf("  (%s)\n", why.data);
+/* judge: the verdict on the run in dir */
+static void judge(const char *dir, const struct plan *p, const struct replay *r, struct verdict *v)
+{
+	size_t f, outcomes = 0, ok = 0, n = p->nflows;
+	int dead = 0, jobs_live = 0;
+
+	memset(v, 0, sizeof(*v));
+	v->ids = xcalloc(n ? n : 1, sizeof(*v->ids));
+	v->states = xcalloc(n ? n : 1, sizeof(*v->states));
+	v->alive = xcalloc(n ? n : 1, sizeof(*v->alive));
+	/* a backend that cannot be asked says why in units_error */
+	backend_units(r, v->ids, v->states, v->alive, &v->units_error);
 	for (f = 0; f < n; f++) {
-		if (!ids[f])
-			continue;
-		if (alive[f]) {
-			printf("  %s: job %s is %s\n", p->flows[f].name, ids[f], states[f]);
-			*live = 1;
-		} else {
-			printf("  %s: Failed: its job %s %s without the flow finishing\n",
-			       p->flows[f].name, ids[f], states[f] ? "ended" : "is unknown to Slurm");
+		ok += r->flows[f].done == p->flows[f].ntasks;
+		outcomes += journal_state_final(r->flows[f].st) || r->flows[f].done == p->flows[f].ntasks;
+		if (v->ids[f] && v->alive[f])
+			jobs_live = 1;
+		else if (v->ids[f])
 			dead++;
-		}
-		free(states[f]);
 	}
-	buf_free(&why);
-	free(ids);
-	free(states);
-	free(alive);
-	return dead;
+	if (rundir_holder(dir, &v->holder)) {
+		v->state = "Running";
+		v->live = 1;
+	} else if (r->ended) {
+		v->state = journal_state_names[r->end];
+		if (r->end_reason)
+			buf_puts(&v->reason, r->end_reason);
+	} else if (jobs_live) {
+		v->state = "Running";
+		v->live = 1;
+		buf_puts(&v->reason, "its jobs are queued or running");
+	} else if (ok == n) {
+		/* a detached Slurm run has no end event: every flow settled is its end */
+		v->state = "Success";
+	} else if (dead) {
+		v->state = "Failed";
+		buf_puts(&v->reason, "jobs ended without finishing");
+	} else if (outcomes == n) {
+		v->state = "Failed";
+	} else {
+		v->state = "Stopped";
+	}
+}
+
+static void verdict_free(struct verdict *v, size_t n)
+{
+	size_t f;
+
+	for (f = 0; f < n; f++)
+		free(v->states[f]);
+	free(v->ids);
+	free(v->states);
+	free(v->alive);
+	buf_free(&v->reason);
+	buf_free(&v->holder);
+	buf_free(&v->units_error);
+}
+
+/* units: the jobs of flows with no outcome since, as status prints them */
+static void units(const struct plan *p, const struct verdict *v)
+{
+	size_t f;
+
+	if (v->units_error.len)
+		printf("  (%s)\n", v->units_error.data);
+	for (f = 0; f < p->nflows; f++) {
+		if (!v->ids[f])
+			continue;
+		if (v->alive[f])
+			printf("  %s: job %s is %s\n", p->flows[f].name, v->ids[f], v->states[f]);
+		else
+			printf("  %s: Failed: its job %s %s without the flow finishing\n",
+			       p->flows[f].name, v->ids[f],
+			       v->states[f] ? "ended" : "is unknown to Slurm");
+	}
 }
 
 /* images: the image each flow that has one ran in, with the ids its
@@ -102,37 +159,28 @@ int status_print(const char *dir)
 	struct run_meta m;
 	struct replay r;
 	struct plan p;
-	struct buf who = {0}, head = {0};
-	size_t f, t, outcomes = 0, ok = 0;
-	int live = 0, dead, status;
+	struct verdict v;
+	size_t f, t;
+	int status;
 
 	if (open_run(dir, &p, &m, &r, 0) != 0)
 		return 2;
-	for (f = 0; f < p.nflows; f++) {
-		ok += r.flows[f].done == p.flows[f].ntasks;
-		outcomes += journal_state_final(r.flows[f].st) || r.flows[f].done == p.flows[f].ntasks;
-	}
-	dead = units(&p, &r, &live);
-	if (rundir_holder(dir, &who)) {
-		buf_printf(&head, "Running (%s)", who.data);
-	} else if (r.ended) {
-		buf_puts(&head, journal_state_names[r.end]);
-		if (r.end_reason)
-			buf_printf(&head, ": %s", r.end_reason);
-	} else if (live) {
-		buf_puts(&head, "Running (its jobs are queued or running)");
-	} else if (ok == p.nflows) {
-		/* a detached Slurm run has no end event: every flow settled is its end */
-		buf_puts(&head, "Success");
-	} else if (dead) {
-		buf_puts(&head, "Failed (jobs ended without finishing)");
-	} else if (outcomes == p.nflows) {
-		buf_puts(&head, "Failed");
-	} else {
-		buf_printf(&head, "Stopped before it finished; resume with: flowrun resume %s", dir);
-	}
-	status = strcmp(head.data, "Success") == 0 ? 0 : 1;
-	printf("run %s: %s\n", m.run_id, head.data);
+	judge(dir, &p, &r, &v);
+	units(&p, &v);
+	status = strcmp(v.state, "Success") == 0 ? 0 : 1;
+	printf("run %s: ", m.run_id);
+	if (v.holder.len)
+		printf("Running (%s)\n", v.holder.data);
+	else if (v.live)
+		printf("Running (%s)\n", v.reason.data);
+	else if (strcmp(v.state, "Stopped") == 0)
+		printf("Stopped before it finished; resume with: flowrun resume %s\n", dir);
+	else if (strcmp(v.state, "Failed") == 0 && !r.ended && v.reason.len)
+		printf("Failed (%s)\n", v.reason.data);
+	else if (v.reason.len)
+		printf("%s: %s\n", v.state, v.reason.data);
+	else
+		printf("%s\n", v.state);
 	printf("  %-40s %-10s %10s  %s\n", "flow/task", "state", "seconds", "exit / reason");
 	for (f = 0; f < p.nflows; f++) {
 		for (t = 0; t < p.flows[f].ntasks; t++) {
@@ -153,8 +201,90 @@ int status_print(const char *dir)
 		}
 	}
 	images(&p, &r);
-	buf_free(&who);
-	buf_free(&head);
+	verdict_free(&v, p.nflows);
+	close_run(&p, &m, &r);
+	return status;
+}
+
+/* set_str: key: s, when s is not NULL */
+static void set_str(json_t *o, const char *key, const char *s)
+{
+	if (s)
+		json_object_set_new(o, key, json_string(s));
+}
+
+int status_json(const char *dir)
+{
+	struct run_meta m;
+	struct replay r;
+	struct plan p;
+	struct verdict v;
+	json_t *doc, *flows;
+	size_t f, t;
+	char *text;
+	int status;
+
+	if (open_run(dir, &p, &m, &r, 0) != 0)
+		return 2;
+	judge(dir, &p, &r, &v);
+	status = strcmp(v.state, "Success") == 0 ? 0 : 1;
+	doc = json_object();
+	json_object_set_new(doc, "status_format", json_integer(1));
+	set_str(doc, "run_id", m.run_id);
+	set_str(doc, "plan", p.name);
+	set_str(doc, "plan_hash", m.plan_hash);
+	set_str(doc, "backend", m.backend);
+	set_str(doc, "state", v.state);
+	json_object_set_new(doc, "reason", v.reason.len ? json_string(v.reason.data) : json_null());
+	json_object_set_new(doc, "live", json_boolean(v.live));
+	json_object_set_new(doc, "holder", v.holder.len ? json_string(v.holder.data) : json_null());
+	json_object_set_new(doc, "started_ms", r.t_first ? json_integer(r.t_first) : json_null());
+	json_object_set_new(doc, "last_event_ms", r.t_last ? json_integer(r.t_last) : json_null());
+	flows = json_array();
+	for (f = 0; f < p.nflows; f++) {
+		const struct replay_flow *rf = &r.flows[f];
+		json_t *fo = json_object(), *tasks = json_array();
+
+		set_str(fo, "name", p.flows[f].name);
+		set_str(fo, "state", journal_state_names[rf->st]);
+		json_object_set_new(fo, "reason", rf->reason ? json_string(rf->reason) : json_null());
+		json_object_set_new(fo, "image", p.flows[f].image ? json_string(p.flows[f].image)
+								  : json_null());
+		if (v.ids[f]) {
+			json_t *job = json_object();
+
+			set_str(job, "id", v.ids[f]);
+			json_object_set_new(job, "state", v.states[f] ? json_string(v.states[f])
+								     : json_null());
+			json_object_set_new(job, "alive", json_boolean(v.alive[f]));
+			json_object_set_new(fo, "job", job);
+		} else {
+			json_object_set_new(fo, "job", json_null());
+		}
+		for (t = 0; t < p.flows[f].ntasks; t++) {
+			const struct replay_task *rt = &rf->tasks[t];
+			json_t *to = json_object();
+
+			set_str(to, "name", p.flows[f].tasks[t].name);
+			set_str(to, "state", journal_state_names[rt->st]);
+			json_object_set_new(to, "attempt", json_integer(rt->attempt));
+			json_object_set_new(to, "seconds", rt->ms >= 0 ? json_real(rt->ms / 1000.0)
+								       : json_null());
+			json_object_set_new(to, "reason", rt->reason ? json_string(rt->reason)
+								     : json_null());
+			json_object_set_new(to, "image_id", rt->image ? json_string(rt->image)
+								      : json_null());
+			json_array_append_new(tasks, to);
+		}
+		json_object_set_new(fo, "tasks", tasks);
+		json_array_append_new(flows, fo);
+	}
+	json_object_set_new(doc, "flows", flows);
+	text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	printf("%s\n", text);
+	free(text);
+	json_decref(doc);
+	verdict_free(&v, p.nflows);
 	close_run(&p, &m, &r);
 	return status;
 }

@@ -6,6 +6,9 @@
 /* status_print: every flow and task of the run in dir; the exit status
  * (0 when the run succeeded, 1 otherwise, 2 when dir cannot be read) */
 int status_print(const char *dir);
+/* status_json: the same as one JSON document (docs/run.md, "Reading a run
+ * back"; specs/status.schema.json); the same exit status */
+int status_json(const char *dir);
 /* status_runs: the runs under .flowrun/runs, newest first: id, plan,
  * state, start, duration; the exit status */
 int status_runs(void);

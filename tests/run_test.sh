@@ -180,4 +180,67 @@ mkdir -p norun && (cd norun && "$flowrun" status latest) > nolatest.out 2>&1
 check "latest with no run is an error (exit 2)" test $? -eq 2
 check "... that says so" has nolatest.out 'no run in \.flowrun/runs to be the latest'
 
+# ---- status --json: every run directory of these tests, against its schema ----
+mkdir -p status_json
+n=0
+while IFS= read -r runjson; do
+	dir=$(dirname "$runjson")
+	n=$((n + 1))
+	"$flowrun" status "$dir" --json > "status_json/$n.json" 2> /dev/null
+	echo $? > "status_json/$n.rc"
+	"$flowrun" status "$dir" > "status_json/$n.txt" 2> /dev/null
+	echo $? > "status_json/$n.txt.rc"
+done < <(find . -name run.json -path '*/run.json' | sort)
+check "status --json read $n run directories" test "$n" -ge 10
+check "every status --json document fits specs/status.schema.json, and agrees with status" \
+	/usr/bin/python3 - "$root/specs/status.schema.json" status_json <<'PY'
+import glob, json, sys
+import jsonschema
+schema = json.load(open(sys.argv[1]))
+jsonschema.Draft202012Validator.check_schema(schema)
+v = jsonschema.Draft202012Validator(schema)
+bad = 0
+states = set()
+for path in sorted(glob.glob(sys.argv[2] + "/*.json")):
+    doc = json.load(open(path))
+    for e in v.iter_errors(doc):
+        print(f"  {path}: {'/'.join(map(str, e.absolute_path))}: {e.message[:120]}")
+        bad += 1
+    text = open(path[:-5] + ".txt").read().splitlines()[0]
+    head = text.split(": ", 1)[1]
+    if not head.startswith(doc["state"]):
+        print(f"  {path}: state {doc['state']} but status says '{head}'")
+        bad += 1
+    if open(path[:-5] + ".rc").read() != open(path[:-5] + ".txt.rc").read():
+        print(f"  {path}: the exit statuses of status and status --json differ")
+        bad += 1
+    states.add(doc["state"])
+    tasks = sum(len(f["tasks"]) for f in doc["flows"])
+    if tasks == 0:
+        print(f"  {path}: no task"); bad += 1
+print(f"  states seen: {sorted(states)}")
+for want in ("Success", "Failed", "Cancelled"):
+    if want not in states:
+        print(f"  no run was {want}"); bad += 1
+sys.exit(1 if bad else 0)
+PY
+
+# ---- status --json of a live run ----
+printf 'name: nap\nproject_name: t\ntasks:\n  - {name: nap, shell: "touch napping; sleep 4.2"}\n' > nap.yaml
+"$flowc" compile -o nap.json nap.yaml
+rm -f napping
+"$flowrun" run nap.json --run-dir nap > nap.out 2>&1 &
+pid=$!
+for _ in $(seq 100); do [ -e napping ] && break; sleep 0.1; done
+"$flowrun" status nap --json > nap-status.json
+check "status --json of a live run: Running, live, with its holder" \
+	/usr/bin/python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+ok = d["state"] == "Running" and d["live"] and d["holder"].startswith("pid ") and \
+    d["flows"][0]["tasks"][0]["state"] == "Running"
+sys.exit(0 if ok else print(d) or 1)' nap-status.json
+kill -INT $pid
+wait $pid
+
 report runs
