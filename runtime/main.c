@@ -245,8 +245,10 @@ static void dry_run(const struct plan *p, const struct run_options *o)
 }
 
 /* add_param: -p NAME=VALUE, VALUE as text for string parameters and as
- * JSON for the others */
-static void add_param(const struct plan *p, json_t *params, const char *spec)
+ * JSON for the others; a value that cannot be read is said in bad, and
+ * its name put in unread */
+static void add_param(const struct plan *p, json_t *params, json_t *unread, const char *spec,
+		      struct buf *bad)
 {
 	const char *eq = strchr(spec, '=');
 	char *name = xstrndup(spec, (size_t)(eq - spec));
@@ -261,15 +263,33 @@ static void add_param(const struct plan *p, json_t *params, const char *spec)
 	if (in && in->type->kind == TYPE_STRING) {
 		v = json_string(eq + 1);
 		if (!v)
-			fatal("-p %s: the value is not UTF-8 text", name);
+			buf_printf(bad, "%s-p %s: the value is not UTF-8 text", bad->len ? "\n" : "",
+				   name);
 	} else {
 		v = json_loads(eq + 1, JSON_DECODE_ANY, &err);
 		if (!v)
-			fatal("-p %s: %s is not JSON (%s); only string parameters take plain text",
-			      name, eq + 1, err.text);
+			buf_printf(bad, "%s-p %s: %s is not JSON (%s); only string parameters take "
+				   "plain text", bad->len ? "\n" : "", name, eq + 1, err.text);
 	}
-	json_object_set_new(params, name, v);
+	if (v)
+		json_object_set_new(params, name, v);
+	else
+		json_object_set_new(unread, name, json_true());
 	free(name);
+}
+
+/* check_params: every -p and --params value against the plan, all
+ * problems at once; 0, or -1 when they were printed */
+static int check_params(const struct plan *p, const json_t *params, const json_t *unread,
+			const struct limits *l, struct buf *bad)
+{
+	json_t *checked = run_params(p, params, unread, l, bad);
+
+	json_decref(checked);
+	if (!bad->len)
+		return 0;
+	fprintf(stderr, "flowrun: the parameters do not fit the plan:\n%s\n", bad->data);
+	return -1;
 }
 
 /* set_limit: --NAME VALUE, one of the limits */
@@ -306,6 +326,8 @@ static int cmd_run(int argc, char **argv)
 	};
 	struct run_options o = {0};
 	const char *engine = getenv("FLOWRUN_CONTAINER_ENGINE");
+	struct buf bad = {0};
+	json_t *unread;
 	size_t scap = 0;
 	const char **ps = NULL, *params_file = NULL;
 	size_t nps = 0, cap = 0, i;
@@ -382,13 +404,6 @@ static int cmd_run(int argc, char **argv)
 	if (engine && *engine && container_engine_parse(engine, &o.engine) != 0)
 		usage_error("unknown container engine '%s' (podman, docker or apptainer)", engine);
 	load_plan(&p, argv[optind]);
-	if (dry) {
-		dry_run(&p, &o);
-		plan_free(&p);
-		free(ps);
-		files_free(&o.files);
-		return EXIT_OK;
-	}
 	if (params_file) {
 		json_error_t err;
 
@@ -399,9 +414,25 @@ static int cmd_run(int argc, char **argv)
 	} else {
 		o.params = json_object();
 	}
+	unread = json_object();
 	for (i = 0; i < nps; i++)
-		add_param(&p, o.params, ps[i]);
+		add_param(&p, o.params, unread, ps[i], &bad);
 	free(ps);
+	/* a dry run with values given checks them as a run would, and still
+	 * says what the run needs */
+	status = (!dry || nps || params_file) &&
+		 check_params(&p, o.params, unread, &o.limits, &bad) != 0 ? EXIT_USAGE : EXIT_OK;
+	json_decref(unread);
+	buf_free(&bad);
+	if (dry || status != EXIT_OK) {
+		if (dry)
+			dry_run(&p, &o);
+		json_decref(o.params);
+		free(o.sbatch_args);
+		plan_free(&p);
+		files_free(&o.files);
+		return status;
+	}
 	if ((o.detach || o.partition || o.nsbatch_args) &&
 	    (!o.backend || strcmp(o.backend, "slurm") != 0))
 		usage_error("%s", "--detach, --partition and --sbatch-arg need --backend slurm");

@@ -22,8 +22,8 @@
 #include "schedule.h"
 #include "signals.h"
 
-json_t *run_params(const struct plan *p, const json_t *given, const struct limits *l,
-		   struct buf *why)
+json_t *run_params(const struct plan *p, const json_t *given, const json_t *unread,
+		   const struct limits *l, struct buf *why)
 {
 	json_t *values = json_object();
 	const char *key;
@@ -41,6 +41,8 @@ json_t *run_params(const struct plan *p, const json_t *given, const struct limit
 		const struct plan_input *in = &p->inputs[i];
 		struct buf bad = {0};
 
+		if (json_object_get(unread, in->name))
+			continue;
 		v = json_object_get(given, in->name);
 		if (!v && in->deflt)
 			v = (json_t *)in->deflt;
@@ -472,7 +474,7 @@ int run_start(struct plan *p, struct run_options *o)
 	meta.limits = o->limits;
 	meta.engine = o->engine;
 	meta.pull = o->pull;
-	meta.params = run_params(p, o->params, &o->limits, &why);
+	meta.params = run_params(p, o->params, NULL, &o->limits, &why);
 	if (!meta.params) {
 		fprintf(stderr, "flowrun: the parameters do not fit the plan:\n%s\n", why.data);
 		goto out;

@@ -32,9 +32,11 @@ struct run_options {
 };
 
 /* run_params: the composed parameter values of a run: given ones checked
- * against their types, defaults filled; NULL with every problem in why */
-json_t *run_params(const struct plan *p, const json_t *given, const struct limits *l,
-		   struct buf *why);
+ * against their types, defaults filled; NULL with every problem in why.
+ * The names in unread (an object, or NULL) were given with values that
+ * could not be read: they are neither missing nor checked. */
+json_t *run_params(const struct plan *p, const json_t *given, const json_t *unread,
+		   const struct limits *l, struct buf *why);
 /* run_start: a new run; returns the exit status (0, 1, 130, or 2 for a
  * problem before anything ran) */
 int run_start(struct plan *p, struct run_options *o);
