@@ -30,7 +30,8 @@ DEB_PKGS = gcc make pkg-config libyaml-dev libjansson-dev libsqlite3-dev libpq-d
 	libcmocka-dev postgresql \
 	clang libclang-rt-14-dev python3-jsonschema python3-yaml sqlite3 \
 	slurmctld slurmd slurm-client munge \
-	podman runc catatonit busybox-static
+	podman runc catatonit busybox-static \
+	man-db zsh bsdutils
 
 COMMON_OBJS = $(addprefix $(B)/common/,util.o sha256.o plan_hash.o type.o typeval.o type_gram.o)
 FRONT_OBJS = $(COMMON_OBJS) $(addprefix $(B)/compiler/,diag.o ynode.o ref.o ref_gram.o \
@@ -159,6 +160,7 @@ golden: $(B)/flowc $(B)/flowrun $(B)/tests/test_store
 	tests/core_test.sh $(B)/flowc $(B)/flowrun
 	tests/hostile_test.sh $(B)/flowc $(B)/flowrun
 	tests/container_test.sh $(B)/flowc $(B)/flowrun
+	tests/cli_test.sh $(B)/flowc $(B)/flowrun
 	tests/store_test.sh $(B)/tests/test_store $(B)/flowc $(B)/flowrun
 	tests/slurm_test.sh $(B)/flowc $(B)/flowrun
 	/usr/bin/python3 tests/schema_test.py
@@ -256,9 +258,19 @@ bench: all bench-build
 	tests/bench/bench.sh $(B)/flowc $(B)/flowrun $(B)/yaml_floor $(B)/spawn_floor $(B)/store_bench \
 		$(B)/dag_floor $(B)/own_usage
 
+# install: the programs, their manual pages, and bash and zsh completion
 install: all
 	install -D -m 0755 $(B)/flowc $(DESTDIR)$(PREFIX)/bin/flowc
 	install -D -m 0755 $(B)/flowrun $(DESTDIR)$(PREFIX)/bin/flowrun
+	install -D -m 0644 docs/man/flowc.1 $(DESTDIR)$(PREFIX)/share/man/man1/flowc.1
+	install -D -m 0644 docs/man/flowrun.1 $(DESTDIR)$(PREFIX)/share/man/man1/flowrun.1
+	install -D -m 0644 docs/man/flowc-spec.5 $(DESTDIR)$(PREFIX)/share/man/man5/flowc-spec.5
+	install -D -m 0644 completion/flowc.bash \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/flowc
+	install -D -m 0644 completion/flowrun.bash \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/flowrun
+	install -D -m 0644 completion/_flowc $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_flowc
+	install -D -m 0644 completion/_flowrun $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_flowrun
 
 clean:
 	rm -rf build
