@@ -4,12 +4,8 @@
 # and complete commands, options, run ids and diagnostic codes, and `make
 # install` puts the programs, pages and completions where they belong.
 set -u
-flowc=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-flowrun=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
-root=$(pwd)
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 source "$(dirname "$0")/lib.sh"
+suite_start "$1" "$2"
 
 # ---- manual pages ----
 for page in docs/man/flowc.1 docs/man/flowrun.1 docs/man/flowc-spec.5; do

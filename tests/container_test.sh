@@ -9,13 +9,10 @@
 # tests/container/images.sh; an engine that cannot start a container here
 # is a failure, said plainly.
 set -u
-flowc=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-flowrun=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
-root=$(pwd)
-tmp=$(mktemp -d)
+source "$(dirname "$0")/lib.sh"
+suite_start "$1" "$2"
 export CONTAINERS_CONF=$root/tests/container/containers.conf
 trap 'podman rm -f -t 0 --filter label=flowrun.run >/dev/null 2>&1; rm -rf "$tmp"' EXIT
-source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/container/images.sh"
 cd "$tmp" || exit 1
 mkdir out

@@ -5,18 +5,15 @@
 # directory at once, SIGKILL at random moments then resume, a full disk, a
 # hostile journal, a low limit of open files, the guard, a lonely task.
 set -u
-flowc=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-flowrun=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
-root=$(pwd)
+source "$(dirname "$0")/lib.sh"
+suite_start "$1" "$2"
 specs=$root/tests/core
-tmp=$(mktemp -d)
 mnt=$tmp/mnt
 cleanup() {
 	if mountpoint -q "$mnt" 2> /dev/null; then umount "$mnt"; fi
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-source "$(dirname "$0")/lib.sh"
 cd "$tmp" || exit 1
 
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }

@@ -6,12 +6,8 @@
 # and plans edited to hold what flowc never writes (their hashes
 # recomputed), each refused by --dry-run with exit 2.
 set -u
-flowc=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-flowrun=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
-root=$(pwd)
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 source "$(dirname "$0")/lib.sh"
+suite_start "$1" "$2"
 cd "$tmp" || exit 1
 mkdir out
 # the sanitizer build is several times slower and AddressSanitizer keeps

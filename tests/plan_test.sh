@@ -4,13 +4,9 @@
 # plans byte for byte, is written atomically and runs --dry-run where no
 # spec file exists; and flowc checks a string of 500,000 references quickly.
 set -u
-flowc=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-flowrun=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
-root=$(pwd)
-lume=$root/specs/examples/lume
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 source "$(dirname "$0")/lib.sh"
+suite_start "$1" "$2"
+lume=$root/specs/examples/lume
 
 expect_same() { # NAME FILE FILE
 	ncheck=$((ncheck + 1))

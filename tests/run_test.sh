@@ -4,12 +4,8 @@
 # dependants beside a sibling that succeeds, a filename escaping its
 # filesystem, a db index missing at run time, and crash-and-resume.
 set -u
-flowc=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-flowrun=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
-root=$(pwd)
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 source "$(dirname "$0")/lib.sh"
+suite_start "$1" "$2"
 
 # ---- the lume example: true, then false ----
 cd "$tmp" || exit 1

@@ -6,12 +6,9 @@
 # reported Failed by status, the lume example with flow2 in a container
 # image, the lume example with a PostgreSQL store.
 set -u
-flowc=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-flowrun=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
-root=$(pwd)
-tmp=$(mktemp -d)
-chmod 755 "$tmp"
 source "$(dirname "$0")/lib.sh"
+suite_start "$1" "$2"
+chmod 755 "$tmp"
 cleanup() {
 	[ -d "$tmp/cluster" ] && "$root/tests/slurm/stop.sh" "$tmp/cluster"
 	[ -d "$tmp/pg" ] && "$root/tests/pg/stop.sh" "$tmp/pg"

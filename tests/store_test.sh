@@ -4,14 +4,11 @@
 # with --results-db postgresql://: the lume example, a server that is down,
 # and one that goes away in the middle of a run and comes back for resume.
 set -u
+source "$(dirname "$0")/lib.sh"
+suite_start "$2" "$3"
 test_store=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-flowc=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
-flowrun=$(cd "$(dirname "$3")" && pwd)/$(basename "$3")
-root=$(pwd)
-tmp=$(mktemp -d)
 chmod 755 "$tmp"
 pgdir=$tmp/pg
-source "$(dirname "$0")/lib.sh"
 cleanup() { [ -d "$pgdir" ] && "$root/tests/pg/stop.sh" "$pgdir"; rm -rf "$tmp"; }
 trap cleanup EXIT
 
