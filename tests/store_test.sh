@@ -19,7 +19,12 @@ if [ "$(id -u)" != 0 ] || ! ls /usr/lib/postgresql/*/bin/initdb > /dev/null 2>&1
 	report stores
 	exit
 fi
-url=$("$root/tests/pg/start.sh" "$pgdir") || { echo "FAIL cannot start PostgreSQL"; exit 1; }
+url=$("$root/tests/pg/start.sh" "$pgdir" 2> "$tmp/pg-start.err") || {
+	echo "FAIL cannot start PostgreSQL:"
+	cat "$tmp/pg-start.err" "$pgdir/initdb.log" "$pgdir/server.log" 2> /dev/null | tail -n 30 |
+		sed 's/^/    /'
+	exit 1
+}
 check "store suite on PostgreSQL" env FLOWRUN_TEST_STORE="$url" "$test_store"
 
 cd "$tmp" || exit 1
