@@ -4,14 +4,14 @@ _flowrun() {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]} cmd=${COMP_WORDS[1]}
 	local runs
 	if [ "$COMP_CWORD" -eq 1 ]; then
-		COMPREPLY=($(compgen -W "run resume status result runs results --help --version" -- "$cur"))
+		COMPREPLY=($(compgen -W "run resume status result logs runs results --help --version" -- "$cur"))
 		return
 	fi
 	case $prev in
 	--backend) COMPREPLY=($(compgen -W "local slurm" -- "$cur")); return ;;
 	--container-engine) COMPREPLY=($(compgen -W "podman docker apptainer" -- "$cur")); return ;;
 	--run-dir | --params | --results-db) COMPREPLY=($(compgen -f -- "$cur")); return ;;
-	-p | -j | --filesystem | --partition | --sbatch-arg | --project | --flow | --max-*) return ;;
+	-p | -j | --filesystem | --partition | --sbatch-arg | --project | --flow | --max-* | --attempt) return ;;
 	esac
 	runs=$(ls .flowrun/runs 2> /dev/null)
 	case $cmd in
@@ -23,12 +23,13 @@ _flowrun() {
 		else
 			COMPREPLY=($(compgen -f -X '!*.json' -- "$cur") $(compgen -d -S / -- "$cur"))
 		fi ;;
-	resume | status | result)
+	resume | status | result | logs)
 		if [[ $cur == -* ]]; then
 			case $cmd in
 			resume) COMPREPLY=($(compgen -W "-j -v --verbose --backend --max-depth --max-result
 					--max-log --help" -- "$cur")) ;;
 			status) COMPREPLY=($(compgen -W "--json --help" -- "$cur")) ;;
+			logs) COMPREPLY=($(compgen -W "--attempt --stdout --follow --help" -- "$cur")) ;;
 			*) COMPREPLY=($(compgen -W "--help" -- "$cur")) ;;
 			esac
 		elif [ "$COMP_CWORD" -eq 2 ]; then

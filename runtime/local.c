@@ -43,6 +43,8 @@ static struct backend *local_open(const struct backend_env *env, struct buf *why
 	c.jobs = env->jobs;
 	c.verbose = env->verbose;
 	c.fresh = env->session == 0;
+	c.session = env->session;
+	c.before = env->before;
 	c.progress = env->progress;
 	c.flow_ended = on_flow_ended;
 	c.ctx = b;

@@ -100,6 +100,17 @@ static const char result_help[] =
 	"\n"
 	"exit status: 0, or 2 when there is no such result\n";
 
+static const char logs_help[] =
+	"usage: flowrun logs RUN_DIR FLOW/TASK [--attempt N] [--stdout] [--follow]\n"
+	"\n"
+	"Prints the standard error a task's process wrote (--stdout: its standard\n"
+	"output, unless that was its result) in its last attempt, or in the N-th of\n"
+	"all its attempts across sessions (1 for the first). --follow keeps printing\n"
+	"what the last attempt writes while a flowrun runs the run.\n"
+	RUN_DIR_TEXT
+	"\n"
+	"exit status: 0, or 2 when the task or the attempt does not exist\n";
+
 static const char runs_help[] =
 	"usage: flowrun runs\n"
 	"\n"
@@ -129,6 +140,8 @@ static const char usage_text[] =
 	"  result RUN_DIR FLOW[/TASK]\n"
 	"                  print a result as JSON\n"
 	"  runs            list the runs under .flowrun/runs, newest first\n"
+	"  logs RUN_DIR FLOW/TASK\n"
+	"                  print what a task wrote, attempt by attempt\n"
 	"  results [UNIQUE_HASH]\n"
 	"                  print stored documents as a JSON array\n"
 	"\n"
@@ -502,8 +515,33 @@ static int cmd_results(int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* cmd_logs: logs RUN_DIR FLOW/TASK [--attempt N] [--stdout] [--follow] */
+static int cmd_logs(int argc, char **argv)
+{
+	int i, n = 0, out = 0, follow = 0;
+	const char *what = NULL;
+
+	for (i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "--attempt") == 0 && i + 1 < argc && atoi(argv[i + 1]) > 0)
+			n = atoi(argv[++i]);
+		else if (strcmp(argv[i], "--stdout") == 0)
+			out = 1;
+		else if (strcmp(argv[i], "--follow") == 0 || strcmp(argv[i], "-f") == 0)
+			follow = 1;
+		else if (!what && argv[i][0] != '-')
+			what = argv[i];
+		else
+			usage_error("%s", "logs takes RUN_DIR FLOW/TASK [--attempt N] [--stdout] [--follow]");
+	}
+	if (!what)
+		usage_error("%s", "logs takes RUN_DIR FLOW/TASK [--attempt N] [--stdout] [--follow]");
+	return status_logs(argv[1], what, n, out, follow);
+}
+
 static int cmd_dir_found(int argc, char **argv)
 {
+	if (strcmp(argv[0], "logs") == 0)
+		return cmd_logs(argc, argv);
 	if (strcmp(argv[0], "result") == 0) {
 		if (argc != 3)
 			usage_error("%s", "result takes RUN_DIR FLOW[/TASK]");
@@ -550,7 +588,8 @@ static int cmd_dir(int argc, char **argv)
 	int status;
 
 	sub_help(argc, argv, strcmp(argv[0], "resume") == 0 ? resume_help :
-			     strcmp(argv[0], "result") == 0 ? result_help : status_help);
+			     strcmp(argv[0], "result") == 0 ? result_help :
+			     strcmp(argv[0], "logs") == 0 ? logs_help : status_help);
 	if (argc >= 2) {
 		/* RUN_DIR may be a run id under .flowrun/runs, or "latest" */
 		if (!(found = rundir_find(argv[1], &why)))
@@ -587,8 +626,9 @@ int main(int argc, char **argv)
 		return status_runs();
 	}
 	if (strcmp(argv[1], "resume") == 0 || strcmp(argv[1], "status") == 0 ||
+	    strcmp(argv[1], "logs") == 0 ||
 	    strcmp(argv[1], "result") == 0)
 		return cmd_dir(argc - 1, argv + 1);
-	usage_error("unknown command '%s' (commands: run, resume, status, result, results, runs)",
+	usage_error("unknown command '%s' (commands: run, resume, status, result, logs, results, runs)",
 		    argv[1]);
 }

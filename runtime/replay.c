@@ -80,6 +80,7 @@ static int on_event(void *vc, const struct journal_event *ev)
 		rt->result = NULL;
 		rt->st = ev->state;
 		rt->attempt = ev->attempt;
+		rt->session = ev->session;
 		rt->ms = ev->ms;
 		set_str(&rt->reason, ev->reason);
 		if (ev->image)

@@ -775,6 +775,8 @@ int run_flow(const char *dir, size_t f, unsigned session)
 	c.cache_dir = cache.data;
 	c.limits = &meta.limits;
 	c.progress = &progress;
+	c.session = session;
+	c.before = &before;
 	c.flow_ended = body_ended;
 	c.ctx = &body;
 	s = sched_new(&c);

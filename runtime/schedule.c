@@ -412,6 +412,41 @@ static int cached(struct sched *s, size_t f, size_t t, char **argv, size_t argc,
 	return 1;
 }
 
+/* keep_logs: before an attempt of task t of flow f starts, the output
+ * files of the attempt before it are kept under that attempt's session and
+ * number (FLOW.TASK.S.A.stdout, .stderr: docs/run.md), and its result file
+ * goes, so that it cannot pass for this attempt's */
+static void keep_logs(struct sched *s, size_t f, size_t t)
+{
+	static const char *const logs[] = {"stdout", "stderr"};
+	const struct task_state *ts = &s->flows[f].tasks[t];
+	unsigned session = s->c.session;
+	int attempt = ts->attempt - 1;
+	char *path = task_file(s, f, t, "result.out");
+	size_t i;
+
+	unlink(path);
+	free(path);
+	if (attempt < 1 && s->c.before && s->c.before->flows[f].tasks[t].attempt > 0) {
+		session = s->c.before->flows[f].tasks[t].session;
+		attempt = s->c.before->flows[f].tasks[t].attempt;
+	}
+	for (i = 0; i < sizeof(logs) / sizeof(logs[0]); i++) {
+		struct buf kept = {0};
+		char *latest = task_file(s, f, t, logs[i]), *to;
+
+		buf_printf(&kept, "%u.%d.%s", session, attempt, logs[i]);
+		to = task_file(s, f, t, kept.data);
+		/* an attempt the journal does not know (killed before its event)
+		 * leaves nothing worth a name: it goes */
+		if (attempt < 1 || rename(latest, to) != 0)
+			unlink(latest);
+		free(latest);
+		free(to);
+		buf_free(&kept);
+	}
+}
+
 /* in_container: argv wrapped in the container engine's command line that
  * runs it in flow f's image, with the task's own env (the first nenv of
  * env); NULL with why */
@@ -511,17 +546,8 @@ static void start_process(struct sched *s, size_t f, size_t t, const struct tmpl
 		fail_attempt(s, f, t, why.data, 0);
 		goto out;
 	}
-	if (!s->c.fresh || ts->attempt > 1) {
-		/* what an earlier attempt left must not pass for this one's */
-		static const char *const left[] = {"result.out", "stdout", "stderr"};
-
-		for (i = 0; i < sizeof(left) / sizeof(left[0]); i++) {
-			char *stale = task_file(s, f, t, left[i]);
-
-			unlink(stale);
-			free(stale);
-		}
-	}
+	if (!s->c.fresh || ts->attempt > 1)
+		keep_logs(s, f, t);
 	spec.argv = wrapped ? wrapped : argv;
 	spec.envp = env;
 	if (with) {

@@ -15,6 +15,7 @@
 #include "limits.h"
 #include "plan.h"
 #include "progress.h"
+#include "replay.h"
 #include "store.h"
 
 struct sched;
@@ -36,6 +37,8 @@ struct sched_config {
 	int jobs;                   /* processes at once */
 	int verbose;                /* copy task standard error to ours */
 	int fresh;                  /* 1: no task of this run ran before (no stale files to remove) */
+	unsigned session;           /* this session's number */
+	const struct replay *before; /* what earlier sessions did, or NULL */
 	struct progress *progress;  /* what is printed */
 	/* flow_ended: flow f reached an outcome (Success, Failed) */
 	void (*flow_ended)(void *ctx, size_t f, enum run_state st);

@@ -6,7 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <fcntl.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "backend.h"
 #include "replay.h"
@@ -349,6 +352,164 @@ int status_runs(void)
 	}
 	free(ids);
 	return 0;
+}
+
+/* an attempt whose output is kept */
+struct attempt {
+	unsigned session;
+	int attempt;
+};
+
+static int cmp_attempt(const void *pa, const void *pb)
+{
+	const struct attempt *a = pa, *b = pb;
+
+	if (a->session != b->session)
+		return a->session < b->session ? -1 : 1;
+	return (a->attempt > b->attempt) - (a->attempt < b->attempt);
+}
+
+/* find_task: the flow and task FLOW/TASK names; -1 when none (said) */
+static int find_task(const struct plan *p, const char *what, size_t *f, size_t *t)
+{
+	const char *slash = strchr(what, '/');
+	size_t flen = slash ? (size_t)(slash - what) : 0;
+
+	if (!slash) {
+		fprintf(stderr, "flowrun: logs takes FLOW/TASK, not '%s'\n", what);
+		return -1;
+	}
+	for (*f = 0; *f < p->nflows; (*f)++)
+		if (strlen(p->flows[*f].name) == flen && !strncmp(p->flows[*f].name, what, flen))
+			break;
+	if (*f == p->nflows) {
+		fprintf(stderr, "flowrun: the run has no flow '%.*s'\n", (int)flen, what);
+		return -1;
+	}
+	for (*t = 0; *t < p->flows[*f].ntasks; (*t)++)
+		if (strcmp(p->flows[*f].tasks[*t].name, slash + 1) == 0)
+			return 0;
+	fprintf(stderr, "flowrun: flow '%.*s' has no task '%s'\n", (int)flen, what, slash + 1);
+	return -1;
+}
+
+/* copy_from: what fd holds from its offset on, to standard output; the
+ * bytes copied */
+static size_t copy_from(int fd)
+{
+	char chunk[65536];
+	size_t total = 0;
+	ssize_t got;
+
+	while ((got = read(fd, chunk, sizeof(chunk))) > 0) {
+		fwrite(chunk, 1, (size_t)got, stdout);
+		total += (size_t)got;
+	}
+	fflush(stdout);
+	return total;
+}
+
+int status_logs(const char *dir, const char *what, int n, int stdout_, int follow)
+{
+	const char *stream = stdout_ ? "stdout" : "stderr";
+	struct attempt *list = NULL;
+	struct buf prefix = {0}, path = {0}, who = {0};
+	size_t nlist = 0, cap = 0, f, t, i;
+	struct run_meta m;
+	struct replay r;
+	struct plan p;
+	struct dirent *e;
+	int status = 2, fd, latest;
+	DIR *d;
+
+again:
+	if (open_run(dir, &p, &m, &r, 0) != 0)
+		return 2;
+	if (find_task(&p, what, &f, &t) != 0)
+		goto out;
+	/* kept attempts: FLOW.TASK.S.A.stdout|stderr */
+	buf_printf(&prefix, "%s.%s.", p.flows[f].name, p.flows[f].tasks[t].name);
+	buf_printf(&path, "%s/tasks", dir);
+	if ((d = opendir(path.data)) != NULL) {
+		while ((e = readdir(d)) != NULL) {
+			struct attempt a;
+			char tail[16];
+
+			if (strncmp(e->d_name, prefix.data, prefix.len) != 0 ||
+			    sscanf(e->d_name + prefix.len, "%u.%d.%15s", &a.session, &a.attempt, tail) != 3 ||
+			    (strcmp(tail, "stdout") && strcmp(tail, "stderr")))
+				continue;
+			for (i = 0; i < nlist && cmp_attempt(&list[i], &a); i++)
+				;
+			if (i == nlist)
+				VEC_PUSH(list, nlist, cap, a);
+		}
+		closedir(d);
+	}
+	/* the last attempt, in FLOW.TASK.stdout|stderr */
+	if (r.flows[f].tasks[t].attempt > 0) {
+		struct attempt a = {r.flows[f].tasks[t].session, r.flows[f].tasks[t].attempt};
+
+		for (i = 0; i < nlist && cmp_attempt(&list[i], &a); i++)
+			;
+		if (i == nlist)
+			VEC_PUSH(list, nlist, cap, a);
+	}
+	if (nlist)
+		qsort(list, nlist, sizeof(*list), cmp_attempt);
+	if (!nlist && follow && rundir_holder(dir, &who)) {
+		/* --follow waits for a task that has not started yet */
+		buf_free(&prefix);
+		buf_free(&path);
+		buf_free(&who);
+		close_run(&p, &m, &r);
+		usleep(100000);
+		goto again;
+	}
+	if (!nlist) {
+		fprintf(stderr, "flowrun: %s has not run%s\n", what,
+			p.flows[f].tasks[t].kind == TASK_BUILTIN ? " (built-in tasks run in flowrun "
+								   "and have no output of their own)" : "");
+		goto out;
+	}
+	if (n > (int)nlist) {
+		fprintf(stderr, "flowrun: %s has %zu attempt%s, not %d\n", what, nlist,
+			nlist == 1 ? "" : "s", n);
+		goto out;
+	}
+	i = n > 0 ? (size_t)n - 1 : nlist - 1;
+	/* the journal's last attempt writes the files without a number */
+	latest = list[i].session == r.flows[f].tasks[t].session &&
+		 list[i].attempt == r.flows[f].tasks[t].attempt;
+	path.len = 0;
+	if (latest)
+		buf_printf(&path, "%s/tasks/%s%s", dir, prefix.data, stream);
+	else
+		buf_printf(&path, "%s/tasks/%s%u.%d.%s", dir, prefix.data, list[i].session,
+			   list[i].attempt, stream);
+	status = 0;
+	fd = open(path.data, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd >= 0)
+		copy_from(fd);
+	/* follow the last attempt while a flowrun runs the run */
+	while (follow && latest && rundir_holder(dir, &who)) {
+		buf_free(&who);
+		if (fd < 0)
+			fd = open(path.data, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+		if (fd < 0 || !copy_from(fd))
+			usleep(100000);
+	}
+	if (fd >= 0) {
+		copy_from(fd);
+		close(fd);
+	}
+out:
+	free(list);
+	buf_free(&prefix);
+	buf_free(&path);
+	buf_free(&who);
+	close_run(&p, &m, &r);
+	return status;
 }
 
 int status_result(const char *dir, const char *what)

@@ -12,6 +12,11 @@ int status_json(const char *dir);
 /* status_runs: the runs under .flowrun/runs, newest first: id, plan,
  * state, start, duration; the exit status */
 int status_runs(void);
+/* status_logs: the standard error (stdout: output) of an attempt of
+ * FLOW/TASK: the n-th of all its attempts across sessions (n > 0), else
+ * its last; with follow, what the last attempt writes while the run lives;
+ * the exit status */
+int status_logs(const char *dir, const char *what, int n, int stdout_, int follow);
 /* status_result: the result of FLOW or FLOW/TASK as JSON; the exit status */
 int status_result(const char *dir, const char *what);
 

@@ -239,4 +239,40 @@ sys.exit(0 if ok else print(d) or 1)' nap-status.json
 kill -INT $pid
 wait $pid
 
+# ---- every attempt's output kept, and read back with logs ----
+"$flowc" compile -o attempts.json "$root/tests/run/attempts.yaml"
+"$flowrun" run attempts.json --run-dir attempts -p attempts-counter="$tmp/attempts.count" > /dev/null 2>&1
+check "attempts: the first session fails after two attempts" test $? -eq 1
+"$flowrun" resume attempts > /dev/null 2>&1
+check "attempts: the resumed session succeeds" test $? -eq 0
+check "attempts: the first session's two attempts are kept by session and number" \
+	test -s attempts/tasks/attempts.t.0.1.stderr -a -s attempts/tasks/attempts.t.0.2.stderr -a \
+	-s attempts/tasks/attempts.t.0.1.stdout
+for a in 1 2 3; do
+	check "logs --attempt $a prints that attempt's standard error" \
+		test "$("$flowrun" logs attempts attempts/t --attempt $a)" = "attempt $a says"
+done
+check "logs prints the last attempt by default" \
+	test "$("$flowrun" logs attempts attempts/t)" = "attempt 3 says"
+check "logs --stdout prints an attempt's standard output" \
+	test "$("$flowrun" logs attempts attempts/t --attempt 2 --stdout)" = "out 2"
+check "... and nothing for the last, whose output was its result" \
+	test -z "$("$flowrun" logs attempts attempts/t --stdout)"
+"$flowrun" logs attempts attempts/t --attempt 4 > logs4.out 2>&1
+check "logs of an attempt that does not exist: exit 2, saying how many there are" \
+	test $? -eq 2 -a "$(cat logs4.out)" = "flowrun: attempts/t has 3 attempts, not 4"
+"$flowrun" logs attempts attempts/nope > logsnope.out 2>&1
+check "logs of a task that does not exist: exit 2" test $? -eq 2
+# --follow: what a running task writes, until the run ends
+printf 'name: chatter\nproject_name: t\ntasks:\n  - {name: chatter, shell: "for i in 1 2 3; do echo line $i >&2; sleep 0.3; done"}\n' > chatter.yaml
+"$flowc" compile -o chatter.json chatter.yaml
+"$flowrun" run chatter.json --run-dir chatter > /dev/null 2>&1 &
+pid=$!
+for _ in $(seq 100); do [ -s chatter/tasks/chatter.chatter.stderr ] && break; sleep 0.05; done
+timeout 20 "$flowrun" logs chatter chatter/chatter --follow > follow.out 2> follow.err; echo "rc=$?" >> follow.err
+check "logs --follow ends with the run" grep -q "^rc=0$" follow.err
+wait $pid
+check "logs --follow printed every line the task wrote" \
+	test "$(tr '\n' ' ' < follow.out)" = "line 1 line 2 line 3 "
+
 report runs
