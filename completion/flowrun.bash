@@ -4,14 +4,14 @@ _flowrun() {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]} cmd=${COMP_WORDS[1]}
 	local runs
 	if [ "$COMP_CWORD" -eq 1 ]; then
-		COMPREPLY=($(compgen -W "run resume status result logs runs results --help --version" -- "$cur"))
+		COMPREPLY=($(compgen -W "run resume status result logs runs clean results --help --version" -- "$cur"))
 		return
 	fi
 	case $prev in
 	--backend) COMPREPLY=($(compgen -W "local slurm" -- "$cur")); return ;;
 	--container-engine) COMPREPLY=($(compgen -W "podman docker apptainer" -- "$cur")); return ;;
 	--run-dir | --params | --results-db) COMPREPLY=($(compgen -f -- "$cur")); return ;;
-	-p | -j | --filesystem | --partition | --sbatch-arg | --project | --flow | --max-* | --attempt) return ;;
+	-p | -j | --filesystem | --partition | --sbatch-arg | --project | --flow | --max-* | --attempt | --older-than | --keep) return ;;
 	esac
 	runs=$(ls .flowrun/runs 2> /dev/null)
 	case $cmd in
@@ -39,6 +39,8 @@ _flowrun() {
 		COMPREPLY=($(compgen -W "--results-db --project --flow --help" -- "$cur")) ;;
 	runs)
 		COMPREPLY=($(compgen -W "--help" -- "$cur")) ;;
+	clean)
+		COMPREPLY=($(compgen -W "--older-than --keep --cache --dry-run --help" -- "$cur")) ;;
 	esac
 }
 complete -F _flowrun flowrun

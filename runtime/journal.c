@@ -205,6 +205,8 @@ static int format_event(struct journal *j, struct buf *b, const struct journal_e
 			buf_printf(b, ",\"ms\":%lld", ev->ms);
 		if (ev->image)
 			put_key_str(b, "image", ev->image);
+		if (ev->cache_key)
+			put_key_str(b, "cache_key", ev->cache_key);
 		if ((ev->result || ev->result_file) && put_result(j, b, ev, why) != 0)
 			return -1;
 		break;
@@ -481,6 +483,7 @@ static int decode(json_t *o, struct journal_event *ev, const char **bad)
 	ev->unit = json_string_value(json_object_get(o, "unit"));
 	ev->backend = json_string_value(json_object_get(o, "backend"));
 	ev->image = json_string_value(json_object_get(o, "image"));
+	ev->cache_key = json_string_value(json_object_get(o, "cache_key"));
 	v = json_object_get(o, "t");
 	ev->t = json_is_integer(v) ? json_integer_value(v) : 0;
 	v = json_object_get(o, "ms");

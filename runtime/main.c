@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clean.h"
 #include "container.h"
 #include "plan.h"
 #include "run.h"
@@ -111,6 +112,23 @@ static const char logs_help[] =
 	"\n"
 	"exit status: 0, or 2 when the task or the attempt does not exist\n";
 
+static const char clean_help[] =
+	"usage: flowrun clean [--older-than AGE] [--keep N] [--cache] [--dry-run]\n"
+	"\n"
+	"Removes runs under .flowrun/runs and cache entries under .flowrun/cache;\n"
+	"a run a flowrun is running is never removed.\n"
+	"\n"
+	"options:\n"
+	"  --older-than AGE\n"
+	"                  the runs that started longer ago than AGE (90s, 30m,\n"
+	"                  12h, 7d, 2w)\n"
+	"  --keep N        all runs but the newest N\n"
+	"  --cache         the cache entries no remaining run under .flowrun/runs\n"
+	"                  refers to\n"
+	"  --dry-run       list what would go, remove nothing\n"
+	"\n"
+	"exit status: 0, 1 when something could not be removed, 2 usage error\n";
+
 static const char runs_help[] =
 	"usage: flowrun runs\n"
 	"\n"
@@ -140,6 +158,7 @@ static const char usage_text[] =
 	"  result RUN_DIR FLOW[/TASK]\n"
 	"                  print a result as JSON\n"
 	"  runs            list the runs under .flowrun/runs, newest first\n"
+	"  clean           remove old runs and unused cache entries\n"
 	"  logs RUN_DIR FLOW/TASK\n"
 	"                  print what a task wrote, attempt by attempt\n"
 	"  results [UNIQUE_HASH]\n"
@@ -515,6 +534,39 @@ static int cmd_results(int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* cmd_clean: clean [--older-than AGE] [--keep N] [--cache] [--dry-run] */
+static int cmd_clean(int argc, char **argv)
+{
+	struct clean_options o = {-1, -1, 0, 0};
+	int i;
+
+	sub_help(argc, argv, clean_help);
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--older-than") == 0 && i + 1 < argc) {
+			o.older_than_s = clean_parse_age(argv[++i]);
+			if (o.older_than_s < 0)
+				usage_error("--older-than takes an age such as 30m, 12h or 7d, not '%s'",
+					    argv[i]);
+		} else if (strcmp(argv[i], "--keep") == 0 && i + 1 < argc) {
+			char *end;
+
+			o.keep = strtol(argv[++i], &end, 10);
+			if (*end || end == argv[i] || o.keep < 0)
+				usage_error("--keep takes a number of runs, not '%s'", argv[i]);
+		} else if (strcmp(argv[i], "--cache") == 0) {
+			o.cache = 1;
+		} else if (strcmp(argv[i], "--dry-run") == 0 || strcmp(argv[i], "-n") == 0) {
+			o.dry_run = 1;
+		} else {
+			usage_error("clean: unknown argument '%s'", argv[i]);
+		}
+	}
+	if (o.older_than_s < 0 && o.keep < 0 && !o.cache)
+		usage_error("%s", "clean takes --older-than AGE, --keep N or --cache (each removes "
+				  "something: nothing goes by default)");
+	return clean_run(&o);
+}
+
 /* cmd_logs: logs RUN_DIR FLOW/TASK [--attempt N] [--stdout] [--follow] */
 static int cmd_logs(int argc, char **argv)
 {
@@ -619,6 +671,8 @@ int main(int argc, char **argv)
 			usage_error("%s", "run-flow takes RUN_DIR FLOW_INDEX SESSION");
 		return run_flow(argv[2], (size_t)atol(argv[3]), (unsigned)atol(argv[4]));
 	}
+	if (strcmp(argv[1], "clean") == 0)
+		return cmd_clean(argc - 1, argv + 1);
 	if (strcmp(argv[1], "runs") == 0) {
 		sub_help(argc - 1, argv + 1, runs_help);
 		if (argc != 2)
@@ -629,6 +683,7 @@ int main(int argc, char **argv)
 	    strcmp(argv[1], "logs") == 0 ||
 	    strcmp(argv[1], "result") == 0)
 		return cmd_dir(argc - 1, argv + 1);
-	usage_error("unknown command '%s' (commands: run, resume, status, result, logs, results, runs)",
+	usage_error("unknown command '%s' (commands: run, resume, status, result, logs, results, runs, "
+		    "clean)",
 		    argv[1]);
 }

@@ -118,6 +118,7 @@ struct sched {
 	size_t pfdcap;
 	char *error;                /* what ended the run, or NULL */
 	int cancelling;             /* sched_cancel was called */
+	const char *key;            /* the cache key of the outcome being journaled, or NULL */
 	char *cwd;                  /* where tasks run (a container binds it) */
 	char **binds;               /* what else a container binds: the filesystem
 				     * roots and the run directory's tasks */
@@ -201,8 +202,10 @@ static void journal_task(struct sched *s, size_t f, size_t t, const char *reason
 	ev.reason = reason;
 	if (pflow(s, f)->tasks[t].kind != TASK_BUILTIN)
 		ev.image = s->flows[f].image_id;
-	if (journal_state_ok(ev.state))
+	if (journal_state_ok(ev.state)) {
 		ev.result = s->flows[f].results[t];
+		ev.cache_key = s->key;
+	}
 	if (journal_add(s->c.journal, &ev, &why) != 0)
 		set_error(s, why.data);
 	buf_free(&why);
@@ -338,7 +341,10 @@ static void succeed(struct sched *s, size_t f, size_t t, json_t *result, const c
 	if (cache_key && cache_put(s->c.cache_dir, cache_key, result, &why) != 0)
 		warn("%s/%s: not cached: %s", pflow(s, f)->name, pt->name, why.data);
 	buf_free(&why);
+	/* the key goes in the journal: flowrun clean keeps what runs refer to */
+	s->key = cache_key;
 	settle(s, f, t, ST_SUCCESS, NULL, result, ms);
+	s->key = NULL;
 }
 
 /* ---- starting ---- */
@@ -408,7 +414,9 @@ static int cached(struct sched *s, size_t f, size_t t, char **argv, size_t argc,
 		buf_free(&why);
 		return 0;
 	}
+	s->key = *key;
 	settle(s, f, t, ST_CACHED, NULL, hit, 0);
+	s->key = NULL;
 	return 1;
 }
 

@@ -15,7 +15,7 @@ for page in docs/man/flowc.1 docs/man/flowrun.1 docs/man/flowc-spec.5; do
 done
 MANWIDTH=200 man -l docs/man/flowrun.1 > "$tmp/flowrun.txt" 2> /dev/null
 check "flowrun(1) names every command" \
-	bash -c 'for c in run resume status result logs runs results; do grep -Eq "flowrun +$c( |$)" "$1" || exit 1; done' \
+	bash -c 'for c in run resume status result logs runs clean results; do grep -Eq "flowrun +$c( |$)" "$1" || exit 1; done' \
 	_ "$tmp/flowrun.txt"
 
 # ---- bash completion ----

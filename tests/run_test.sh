@@ -275,4 +275,52 @@ wait $pid
 check "logs --follow printed every line the task wrote" \
 	test "$(tr '\n' ' ' < follow.out)" = "line 1 line 2 line 3 "
 
+# ---- clean: old runs, and cache entries no run refers to ----
+mkdir -p cleaning && cd cleaning || exit 1
+printf 'name: c\nproject_name: t\nparameters: {x: string}\ntasks:\n  - {name: t, run: [echo, "${{ params.x }}"], cache: true}\n' > c.yaml
+"$flowc" compile -o c.json c.yaml
+for x in a b c d; do "$flowrun" run c.json -p c-x=$x > /dev/null 2>&1; done
+"$flowrun" run c.json -p c-x=a > /dev/null 2>&1
+check "clean: five runs and four cache entries to start with" \
+	test "$(ls .flowrun/runs | wc -l) $(ls .flowrun/cache | wc -l)" = "5 4"
+mapfile -t ids < <("$flowrun" runs | awk 'NR > 1 { print $1 }')
+"$flowrun" clean > clean_none.out 2>&1
+check "clean without a choice removes nothing (exit 2)" test $? -eq 2 -a "$(ls .flowrun/runs | wc -l)" = 5
+"$flowrun" clean --keep 2 --cache --dry-run > clean_dry.out 2>&1
+check "clean --dry-run lists what would go" \
+	has clean_dry.out '^would remove 3 runs and 2 cache entries, '
+check "... and removes nothing" test "$(ls .flowrun/runs | wc -l) $(ls .flowrun/cache | wc -l)" = "5 4"
+# a task's symbolic link out of its run directory: removed, not followed
+mkdir -p outside && echo precious > outside/keep
+ln -s "$PWD/outside" ".flowrun/runs/${ids[4]}/tasks/link"
+"$flowrun" clean --keep 2 --cache > clean.out 2>&1
+check "clean --keep 2 --cache succeeds" test $? -eq 0
+check "... keeps the two newest runs" \
+	test "$(ls .flowrun/runs | sort | tr '\n' ' ')" = "$(printf '%s\n' "${ids[0]}" "${ids[1]}" | sort | tr '\n' ' ')"
+check "... and the cache entries they refer to (a, d), no other" \
+	test "$(for e in .flowrun/cache/*.json; do cat "$e"; echo; done | sort | tr '\n' ' ')" = '"a" "d" '
+check "... without following a link a task left" test "$(cat outside/keep)" = precious
+check "... and says what it removed" has clean.out '^removed 3 runs and 2 cache entries, '
+"$flowrun" run c.json -p c-x=a > /dev/null 2>&1
+check "the cache entry kept serves the next run" \
+	has <("$flowrun" status latest) '^  c/t +Cached'
+touch -d '3 days ago' ".flowrun/runs/${ids[1]}/plan.json"
+"$flowrun" clean --older-than 2d > clean_old.out 2>&1
+check "clean --older-than 2d removes the run that started 3 days ago, only it" \
+	test ! -e ".flowrun/runs/${ids[1]}" -a -e ".flowrun/runs/${ids[0]}" -a "$(ls .flowrun/runs | wc -l)" = 2
+"$flowrun" clean --older-than 2x > /dev/null 2>&1
+check "clean --older-than with a bad age is a usage error" test $? -eq 2
+printf 'name: n\nproject_name: t\ntasks:\n  - {name: n, shell: "touch live; sleep 3.3"}\n' > n.yaml
+"$flowc" compile -o n.json n.yaml
+rm -f live
+"$flowrun" run n.json > /dev/null 2>&1 &
+pid=$!
+for _ in $(seq 100); do [ -e live ] && break; sleep 0.05; done
+"$flowrun" clean --keep 0 > clean_live.out 2>&1
+check "clean never removes a run a flowrun is running" has clean_live.out '^kept .*: a flowrun runs it'
+check "... and removed the others" test "$(ls .flowrun/runs | wc -l)" = 1
+kill -INT $pid
+wait $pid
+cd .. || exit 1
+
 report runs
