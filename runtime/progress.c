@@ -19,8 +19,21 @@ void progress_init(struct progress *p, size_t ntasks)
 {
 	p->tty = isatty(1);
 	p->ntasks = ntasks;
-	p->done = p->failed = p->running = 0;
+	p->done = p->failed = p->skipped = p->cancelled = p->running = 0;
 	p->t0 = progress_ms();
+	p->line[0] = '\0';
+}
+
+void progress_count(struct progress *p, enum run_state st)
+{
+	if (journal_state_ok(st))
+		p->done++;
+	else if (st == ST_SKIPPED)
+		p->skipped++;
+	else if (st == ST_CANCELLED)
+		p->cancelled++;
+	else if (journal_state_final(st))
+		p->failed++;
 }
 
 /* clear: the progress line goes before anything else is printed */
@@ -34,10 +47,24 @@ void progress_task(struct progress *p, const char *flow, const char *task, enum 
 		   int attempt, const char *note)
 {
 	if (p->tty) {
-		printf("\r\033[K[%zu/%zu done, %zu running, %zu failed] %s/%s %s", p->done, p->ntasks,
-		       p->running, p->failed, flow, task, journal_state_names[st]);
-		if (st == ST_FAILED)
+		int n = snprintf(p->line, sizeof(p->line), "[%zu/%zu done, %zu running, %zu failed",
+				 p->done, p->ntasks, p->running, p->failed);
+
+		if (p->skipped && n > 0 && (size_t)n < sizeof(p->line))
+			n += snprintf(p->line + n, sizeof(p->line) - (size_t)n, ", %zu skipped",
+				      p->skipped);
+		if (p->cancelled && n > 0 && (size_t)n < sizeof(p->line))
+			n += snprintf(p->line + n, sizeof(p->line) - (size_t)n, ", %zu cancelled",
+				      p->cancelled);
+		if (n > 0 && (size_t)n < sizeof(p->line))
+			snprintf(p->line + n, sizeof(p->line) - (size_t)n, ", %.1f s] %s/%s %s",
+				 (progress_ms() - p->t0) / 1000.0, flow, task, journal_state_names[st]);
+		printf("\r\033[K%s", p->line);
+		if (st == ST_FAILED) {
+			/* a failure keeps a line of its own */
 			printf(": %s\n", note ? note : "");
+			p->line[0] = '\0';
+		}
 		fflush(stdout);
 		return;
 	}
@@ -78,13 +105,23 @@ void progress_stderr(struct progress *p, const char *flow, const char *task, con
 {
 	size_t start = 0, i;
 
-	(void)p;
+	/* the progress line goes first, so that nothing is glued onto it, and
+	 * comes back after */
+	if (p->tty && p->line[0]) {
+		clear(p);
+		fflush(stdout);
+	}
 	for (i = 0; i <= len; i++) {
 		if (i < len && text[i] != '\n')
 			continue;
 		if (i > start || i < len)
 			fprintf(stderr, "%s/%s: %.*s\n", flow, task, (int)(i - start), text + start);
 		start = i + 1;
+	}
+	fflush(stderr);
+	if (p->tty && p->line[0]) {
+		fputs(p->line, stdout);
+		fflush(stdout);
 	}
 }
 

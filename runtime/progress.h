@@ -12,13 +12,19 @@
 struct progress {
 	int tty;                    /* standard output is a terminal: one line, redrawn */
 	size_t ntasks;              /* tasks of the run (or of the flows this process runs) */
-	size_t done;                /* tasks settled Success or Cached: kept by the caller */
-	size_t failed;              /* tasks settled otherwise: kept by the caller */
+	size_t done;                /* tasks settled Success or Cached */
+	size_t failed;              /* tasks settled Failed */
+	size_t skipped;             /* tasks Skipped */
+	size_t cancelled;           /* tasks Cancelled */
 	size_t running;             /* tasks running now: kept by the caller */
 	long long t0;               /* when this invocation started (monotonic ms) */
+	char line[512];             /* the progress line drawn last (tty), for redrawing */
 };
 
 void progress_init(struct progress *p, size_t ntasks);
+/* progress_count: a task reached st: counted as done, failed, skipped or
+ * cancelled (other states count nothing) */
+void progress_count(struct progress *p, enum run_state st);
 /* progress_task: a task's new state, with a note (a reason) or NULL */
 void progress_task(struct progress *p, const char *flow, const char *task, enum run_state st,
 		   int attempt, const char *note);

@@ -167,7 +167,7 @@ static void record_skip(struct driver *d, size_t f, const unsigned char *kept, c
 	if (n < 0)
 		set_error(d, why.data);
 	else
-		d->progress.failed += (size_t)n;
+		d->progress.skipped += (size_t)n;
 	buf_free(&why);
 	progress_flow(&d->progress, d->plan->flows[f].name, ST_SKIPPED, reason);
 }

@@ -265,10 +265,7 @@ static void note(struct sched *s, size_t f, size_t t, enum run_state st, const c
 
 	ts->st = (unsigned char)st;
 	journal_task(s, f, t, reason, ms);
-	if (journal_state_ok(st))
-		s->c.progress->done++;
-	else if (journal_state_final(st) || st == ST_CANCELLED)
-		s->c.progress->failed++;
+	progress_count(s->c.progress, st);
 	progress_task(s->c.progress, pflow(s, f)->name, pflow(s, f)->tasks[t].name, st, ts->attempt,
 		      reason);
 }
@@ -628,7 +625,7 @@ static void start_task(struct sched *s, size_t f, size_t t)
 		long long t0 = progress_ms();
 		json_t *result = NULL;
 
-		journal_task(s, f, t, NULL, -1);
+		note(s, f, t, ST_RUNNING, NULL, -1);
 		if (!needs_store || (bc.store = get_store(s, &why)) != NULL)
 			result = builtin_run(&bc, pt->builtin, with, &why);
 		if (result)
@@ -1093,7 +1090,7 @@ static void skip_tasks(struct sched *s, size_t f, const char *why)
 		if (journal_state_ok((enum run_state)fs->tasks[t].st))
 			continue;
 		fs->tasks[t].st = ST_SKIPPED;
-		s->c.progress->failed++;
+		s->c.progress->skipped++;
 		journal_task(s, f, t, why, -1);
 	}
 	fs->unsettled = 0;

@@ -245,10 +245,13 @@ static int on_event(void *ctx, const struct journal_event *ev)
 		b->ok[ev->flow][ev->task] = (unsigned char)journal_state_ok(ev->state);
 	}
 	if (ev->kind == JE_TASK && ev->state != ST_PENDING) {
-		if (journal_state_ok(ev->state))
-			p->done++;
-		else if (journal_state_final(ev->state) || ev->state == ST_CANCELLED)
-			p->failed++;
+		/* a job body's task runs, then retries or ends (a cache hit or a
+		 * skip never ran) */
+		if (ev->state == ST_RUNNING)
+			p->running++;
+		else if (p->running && ev->state != ST_CACHED && ev->state != ST_SKIPPED)
+			p->running--;
+		progress_count(p, ev->state);
 		progress_task(p, b->env.plan->flows[ev->flow].name, ev->task_name ? ev->task_name : "?",
 			      ev->state, ev->attempt, ev->reason);
 	} else if (ev->kind == JE_FLOW && journal_state_final(ev->state) && !b->ended[ev->flow]) {

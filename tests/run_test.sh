@@ -323,4 +323,36 @@ kill -INT $pid
 wait $pid
 cd .. || exit 1
 
+# ---- the progress line on a terminal (a pseudo-terminal from script) ----
+cat > tty.yaml <<'YAML'
+name: chatty
+project_name: t
+tasks:
+  - {name: talk, shell: 'for i in 1 2 3; do echo "line $i" >&2; sleep 0.2; done'}
+  - {name: fail, shell: 'sleep 0.1; exit 3'}
+  - {name: never, run: ["true"], depends_on: [fail]}
+  - {name: save, uses: save_file, with: {obj: hi, file_type: text, filename: out/tty.txt}}
+YAML
+"$flowc" compile -o tty.json tty.yaml
+TERM=xterm script -qec "$(printf '%q ' "$flowrun" run tty.json --run-dir tty -v -j 2)" tty.typescript \
+	> /dev/null 2>&1
+check "on a terminal, task standard error is never glued onto the progress line" \
+	/usr/bin/python3 - tty.typescript <<'PY'
+import re, sys
+text = open(sys.argv[1], "rb").read().decode("utf-8", "replace")
+bad = 0
+for m in re.finditer(r"chatty/talk: line", text):
+    before = text[max(0, m.start() - 4):m.start()]
+    if not (before.endswith("\n") or before.endswith("\r\x1b[K")):
+        print("  glued:", repr(text[max(0, m.start() - 60):m.end()]))
+        bad += 1
+if text.count("chatty/talk: line") != 3:
+    print("  lines of standard error seen:", text.count("chatty/talk: line")); bad += 1
+sys.exit(bad)
+PY
+check "the progress line counts Skipped apart from Failed" grep -q '1 failed, 1 skipped' tty.typescript
+check "the progress line shows the time elapsed" grep -Eq ', [0-9]+\.[0-9] s\] ' tty.typescript
+check "the progress line shows a running count" grep -q '1 running' tty.typescript
+check "a built-in task shows Running like the others" grep -q 'chatty/save Running' tty.typescript
+
 report runs
