@@ -11,14 +11,15 @@ ifeq ($(SAN),1)
 CFLAGS += $(SAN_FLAGS) -O1
 LDFLAGS += $(SAN_FLAGS)
 endif
-PKGS = yaml-0.1 jansson
+# libcrypto (OpenSSL) computes SHA-256 and base64 for both programs
+PKGS = yaml-0.1 jansson libcrypto
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) libpq 2>/dev/null)
-PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lyaml -ljansson) -lm
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lyaml -ljansson -lcrypto) -lm
 # flowrun: JSON for plans, SQLite for the results store, libyaml for the
 # load_file built-in's yaml serializer; libpq is loaded only when a
 # PostgreSQL store is used (runtime/store_pg.c), its header is all it needs
-RUN_LIBS := $(shell pkg-config --libs jansson sqlite3 yaml-0.1 2>/dev/null || \
-	echo -ljansson -lsqlite3 -lyaml) -lm -ldl
+RUN_LIBS := $(shell pkg-config --libs jansson sqlite3 yaml-0.1 libcrypto 2>/dev/null || \
+	echo -ljansson -lsqlite3 -lyaml -lcrypto) -lm -ldl
 ALL_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Iinclude -Icommon -Icompiler -I$(B)/gen $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
 # lemon output: built, never committed
@@ -26,7 +27,7 @@ GRAMMARS = type_gram ref_gram
 GEN_HEADERS = $(GRAMMARS:%=$(B)/gen/%.h)
 
 # Debian packages the build and the tests need; `make deps` installs the missing ones.
-DEB_PKGS = gcc make pkg-config libyaml-dev libjansson-dev libsqlite3-dev libpq-dev lemon \
+DEB_PKGS = gcc make pkg-config libyaml-dev libjansson-dev libsqlite3-dev libpq-dev libssl-dev lemon \
 	libcmocka-dev postgresql \
 	clang libclang-rt-14-dev python3-jsonschema python3-yaml sqlite3 \
 	slurmctld slurmd slurm-client munge \
