@@ -34,7 +34,8 @@ DEB_PKGS = gcc make pkg-config libyaml-dev libjansson-dev libsqlite3-dev libpq-d
 	podman runc catatonit busybox-static \
 	man-db zsh bsdutils
 
-COMMON_OBJS = $(addprefix $(B)/common/,util.o sha256.o plan_hash.o type.o typeval.o type_gram.o)
+COMMON_OBJS = $(addprefix $(B)/common/,util.o sha256.o json_text.o plan_hash.o type.o typeval.o \
+	type_gram.o)
 FRONT_OBJS = $(COMMON_OBJS) $(addprefix $(B)/compiler/,diag.o ynode.o ref.o ref_gram.o \
 	spec.o resolve.o check.o order.o tc.o value.o driver.o)
 FLOWC_OBJS = $(FRONT_OBJS) $(B)/compiler/emit.o $(B)/compiler/graph.o $(B)/compiler/main.o
@@ -93,7 +94,7 @@ $(B)/common/%_gram.o: $(B)/gen/%_gram.c
 	$(CC) $(GRAM_CFLAGS) -c -o $@ $<
 
 RUN_TESTS = $(B)/tests/test_plan $(B)/tests/test_journal $(B)/tests/test_files \
-	$(B)/tests/test_container
+	$(B)/tests/test_container $(B)/tests/test_json_text
 $(B)/tests/test_plan: $(B)/tests/runit/test_plan.o $(COMMON_OBJS) $(B)/runtime/plan.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(RUN_LIBS) -lcmocka
 
@@ -101,6 +102,9 @@ $(B)/tests/test_journal: $(B)/tests/runit/test_journal.o $(COMMON_OBJS) $(B)/run
 	$(CC) $(LDFLAGS) -o $@ $^ $(RUN_LIBS) -lcmocka
 
 $(B)/tests/test_files: $(B)/tests/runit/test_files.o $(COMMON_OBJS) $(B)/runtime/files.o
+	$(CC) $(LDFLAGS) -o $@ $^ $(RUN_LIBS) -lcmocka
+
+$(B)/tests/test_json_text: $(B)/tests/runit/test_json_text.o $(COMMON_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(RUN_LIBS) -lcmocka
 
 $(B)/tests/test_container: $(B)/tests/runit/test_container.o $(COMMON_OBJS) \

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json_text.h"
 #include "sha256.h"
 
 int plan_hash(json_t *plan, char out[72])
@@ -15,7 +16,7 @@ int plan_hash(json_t *plan, char out[72])
 	/* the member is taken out and put back: no copy of a large plan */
 	if (hash)
 		json_object_del(plan, "hash");
-	text = json_dumps(plan, PLAN_DUMP_FLAGS);
+	text = json_text(plan, PLAN_DUMP_FLAGS);
 	if (hash)
 		json_object_set_new(plan, "hash", hash);
 	if (!text)

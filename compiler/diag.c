@@ -9,6 +9,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "json_text.h"
 #include "version.h"
 
 struct code_info {
@@ -478,14 +479,17 @@ static json_t *diags_sarif(const struct diags *ds)
 void diag_print(const struct diags *ds, enum diag_format format, int color, FILE *out)
 {
 	json_t *doc;
+	char *text;
 
 	if (format == DIAG_TEXT) {
 		print_text(ds, color, out);
 		return;
 	}
 	doc = format == DIAG_JSON ? diags_json(ds) : diags_sarif(ds);
-	json_dumpf(doc, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	text = json_text(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	fputs(text, out);
 	fputc('\n', out);
+	free(text);
 	json_decref(doc);
 }
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json_text.h"
 #include "order.h"
 #include "plan_format.h"
 #include "value.h"
@@ -413,7 +414,7 @@ char *emit_text(json_t *plan)
 	if (plan_hash(plan, hash) < 0)
 		fatal("cannot write the plan");
 	json_object_set_new(plan, "hash", json_string(hash));
-	text = json_dumps(plan, PLAN_DUMP_FLAGS);
+	text = json_text(plan, PLAN_DUMP_FLAGS);
 	if (!text)
 		fatal("cannot write the plan");
 	len = strlen(text);

@@ -13,6 +13,7 @@
 #include "driver.h"
 #include "graph.h"
 #include "emit.h"
+#include "json_text.h"
 #include "value.h"
 
 enum { EXIT_OK = 0, EXIT_ERRORS = 1, EXIT_USAGE = 2 };
@@ -105,7 +106,7 @@ static void add_row(struct param_row **rows, size_t *n, size_t *cap, const char 
 	if (p->deflt) {
 		json_t *v = value_json(p->deflt);
 
-		r.deflt = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_PRESERVE_ORDER);
+		r.deflt = json_text(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_PRESERVE_ORDER);
 		json_decref(v);
 	}
 	VEC_PUSH(*rows, *n, *cap, r);

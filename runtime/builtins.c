@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <yaml.h>
 
+#include "json_text.h"
 #include "tmpl.h"
 
 static const char *file_type_of(const char *s)
@@ -430,7 +431,7 @@ static json_t *save_file(const struct builtin_ctx *c, const json_t *with, struct
 		if (base64_decode(&data, json_string_value(obj)) < 0)
 			buf_puts(why, "save_file with file_type bytes needs obj in base64");
 	} else if (!strcmp(type, "json")) {
-		text = json_dumps(obj, JSON_INDENT(2) | JSON_ENCODE_ANY | JSON_SORT_KEYS);
+		text = json_text(obj, JSON_INDENT(2) | JSON_ENCODE_ANY | JSON_SORT_KEYS);
 		buf_puts(&data, text);
 		buf_putc(&data, '\n');
 	} else if (json_to_yaml(obj, &data) != 0) {

@@ -6,12 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json_text.h"
 #include "sha256.h"
 
 char *cache_key(const json_t *definition, const json_t *inputs)
 {
 	json_t *key = json_pack("{s:O,s:O}", "task", (json_t *)definition, "inputs", (json_t *)inputs);
-	char *text = json_dumps(key, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+	char *text = json_text(key, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
 	char *hex = xmalloc(65);
 
 	sha256_hex(text, strlen(text), hex);
@@ -39,7 +40,7 @@ json_t *cache_get(const char *dir, const char *key)
 
 int cache_put(const char *dir, const char *key, const json_t *result, struct buf *why)
 {
-	char *path = entry(dir, key), *text = json_dumps(result, JSON_COMPACT | JSON_ENCODE_ANY);
+	char *path = entry(dir, key), *text = json_text(result, JSON_COMPACT | JSON_ENCODE_ANY);
 	int rc = -1;
 
 	if (util_mkdirs(dir) != 0)

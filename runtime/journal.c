@@ -14,6 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "json_text.h"
+
 const char *const journal_state_names[ST_COUNT] = {"Pending", "Running", "Success", "Failed",
 					       "Retrying", "Skipped", "Cancelled", "Cached"};
 
@@ -135,7 +137,7 @@ static int put_result(struct journal *j, struct buf *b, const struct journal_eve
 		put_key_str(b, "result_file", ev->result_file);
 		return 0;
 	}
-	text = json_dumps(ev->result, JSON_COMPACT | JSON_ENCODE_ANY);
+	text = json_text(ev->result, JSON_COMPACT | JSON_ENCODE_ANY);
 	if (!text) {
 		buf_puts(why, "cannot write a result as JSON");
 		return -1;

@@ -8,6 +8,7 @@
 
 #include "clean.h"
 #include "container.h"
+#include "json_text.h"
 #include "plan.h"
 #include "run.h"
 #include "rundir.h"
@@ -246,7 +247,7 @@ static void dry_run(const struct plan *p, const struct run_options *o)
 
 		printf("  %-*s  %s", (int)width, in->name, in->type_text);
 		if (in->deflt) {
-			char *d = json_dumps(in->deflt, JSON_COMPACT | JSON_ENCODE_ANY);
+			char *d = json_text(in->deflt, JSON_COMPACT | JSON_ENCODE_ANY);
 
 			printf("  default %s\n", d);
 			free(d);
@@ -527,7 +528,7 @@ static int cmd_results(int argc, char **argv)
 	store_close(s);
 	if (!out)
 		fatal("%s", why.data);
-	text = json_dumps(out, JSON_INDENT(2) | JSON_SORT_KEYS);
+	text = json_text(out, JSON_INDENT(2) | JSON_SORT_KEYS);
 	printf("%s\n", text);
 	free(text);
 	json_decref(out);

@@ -15,6 +15,7 @@
 
 #include "backend.h"
 #include "journal.h"
+#include "json_text.h"
 #include "plan_format.h"
 #include "proc.h"
 #include "replay.h"
@@ -547,7 +548,7 @@ int run_start(struct plan *p, struct run_options *o)
 		buf_printf(&why, "cannot make %s: %s", path, strerror(errno));
 	free(path);
 	path = rundir_path(dir, "plan.json");
-	text = json_dumps(p->root, PLAN_DUMP_FLAGS);
+	text = json_text(p->root, PLAN_DUMP_FLAGS);
 	if (!why.len && util_write_atomic(path, text, strlen(text), 0644) != 0)
 		buf_printf(&why, "cannot write %s: %s", path, strerror(errno));
 	free(text);

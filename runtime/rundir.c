@@ -12,6 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "json_text.h"
+
 char *rundir_path(const char *dir, const char *name)
 {
 	struct buf b = {0};
@@ -43,7 +45,7 @@ int rundir_write_meta(const char *dir, const struct run_meta *m, struct buf *why
 	json_object_set_new(o, "container_engine", json_string(container_engine_name(m->engine)));
 	if (m->pull)
 		json_object_set_new(o, "pull", json_true());
-	text = json_dumps(o, JSON_INDENT(2) | JSON_SORT_KEYS);
+	text = json_text(o, JSON_INDENT(2) | JSON_SORT_KEYS);
 	/* its parameter values may be secrets: the owner's alone */
 	rc = util_write_atomic(path, text, strlen(text), 0600);
 	if (rc != 0)

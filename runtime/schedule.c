@@ -20,6 +20,7 @@
 #include "builtins.h"
 #include "cache.h"
 #include "capture.h"
+#include "json_text.h"
 #include "proc.h"
 #include "rundir.h"
 #include "signals.h"
@@ -556,7 +557,7 @@ static void start_process(struct sched *s, size_t f, size_t t, const struct tmpl
 	spec.argv = wrapped ? wrapped : argv;
 	spec.envp = env;
 	if (with) {
-		input = json_dumps(with, JSON_COMPACT | JSON_ENCODE_ANY);
+		input = json_text(with, JSON_COMPACT | JSON_ENCODE_ANY);
 		input_path = task_file(s, f, t, "with.json");
 		spec.input = input;
 		spec.ninput = strlen(input);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "backend.h"
+#include "json_text.h"
 #include "replay.h"
 #include "rundir.h"
 
@@ -283,7 +284,7 @@ int status_json(const char *dir)
 		json_array_append_new(flows, fo);
 	}
 	json_object_set_new(doc, "flows", flows);
-	text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	text = json_text(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	printf("%s\n", text);
 	free(text);
 	json_decref(doc);
@@ -556,7 +557,7 @@ int status_result(const char *dir, const char *what)
 		goto out;
 	}
 	{
-		char *text = json_dumps(out, JSON_INDENT(2) | JSON_ENCODE_ANY);
+		char *text = json_text(out, JSON_INDENT(2) | JSON_ENCODE_ANY);
 
 		printf("%s\n", text);
 		free(text);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "json_text.h"
 #include "sha256.h"
 #include "store_impl.h"
 
@@ -142,7 +143,7 @@ static char *hash_of(json_t *inputs, json_t *outputs, const char *flow, const ch
 {
 	json_t *key = json_pack("{s:O,s:O,s:s,s:s}", "inputs", inputs, "outputs", outputs,
 				"flow_name", flow, "project_name", project);
-	char *text = json_dumps(key, JSON_COMPACT | JSON_SORT_KEYS);
+	char *text = json_text(key, JSON_COMPACT | JSON_SORT_KEYS);
 	char *hash = xmalloc(72);
 
 	memcpy(hash, "sha256:", 7);
@@ -171,7 +172,7 @@ json_t *store_save(struct store *s, const json_t *result, const char *result_typ
 	doc = json_pack("{s:o,s:o,s:s,s:s,s:s,s:s,s:s,s:s}", "inputs", inputs, "outputs", outputs,
 			"flow_name", flow_name, "project_name", project_name, "run_id", run_id,
 			"result_type_string", result_type, "date_modified", date, "unique_hash", hash);
-	text = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
+	text = json_text(doc, JSON_COMPACT | JSON_SORT_KEYS);
 	row.unique_hash = hash;
 	row.project_name = project_name;
 	row.flow_name = flow_name;

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json_text.h"
+
 json_t *tmpl_walk(json_t *v, const json_t *path, struct buf *why)
 {
 	const json_t *step;
@@ -19,7 +21,7 @@ json_t *tmpl_walk(json_t *v, const json_t *path, struct buf *why)
 		else if (json_is_integer(step) && json_is_array(v))
 			next = json_array_get(v, (size_t)json_integer_value(step));
 		if (!next) {
-			char *p = json_dumps(path, JSON_COMPACT);
+			char *p = json_text(path, JSON_COMPACT);
 
 			buf_printf(why, "path %s: step %zu (%s) does not exist in the value", p, i + 1,
 				   json_is_string(step) ? json_string_value(step) : "an index");
@@ -35,7 +37,7 @@ char *tmpl_json_text(const json_t *v)
 {
 	if (json_is_string(v))
 		return xstrndup(json_string_value(v), json_string_length(v));
-	return json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+	return json_text(v, JSON_COMPACT | JSON_ENCODE_ANY);
 }
 
 static json_t *ref_value(const json_t *ref, const struct tmpl_scope *s, struct buf *why)

@@ -355,4 +355,12 @@ check "the progress line shows the time elapsed" grep -Eq ', [0-9]+\.[0-9] s\] '
 check "the progress line shows a running count" grep -q '1 running' tty.typescript
 check "a built-in task shows Running like the others" grep -q 'chatty/save Running' tty.typescript
 
+# ---- reals read back as they were written ----
+printf 'name: reals\nproject_name: t\ntasks:\n  - {name: r, run: [echo, "{\\"v\\": 0.05, \\"w\\": [0.1, 1e-7, 100.0]}"], result: "{v: float, w: list[float]}"}\n' > reals.yaml
+"$flowc" compile -o reals.json reals.yaml
+"$flowrun" run reals.json --run-dir reals > /dev/null 2>&1
+check "a result's reals are printed in their shortest form" \
+	test "$("$flowrun" result reals reals/r | tr -d ' \n')" = '{"v":0.05,"w":[0.1,1e-7,100.0]}'
+check "... and journaled so" grep -q '"result":{"v":0.05,"w":\[0.1,1e-7,100.0\]}' reals/journal/0.jsonl
+
 report runs

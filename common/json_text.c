@@ -1,0 +1,190 @@
+/* json_text.c: the JSON writer of flowc and flowrun (include/json_text.h).
+ * It follows jansson's dump.c in everything but reals: separators, indent,
+ * escapes, key order. */
+#include "json_text.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+void json_text_real(double d, char *out, size_t size)
+{
+	char *p, *e;
+	int prec;
+
+	/* the fewest digits that read back as d: at most 17 for a double */
+	for (prec = 1; prec <= 17; prec++) {
+		snprintf(out, size, "%.*g", prec, d);
+		if (strtod(out, NULL) == d)
+			break;
+	}
+	/* an exponent only where %.17g would write one (beyond 1e17 or below
+	 * 1e-5), so that 100.0 is not 1e2: as many digits as the integer part
+	 * has are enough when fewer were */
+	if ((e = strchr(out, 'e')) != NULL) {
+		int x = atoi(e + 1);
+
+		if (x >= -5 && x < 17) {
+			snprintf(out, size, "%.*g", x + 1 > prec ? x + 1 : prec, d);
+			e = strchr(out, 'e');
+		}
+	}
+	/* as jansson: no '+' and no leading zeros in the exponent */
+	if (e) {
+		char *src = e + 1, *dst = e + 1;
+
+		if (*src == '+')
+			src++;
+		else if (*src == '-')
+			*dst++ = *src++;
+		while (*src == '0' && src[1])
+			src++;
+		memmove(dst, src, strlen(src) + 1);
+	} else if (!strchr(out, '.') && !strchr(out, 'n') && !strchr(out, 'i')) {
+		/* a real stays a real: 1.0, not 1 */
+		p = out + strlen(out);
+		if ((size_t)(p - out) + 3 <= size)
+			memcpy(p, ".0", 3);
+	}
+}
+
+static void put_string(struct buf *b, const char *s, size_t len)
+{
+	static const char hex[] = "0123456789ABCDEF"; /* as jansson */
+	size_t i, run = 0;
+
+	buf_putc(b, '"');
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		const char *esc = NULL;
+
+		switch (c) {
+		case '"': esc = "\\\""; break;
+		case '\\': esc = "\\\\"; break;
+		case '\b': esc = "\\b"; break;
+		case '\f': esc = "\\f"; break;
+		case '\n': esc = "\\n"; break;
+		case '\r': esc = "\\r"; break;
+		case '\t': esc = "\\t"; break;
+		default: break;
+		}
+		if (!esc && c >= 0x20)
+			continue;
+		buf_add(b, s + run, i - run);
+		run = i + 1;
+		if (esc) {
+			buf_puts(b, esc);
+		} else {
+			buf_puts(b, "\\u00");
+			buf_putc(b, hex[c >> 4]);
+			buf_putc(b, hex[c & 15]);
+		}
+	}
+	buf_add(b, s + run, len - run);
+	buf_putc(b, '"');
+}
+
+static void newline(struct buf *b, size_t flags, int depth)
+{
+	int i, n = (int)(flags & JSON_MAX_INDENT) * depth;
+
+	if (!(flags & JSON_MAX_INDENT))
+		return;
+	buf_putc(b, '\n');
+	for (i = 0; i < n; i++)
+		buf_putc(b, ' ');
+}
+
+static int cmp_key(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void put_value(struct buf *b, const json_t *v, size_t flags, int depth)
+{
+	const char *comma = (flags & JSON_COMPACT) || (flags & JSON_MAX_INDENT) ? "," : ", ";
+	const char *colon = flags & JSON_COMPACT ? ":" : ": ";
+	char num[64];
+	size_t i, n;
+
+	switch (json_typeof(v)) {
+	case JSON_OBJECT: {
+		const char **keys;
+		const char *key;
+		json_t *item;
+
+		n = json_object_size(v);
+		if (!n) {
+			buf_puts(b, "{}");
+			break;
+		}
+		keys = xmalloc(n * sizeof(*keys));
+		i = 0;
+		json_object_foreach((json_t *)v, key, item)
+			keys[i++] = key;
+		if (flags & JSON_SORT_KEYS)
+			qsort(keys, n, sizeof(*keys), cmp_key);
+		buf_putc(b, '{');
+		for (i = 0; i < n; i++) {
+			newline(b, flags, depth + 1);
+			put_string(b, keys[i], strlen(keys[i]));
+			buf_puts(b, colon);
+			put_value(b, json_object_get(v, keys[i]), flags, depth + 1);
+			if (i + 1 < n)
+				buf_puts(b, comma);
+		}
+		newline(b, flags, depth);
+		buf_putc(b, '}');
+		free(keys);
+		break;
+	}
+	case JSON_ARRAY:
+		n = json_array_size(v);
+		if (!n) {
+			buf_puts(b, "[]");
+			break;
+		}
+		buf_putc(b, '[');
+		for (i = 0; i < n; i++) {
+			newline(b, flags, depth + 1);
+			put_value(b, json_array_get(v, i), flags, depth + 1);
+			if (i + 1 < n)
+				buf_puts(b, comma);
+		}
+		newline(b, flags, depth);
+		buf_putc(b, ']');
+		break;
+	case JSON_STRING:
+		put_string(b, json_string_value(v), json_string_length(v));
+		break;
+	case JSON_INTEGER:
+		snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		buf_puts(b, num);
+		break;
+	case JSON_REAL:
+		json_text_real(json_real_value(v), num, sizeof(num));
+		buf_puts(b, num);
+		break;
+	case JSON_TRUE:
+		buf_puts(b, "true");
+		break;
+	case JSON_FALSE:
+		buf_puts(b, "false");
+		break;
+	case JSON_NULL:
+		buf_puts(b, "null");
+		break;
+	}
+}
+
+char *json_text(const json_t *v, size_t flags)
+{
+	struct buf b = {0};
+
+	if (!v)
+		return NULL;
+	put_value(&b, v, flags, 0);
+	return buf_steal(&b);
+}
