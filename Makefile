@@ -32,7 +32,7 @@ DEB_PKGS = gcc make pkg-config libyaml-dev libjansson-dev libsqlite3-dev libpq-d
 	clang libclang-rt-14-dev python3-jsonschema python3-yaml sqlite3 \
 	slurmctld slurmd slurm-client munge \
 	podman runc catatonit busybox-static \
-	man-db zsh bsdutils
+	man-db zsh bsdutils graphviz
 
 COMMON_OBJS = $(addprefix $(B)/common/,util.o sha256.o json_text.o plan_hash.o type.o typeval.o \
 	type_gram.o)
@@ -166,6 +166,7 @@ golden: $(B)/flowc $(B)/flowrun $(B)/tests/test_store
 	tests/hostile_test.sh $(B)/flowc $(B)/flowrun
 	tests/container_test.sh $(B)/flowc $(B)/flowrun
 	tests/cli_test.sh $(B)/flowc $(B)/flowrun
+	/usr/bin/python3 tests/readme_test.py $(B)
 	tests/store_test.sh $(B)/tests/test_store $(B)/flowc $(B)/flowrun
 	tests/slurm_test.sh $(B)/flowc $(B)/flowrun
 	/usr/bin/python3 tests/schema_test.py

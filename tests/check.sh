@@ -94,6 +94,7 @@ suite core tests/core_test.sh "$B/flowc" "$B/flowrun"
 suite hostile tests/hostile_test.sh "$B/flowc" "$B/flowrun"
 suite containers tests/container_test.sh "$B/flowc" "$B/flowrun"
 suite cli tests/cli_test.sh "$B/flowc" "$B/flowrun"
+suite readme /usr/bin/python3 tests/readme_test.py "$B"
 suite stores tests/store_test.sh "$B/tests/test_store" "$B/flowc" "$B/flowrun"
 suite slurm tests/slurm_test.sh "$B/flowc" "$B/flowrun"
 suite schemas /usr/bin/python3 tests/schema_test.py
