@@ -81,6 +81,7 @@ static int on_event(void *vc, const struct journal_event *ev)
 		rt->st = ev->state;
 		rt->attempt = ev->attempt;
 		rt->session = ev->session;
+		rt->attempts += ev->state == ST_RUNNING;
 		rt->ms = ev->ms;
 		set_str(&rt->reason, ev->reason);
 		if (ev->image)

@@ -14,6 +14,7 @@ struct replay_task {
 	enum run_state st;          /* its last state (Pending when never journaled) */
 	int attempt;                /* of its last event */
 	unsigned session;           /* the session of its last event */
+	int attempts;               /* attempts started in all sessions (its Running events) */
 	long long ms;               /* of its last event, -1 when none */
 	char *reason;               /* of its last event, or NULL */
 	char *image;                /* the id of the image it last ran in, or NULL */

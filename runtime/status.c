@@ -185,7 +185,15 @@ int status_print(const char *dir)
 		printf("%s: %s\n", v.state, v.reason.data);
 	else
 		printf("%s\n", v.state);
-	printf("  %-40s %-10s %10s  %s\n", "flow/task", "state", "seconds", "exit / reason");
+	for (f = 0; f < p.nflows; f++) {
+		printf("  flow %s: %s, %zu of %zu tasks succeeded", p.flows[f].name,
+		       journal_state_names[r.flows[f].st], r.flows[f].done, p.flows[f].ntasks);
+		if (r.flows[f].reason)
+			printf(": %s", r.flows[f].reason);
+		printf("\n");
+	}
+	printf("  %-40s %-10s %10s %8s  %s\n", "flow/task", "state", "seconds", "attempts",
+	       "exit / reason");
 	for (f = 0; f < p.nflows; f++) {
 		for (t = 0; t < p.flows[f].ntasks; t++) {
 			const struct replay_task *rt = &r.flows[f].tasks[t];
@@ -197,6 +205,10 @@ int status_print(const char *dir)
 				printf("%10.2f", rt->ms / 1000.0);
 			else
 				printf("%10s", "-");
+			if (rt->attempts > 0)
+				printf(" %8d", rt->attempts);
+			else
+				printf(" %8s", "-");
 			if (rt->reason)
 				printf("  %s", rt->reason);
 			else if (rt->st == ST_SUCCESS)
@@ -272,6 +284,7 @@ int status_json(const char *dir)
 			set_str(to, "name", p.flows[f].tasks[t].name);
 			set_str(to, "state", journal_state_names[rt->st]);
 			json_object_set_new(to, "attempt", json_integer(rt->attempt));
+			json_object_set_new(to, "attempts", json_integer(rt->attempts));
 			json_object_set_new(to, "seconds", rt->ms >= 0 ? json_real(rt->ms / 1000.0)
 								       : json_null());
 			json_object_set_new(to, "reason", rt->reason ? json_string(rt->reason)

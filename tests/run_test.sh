@@ -252,6 +252,10 @@ for a in 1 2 3; do
 	check "logs --attempt $a prints that attempt's standard error" \
 		test "$("$flowrun" logs attempts attempts/t --attempt $a)" = "attempt $a says"
 done
+"$flowrun" status attempts > attempts.status
+check "status counts the attempts of all sessions" has attempts.status '^  attempts/t +Success +[0-9.]+ +3  0$'
+check "status shows each flow with its tasks succeeded" \
+	has attempts.status '^  flow attempts: Success, 1 of 1 tasks succeeded$'
 check "logs prints the last attempt by default" \
 	test "$("$flowrun" logs attempts attempts/t)" = "attempt 3 says"
 check "logs --stdout prints an attempt's standard output" \
