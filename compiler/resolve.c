@@ -126,14 +126,25 @@ static void bind_mapping(struct spec_fof *fof, struct strmap *entries, struct sp
 	}
 	idx = strmap_get(entries, m->parent_flow->str, m->parent_flow->len);
 	if (!idx) {
+		/* an entry that names no known flow is not suggested: it is
+		 * more likely the misspelt one */
 		names = xmalloc((fof->nentries ? fof->nentries : 1) * sizeof(*names));
 		for (n = 0, i = 0; i < fof->nentries; i++)
-			if (fof->entries[i].name)
+			if (fof->entries[i].name && fof->entries[i].flow)
 				names[n++] = fof->entries[i].name;
 		diag_report_unknown(ds, DIAG_E0204, m->parent_flow->loc, m->parent_flow->str, names, n,
 				    "parent flow '%s' is not a composing flow of '%s'",
 				    diag_quote(m->parent_flow->str),
 				    fof->head.name ? diag_quote(fof->head.name) : "this flow of flows");
+		for (i = 0; i < fof->nentries; i++) {
+			const struct spec_entry *u = &fof->entries[i];
+			const char *one[1];
+
+			one[0] = u->name;
+			if (u->name && !u->flow && util_suggest(m->parent_flow->str, one, 1))
+				diag_note(ds, u->name_node->loc, "composing flow '%s' names no known flow: "
+					  "it may be the one misspelt", diag_quote(u->name));
+		}
 		free(names);
 		return;
 	}
