@@ -8,7 +8,7 @@
 #include "json_text.h"
 #include "sha256.h"
 
-int plan_hash(json_t *plan, char out[72])
+int plan_hash(json_t *plan, int legacy, char out[72])
 {
 	json_t *hash = json_incref(json_object_get(plan, "hash"));
 	char *text;
@@ -16,7 +16,7 @@ int plan_hash(json_t *plan, char out[72])
 	/* the member is taken out and put back: no copy of a large plan */
 	if (hash)
 		json_object_del(plan, "hash");
-	text = json_text(plan, PLAN_DUMP_FLAGS);
+	text = legacy ? json_dumps(plan, PLAN_DUMP_FLAGS) : json_text(plan, PLAN_DUMP_FLAGS);
 	if (hash)
 		json_object_set_new(plan, "hash", hash);
 	if (!text)

@@ -411,7 +411,7 @@ char *emit_text(json_t *plan)
 	char *text;
 	size_t len;
 
-	if (plan_hash(plan, hash) < 0)
+	if (plan_hash(plan, 0, hash) < 0)
 		fatal("cannot write the plan");
 	json_object_set_new(plan, "hash", json_string(hash));
 	text = json_text(plan, PLAN_DUMP_FLAGS);

@@ -18,8 +18,9 @@
 
 /* plan_hash: "sha256:" and the SHA-256 of the plan written without its
  * "hash" member, as PLAN_DUMP_FLAGS writes it (the member is removed for
- * the time of the hash, then put back); 0, or -1 when plan cannot be
- * written */
-int plan_hash(json_t *plan, char out[72]);
+ * the time of the hash, then put back); with legacy, written as flowc
+ * wrote plans before reals took their shortest form (jansson's 17
+ * digits). 0, or -1 when plan cannot be written */
+int plan_hash(json_t *plan, int legacy, char out[72]);
 
 #endif

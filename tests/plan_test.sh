@@ -117,6 +117,16 @@ if [ "$rc" -ne 0 ] || [ "$cpu_ms" -ge "$limit_ms" ]; then
 	nfail=$((nfail + 1))
 fi
 
+# a plan an earlier flowc wrote, its reals in 17 digits (0.050000000000000003),
+# is verified the way it was written; its reals read as the same doubles
+"$flowrun" run "$root/tests/plans/legacy_reals.json" --dry-run > "$tmp/legacy.out" 2>&1
+check "a plan written with 17-digit reals still verifies" test $? -eq 0
+check "... and its defaults print in their shortest form" has "$tmp/legacy.out" 'floats-rate +float +default 0.05$'
+"$flowc" compile "$root/tests/golden/cases/floats.yaml" > "$tmp/floats_now.json"
+check "the same specs compiled today give shortest reals and another hash" \
+	bash -c '! cmp -s "$1" "$2" && grep -q "\"default\":0.05," "$2"' _ "$root/tests/plans/legacy_reals.json" \
+	"$tmp/floats_now.json"
+
 # colour of text diagnostics on a terminal (a pseudo-terminal from script)
 bad=$root/tests/golden/cases/type_mismatch.yaml
 on_tty() { # ENV... -- ARGS...: flowc's output on a terminal, with ENV set

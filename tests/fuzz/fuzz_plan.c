@@ -57,7 +57,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	parse((const char *)data, size);
 	root = json_loadb((const char *)data, size, 0, NULL);
-	if (json_is_object(root) && plan_hash(root, hash) == 0) {
+	if (json_is_object(root) && plan_hash(root, 0, hash) == 0) {
 		char *text;
 
 		json_object_set_new(root, "hash", json_string(hash));

@@ -39,7 +39,7 @@ static char *rehashed(json_t *root)
 {
 	char hash[72];
 
-	assert_int_equal(plan_hash(root, hash), 0);
+	assert_int_equal(plan_hash(root, 0, hash), 0);
 	json_object_set_new(root, "hash", json_string(hash));
 	return json_dumps(root, PLAN_DUMP_FLAGS);
 }
