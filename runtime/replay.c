@@ -81,7 +81,11 @@ static int on_event(void *vc, const struct journal_event *ev)
 		rt->st = ev->state;
 		rt->attempt = ev->attempt;
 		rt->session = ev->session;
-		rt->attempts += ev->state == ST_RUNNING;
+		if (ev->state == ST_RUNNING) {
+			rt->attempts++;
+			rt->ran_session = ev->session;
+			rt->ran_attempt = ev->attempt;
+		}
 		rt->ms = ev->ms;
 		set_str(&rt->reason, ev->reason);
 		if (ev->image)

@@ -15,6 +15,8 @@ struct replay_task {
 	int attempt;                /* of its last event */
 	unsigned session;           /* the session of its last event */
 	int attempts;               /* attempts started in all sessions (its Running events) */
+	unsigned ran_session;       /* the session and number of the attempt it started */
+	int ran_attempt;            /* last (0 when none): whose output FLOW.TASK.stdout holds */
 	long long ms;               /* of its last event, -1 when none */
 	char *reason;               /* of its last event, or NULL */
 	char *image;                /* the id of the image it last ran in, or NULL */

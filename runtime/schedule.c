@@ -433,9 +433,9 @@ static void keep_logs(struct sched *s, size_t f, size_t t)
 
 	unlink(path);
 	free(path);
-	if (attempt < 1 && s->c.before && s->c.before->flows[f].tasks[t].attempt > 0) {
-		session = s->c.before->flows[f].tasks[t].session;
-		attempt = s->c.before->flows[f].tasks[t].attempt;
+	if (attempt < 1 && s->c.before && s->c.before->flows[f].tasks[t].ran_attempt > 0) {
+		session = s->c.before->flows[f].tasks[t].ran_session;
+		attempt = s->c.before->flows[f].tasks[t].ran_attempt;
 	}
 	for (i = 0; i < sizeof(logs) / sizeof(logs[0]); i++) {
 		struct buf kept = {0};

@@ -460,9 +460,9 @@ again:
 		}
 		closedir(d);
 	}
-	/* the last attempt, in FLOW.TASK.stdout|stderr */
-	if (r.flows[f].tasks[t].attempt > 0) {
-		struct attempt a = {r.flows[f].tasks[t].session, r.flows[f].tasks[t].attempt};
+	/* the last attempt started, in FLOW.TASK.stdout|stderr */
+	if (r.flows[f].tasks[t].ran_attempt > 0) {
+		struct attempt a = {r.flows[f].tasks[t].ran_session, r.flows[f].tasks[t].ran_attempt};
 
 		for (i = 0; i < nlist && cmp_attempt(&list[i], &a); i++)
 			;
@@ -493,8 +493,8 @@ again:
 	}
 	i = n > 0 ? (size_t)n - 1 : nlist - 1;
 	/* the journal's last attempt writes the files without a number */
-	latest = list[i].session == r.flows[f].tasks[t].session &&
-		 list[i].attempt == r.flows[f].tasks[t].attempt;
+	latest = list[i].session == r.flows[f].tasks[t].ran_session &&
+		 list[i].attempt == r.flows[f].tasks[t].ran_attempt;
 	path.len = 0;
 	if (latest)
 		buf_printf(&path, "%s/tasks/%s%s", dir, prefix.data, stream);

@@ -267,6 +267,19 @@ check "logs of an attempt that does not exist: exit 2, saying how many there are
 	test $? -eq 2 -a "$(cat logs4.out)" = "flowrun: attempts/t has 3 attempts, not 4"
 "$flowrun" logs attempts attempts/nope > logsnope.out 2>&1
 check "logs of a task that does not exist: exit 2" test $? -eq 2
+# a session in which the task was only Skipped does not lose the output of
+# the attempt before it
+mkdir -p between && cd between || exit 1
+"$flowc" compile -o between.json "$root/tests/run/between.yaml"
+"$flowrun" run between.json --run-dir r -p F-counter="$PWD/count" > /dev/null 2>&1
+mv .flowrun/results.db db.away
+"$flowrun" resume r > /dev/null 2>&1
+mv db.away .flowrun/results.db
+"$flowrun" resume r > /dev/null 2>&1
+check "between: the run ends in success" test $? -eq 0
+check "between: the first attempt's output is kept across the session that skipped it" \
+	test "$("$flowrun" logs r F/X --attempt 1)" = "run 1" -a "$("$flowrun" logs r F/X)" = "run 2"
+cd .. || exit 1
 # --follow: what a running task writes, until the run ends
 printf 'name: chatter\nproject_name: t\ntasks:\n  - {name: chatter, shell: "for i in 1 2 3; do echo line $i >&2; sleep 0.3; done"}\n' > chatter.yaml
 "$flowc" compile -o chatter.json chatter.yaml
