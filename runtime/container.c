@@ -253,11 +253,18 @@ int containers_present(struct containers *c, const char *image, struct buf *why)
 		return stat(image, &st) == 0 && S_ISREG(st.st_mode);
 	}
 	id = inspect(c, image, &rc, &err);
-	free(id);
-	if (rc < 0)
-		buf_puts(why, err.data);
+	if (id) {
+		free(id);
+		rc = 1;
+	} else if (rc > 0 && missing(&err)) {
+		rc = 0;
+	} else {
+		/* the engine could not say (not installed, its daemon down) */
+		buf_puts(why, err.data ? err.data : "the engine did not say");
+		rc = -1;
+	}
 	buf_free(&err);
-	return id ? 1 : rc < 0 ? -1 : 0;
+	return rc;
 }
 
 static int path_cmp(const void *a, const void *b)

@@ -201,6 +201,9 @@ PATH=$tmp/fakebin:$PATH FLOWRUN_CONTAINER_ENGINE=docker "$flowrun" run only.json
 	> docker.out 2>&1
 check "engine: FLOWRUN_CONTAINER_ENGINE=docker is recorded in run.json" \
 	grep -q '"container_engine": "docker"' docker/run.json
+PATH=$tmp/fakebin:$PATH "$flowrun" run only.json --container-engine docker --dry-run > docker-dry.out 2>&1
+check "engine: a dry run says when the engine cannot tell, rather than 'missing'" has docker-dry.out \
+	'^  localhost/flowrun-test-busybox:1  unknown: docker: fake docker: image inspect '
 check "engine: ... and docker is what is asked for the image" has docker.out \
 	'^only/run: Failed: image localhost/flowrun-test-busybox:1: docker: fake docker: image inspect --format \{\{.Id\}\} localhost/flowrun-test-busybox:1$'
 
