@@ -143,7 +143,9 @@ rm -f out/started
 "$flowrun" run long.json --run-dir stale > stale.out 2>&1 &
 pid=$!
 wait_for out/started
-{ pkill -KILL -P $pid; kill -KILL $pid; wait $pid; } 2> /dev/null
+# flowrun is stopped first: alive, it would see its engine process killed
+# and remove the container itself, as it should
+{ kill -STOP $pid; pkill -KILL -P $pid; kill -KILL $pid; wait $pid; } 2> /dev/null
 runid=$(sed -n 's/.*"run_id": "\(.*\)".*/\1/p' stale/run.json)
 check "stale: the container outlived flowrun and its guard" \
 	test -n "$(podman ps -q --filter "label=flowrun.run=$runid")" ||
