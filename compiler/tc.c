@@ -61,6 +61,21 @@ static int expect(struct tc *c, const struct type *s, const struct type *t, stru
 /* ---- walking paths ---- */
 
 /* step_type: the type reached by one step from t, or NULL with why filled */
+/* near_field: the field of record rec whose name is a plausible typo of
+ * key (util_suggest), or NULL */
+static const char *near_field(const struct type *rec, const char *key)
+{
+	const char **names = xcalloc(rec->nfields + 1, sizeof(*names));
+	const char *near;
+	size_t i;
+
+	for (i = 0; i < rec->nfields; i++)
+		names[i] = rec->fields[i].name;
+	near = util_suggest(key, names, rec->nfields);
+	free(names);
+	return near;
+}
+
 static const struct type *step_type(struct tc *c, const struct type *t, const struct ref_step *s,
 				    struct buf *why)
 {
@@ -85,16 +100,11 @@ static const struct type *step_type(struct tc *c, const struct type *t, const st
 			if (f) {
 				r = f->optional ? type_optional(c->arena, f->type) : f->type;
 			} else {
-				const char **names = xcalloc(t->nfields + 1, sizeof(*names));
-				const char *near;
+				const char *near = near_field(t, s->key);
 
-				for (i = 0; i < t->nfields; i++)
-					names[i] = t->fields[i].name;
-				near = util_suggest(s->key, names, t->nfields);
 				buf_printf(why, "no field '%s' in %s", diag_quote(s->key), type_str(t));
 				if (near)
 					buf_printf(why, " (did you mean '%s'?)", diag_quote(near));
-				free(names);
 			}
 		}
 		break;
@@ -390,23 +400,17 @@ static const struct type *select_document(struct tc *c, const struct type *t,
 
 	steps = index_steps(c, attribute, index, &nodes, &n);
 	if (n && (steps[0].is_index || !type_field_find(doc, steps[0].key))) {
-		const char **names = xcalloc(doc->nfields + 1, sizeof(*names));
-		const char *near = NULL;
-		size_t i;
+		const char *near = steps[0].is_index ? NULL : near_field(doc, steps[0].key);
 
-		for (i = 0; i < doc->nfields; i++)
-			names[i] = doc->fields[i].name;
-		if (!steps[0].is_index)
-			near = util_suggest(steps[0].key, names, doc->nfields);
-		free(names);
-		buf_printf(&why, " (did you mean '%s'?)", near ? diag_quote(near) : "");
+		if (near)
+			buf_printf(&why, " (did you mean '%s'?)", diag_quote(near));
 		diag_report(c->ds, DIAG_E0305, nodes[0]->loc,
 			    "'%s' is not a field of the results document %s (fields: "
 			    "inputs, outputs, flow_name, project_name, run_id, result_type_string, "
 			    "date_modified, unique_hash)%s%s", diag_quote(nodes[0]->str), saver,
 			    t->kind == TYPE_RECORD && !steps[0].is_index &&
 					    (!strcmp(steps[0].key, "inputs") || !strcmp(steps[0].key, "outputs"))
-				    ? "; the saved result has no such field" : "", near ? why.data : "");
+				    ? "; the saved result has no such field" : "", why.len ? why.data : "");
 		buf_free(&why);
 		return NULL;
 	}
