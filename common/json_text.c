@@ -97,9 +97,15 @@ static void newline(struct buf *b, size_t flags, int depth)
 		buf_putc(b, ' ');
 }
 
-static int cmp_key(const void *a, const void *b)
+/* an object's member, for writing them in order */
+struct member {
+	const char *key;
+	const json_t *value;
+};
+
+static int cmp_member(const void *a, const void *b)
 {
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
+	return strcmp(((const struct member *)a)->key, ((const struct member *)b)->key);
 }
 
 static void put_value(struct buf *b, const json_t *v, size_t flags, int depth)
@@ -111,7 +117,7 @@ static void put_value(struct buf *b, const json_t *v, size_t flags, int depth)
 
 	switch (json_typeof(v)) {
 	case JSON_OBJECT: {
-		const char **keys;
+		struct member *m;
 		const char *key;
 		json_t *item;
 
@@ -120,24 +126,27 @@ static void put_value(struct buf *b, const json_t *v, size_t flags, int depth)
 			buf_puts(b, "{}");
 			break;
 		}
-		keys = xmalloc(n * sizeof(*keys));
+		/* members as iterated, each with its value: no lookup again */
+		m = xmalloc(n * sizeof(*m));
 		i = 0;
-		json_object_foreach((json_t *)v, key, item)
-			keys[i++] = key;
+		json_object_foreach((json_t *)v, key, item) {
+			m[i].key = key;
+			m[i++].value = item;
+		}
 		if (flags & JSON_SORT_KEYS)
-			qsort(keys, n, sizeof(*keys), cmp_key);
+			qsort(m, n, sizeof(*m), cmp_member);
 		buf_putc(b, '{');
 		for (i = 0; i < n; i++) {
 			newline(b, flags, depth + 1);
-			put_string(b, keys[i], strlen(keys[i]));
+			put_string(b, m[i].key, strlen(m[i].key));
 			buf_puts(b, colon);
-			put_value(b, json_object_get(v, keys[i]), flags, depth + 1);
+			put_value(b, m[i].value, flags, depth + 1);
 			if (i + 1 < n)
 				buf_puts(b, comma);
 		}
 		newline(b, flags, depth);
 		buf_putc(b, '}');
-		free(keys);
+		free(m);
 		break;
 	}
 	case JSON_ARRAY:
