@@ -231,8 +231,8 @@ static void check_ident(const struct ynode *n, const char *what, struct diags *d
 			    "digits, '_' and '-'", what, diag_quote(n->str));
 }
 
-/* check_flow_name: flow and project names identify flows across files */
-static void check_flow_name(const struct ynode *n, const char *what, struct diags *ds)
+/* check_project_name: project names identify flows across files */
+static void check_project_name(const struct ynode *n, const char *what, struct diags *ds)
 {
 	const char *s;
 
@@ -492,8 +492,10 @@ static void read_head(struct spec_head *h, const struct ynode *doc, const struct
 	h->name_node = out[HE_NAME] ? out[HE_NAME] : doc;
 	h->name = out[HE_NAME] ? out[HE_NAME]->str : NULL;
 	h->project = out[HE_PROJECT] ? out[HE_PROJECT]->str : NULL;
-	check_flow_name(out[HE_NAME], "flow name", ds);
-	check_flow_name(out[HE_PROJECT], "project name", ds);
+	/* a flow's name names it in the plan, and flowrun names files after it */
+	if (out[HE_NAME])
+		check_ident(out[HE_NAME], "flow", ds);
+	check_project_name(out[HE_PROJECT], "project name", ds);
 	h->labels = out[HE_LABELS];
 	h->image = out[HE_IMAGE];
 	check_image(h->image, ds);
