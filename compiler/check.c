@@ -9,10 +9,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "comp.h"
+
 /* A directed graph over named things, for finding cycles. */
 struct edge {
 	size_t to;                 /* target node */
 	const struct ynode *at;    /* the text that creates the edge */
+	int own;                   /* 1 when that text is at the level checked (not inside a
+				      nested flow of flows, which is checked on its own) */
 };
 
 struct graph {
@@ -32,9 +36,9 @@ static void graph_init(struct graph *g, size_t n)
 	g->capout = xcalloc(n, sizeof(*g->capout));
 }
 
-static void graph_add(struct graph *g, size_t from, size_t to, const struct ynode *at)
+static void graph_add(struct graph *g, size_t from, size_t to, const struct ynode *at, int own)
 {
-	struct edge e = {to, at};
+	struct edge e = {to, at, own};
 
 	VEC_PUSH(g->out[from], g->nout[from], g->capout[from], e);
 }
@@ -65,6 +69,23 @@ static int reported(struct strmap *done, struct arena *a, size_t u, size_t v)
 	return 0;
 }
 
+/* cycle_at: where the cycle stack[from..depth-1] closed by e is reported:
+ * at e, or when e is not at the level checked, at the first edge of the
+ * cycle that is; NULL when none is (the cycle lies inside one nested flow
+ * of flows, whose own check reports it) */
+static const struct edge *cycle_at(const struct edge *e, const struct edge *const *via,
+				   const size_t *stack, size_t from, size_t depth)
+{
+	size_t i;
+
+	if (e->own)
+		return e;
+	for (i = from + 1; i < depth; i++)
+		if (via[stack[i]]->own)
+			return via[stack[i]];
+	return NULL;
+}
+
 /* find_cycles: depth-first search without recursion, in node order; the
  * first edge (in listing order) from one node to another that closes a
  * cycle is reported at its text with the cycle as a path */
@@ -76,6 +97,7 @@ static void find_cycles(const struct graph *g, enum diag_code code, const char *
 	size_t *stack = xmalloc((g->n ? g->n : 1) * sizeof(*stack));
 	size_t *next = xcalloc(g->n ? g->n : 1, sizeof(*next));
 	size_t *pos = xcalloc(g->n ? g->n : 1, sizeof(*pos));
+	const struct edge **via = xcalloc(g->n ? g->n : 1, sizeof(*via));
 	struct strmap done = {0};
 	struct arena keys = {0};
 	size_t root, depth;
@@ -91,21 +113,24 @@ static void find_cycles(const struct graph *g, enum diag_code code, const char *
 			size_t u = stack[depth - 1];
 
 			if (next[u] < g->nout[u]) {
-				const struct edge *e = &g->out[u][next[u]++];
+				const struct edge *e = &g->out[u][next[u]++], *at;
 				struct buf path = {0};
 				size_t i;
 
 				if (color[e->to] == WHITE) {
 					color[e->to] = GREY;
 					pos[e->to] = depth;
+					via[e->to] = e;
 					stack[depth++] = e->to;
-				} else if (color[e->to] == GREY && !reported(&done, &keys, u, e->to)) {
+				} else if (color[e->to] == GREY &&
+					   (at = cycle_at(e, via, stack, pos[e->to], depth)) != NULL &&
+					   !reported(&done, &keys, u, e->to)) {
 					/* once per pair: two mappings between the same two
 					 * flows close the same cycle */
 					for (i = pos[e->to]; i < depth; i++)
 						buf_printf(&path, "%s -> ", diag_quote(g->names[stack[i]]));
 					buf_puts(&path, diag_quote(g->names[e->to]));
-					diag_report(ds, code, e->at->loc, "%s form a cycle: %s (%s)", what,
+					diag_report(ds, code, at->at->loc, "%s form a cycle: %s (%s)", what,
 						    path.data, meaning);
 					buf_free(&path);
 				}
@@ -121,6 +146,7 @@ static void find_cycles(const struct graph *g, enum diag_code code, const char *
 	free(stack);
 	free(next);
 	free(pos);
+	free(via);
 }
 
 /* Per-flow state while its tasks are checked. */
@@ -138,7 +164,7 @@ static void check_task(struct flow_ctx *c, const struct spec_task *t)
 
 	for (i = 0; i < t->nrefs; i++)
 		if (t->refs[i].bound && t->refs[i].ref.root == REF_TASK)
-			graph_add(&c->deps, c->task, t->refs[i].target, t->refs[i].node);
+			graph_add(&c->deps, c->task, t->refs[i].target, t->refs[i].node, 1);
 	if (t->shell) {
 		const char *open = strstr(t->shell->str, "${{");
 
@@ -154,7 +180,7 @@ static void check_task(struct flow_ctx *c, const struct spec_task *t)
 		void *idx = strmap_get(&c->tasks, d->str, d->len);
 
 		if (idx) {
-			graph_add(&c->deps, c->task, (size_t)(uintptr_t)idx - 1, d);
+			graph_add(&c->deps, c->task, (size_t)(uintptr_t)idx - 1, d, 1);
 		} else {
 			size_t nnames;
 			const char **names = spec_task_names(c->flow, &nnames);
@@ -191,64 +217,71 @@ void check_flow(const struct spec_flow *f, struct diags *ds)
 	strmap_free(&c.tasks);
 }
 
-/* check_composed_names: unmapped parameters become '{flow}-{param}'; two of
- * them must not collide */
-static void check_composed_names(const struct spec_fof *fof, struct diags *ds)
+/* check_names: the names a composition gives its composed parameters
+ * ('{entry}-{param}', one more '{entry}-' per level of nesting) and its
+ * flows (entry names joined with '-') must not collide */
+static void check_names(const struct comp *c, struct diags *ds)
 {
 	struct strmap seen = {0};
-	char **keys = NULL;
-	size_t nkeys = 0, cap = 0, i, j;
+	size_t i;
 
-	for (i = 0; i < fof->nentries; i++) {
-		const struct spec_entry *e = &fof->entries[i];
+	for (i = 0; i < c->nparams; i++) {
+		const struct comp_flow *f = &c->flows[c->params[i].flow];
+		const struct comp_flow *prev;
+		const char *name = c->params[i].name;
 
-		/* an entry listed twice is reported as such, not once per parameter */
-		if (!e->flow || !e->name || e->duplicate)
+		prev = strmap_put(&seen, name, strlen(name), (void *)f);
+		if (prev == f)
 			continue;
-		for (j = 0; j < e->flow->nparams; j++) {
-			const struct spec_param *p = &e->flow->params[j];
-			const struct spec_entry *prev;
-			struct buf name = {0};
-
-			if (spec_is_mapped(e, p->name))
-				continue;
-			buf_printf(&name, "%s-%s", e->name, p->name);
-			prev = strmap_put(&seen, name.data, name.len, (void *)e);
-			if (prev != e) {
-				diag_report(ds, DIAG_E0210, e->name_node->loc,
-					    "composed parameter '%s' of flow '%s' collides with one of "
-					    "flow '%s'", diag_quote(name.data), diag_quote(e->name),
-					    diag_quote(prev->name));
-				diag_note(ds, prev->name_node->loc, "flow '%s' is composed here",
-					  diag_quote(prev->name));
-				buf_free(&name);
-				continue;
-			}
-			VEC_PUSH(keys, nkeys, cap, buf_steal(&name));
-		}
+		diag_report(ds, DIAG_E0210, f->entry->name_node->loc,
+			    "composed parameter '%s' of flow '%s' collides with one of flow '%s'",
+			    diag_quote(name), diag_quote(f->path), diag_quote(prev->path));
+		diag_note(ds, prev->entry->name_node->loc, "flow '%s' is composed here",
+			  diag_quote(prev->path));
 	}
-	for (i = 0; i < nkeys; i++)
-		free(keys[i]);
-	free(keys);
 	strmap_free(&seen);
+	for (i = 0; i < c->nflows; i++) {
+		const struct comp_flow *f = &c->flows[i], *prev;
+
+		prev = strmap_put(&seen, f->name, strlen(f->name), (void *)f);
+		if (prev == f)
+			continue;
+		diag_report(ds, DIAG_E0213, f->entry->name_node->loc,
+			    "flow '%s' and flow '%s' would both be named '%s' in the plan",
+			    diag_quote(f->path), diag_quote(prev->path), diag_quote(f->name));
+		diag_note(ds, prev->entry->name_node->loc, "flow '%s' is composed here",
+			  diag_quote(prev->path));
+	}
+	strmap_free(&seen);
+}
+
+/* own: whether m is a mapping of e (the level checked) */
+static int own(const struct spec_entry *e, const struct spec_mapping *m)
+{
+	return m >= e->maps && m < e->maps + e->nmaps;
 }
 
 void check_fof(const struct spec_fof *fof, struct diags *ds)
 {
+	const struct comp *c = fof->comp;
 	struct graph g;
 	size_t i, j;
 
-	graph_init(&g, fof->nentries);
-	for (i = 0; i < fof->nentries; i++) {
-		const struct spec_entry *e = &fof->entries[i];
+	if (!c)
+		return;
+	graph_init(&g, c->nflows);
+	for (i = 0; i < c->nflows; i++) {
+		const struct comp_flow *f = &c->flows[i];
 
-		g.names[i] = e->name ? e->name : "?";
-		for (j = 0; j < e->nmaps; j++)
-			if (e->maps[j].parent)
-				graph_add(&g, i, (size_t)(e->maps[j].parent - fof->entries),
-					  e->maps[j].parent_flow);
+		g.names[i] = f->path;
+		for (j = 0; j < f->flow->nparams; j++) {
+			const struct comp_source *s = &f->sources[j];
+
+			if (!s->input && s->index != COMP_UNBOUND)
+				graph_add(&g, i, s->index, s->map->parent_flow, own(f->entry, s->map));
+		}
 	}
 	find_cycles(&g, DIAG_E0211, "composing flows", "each takes a parameter from the next", ds);
-	check_composed_names(fof, ds);
+	check_names(c, ds);
 	graph_free(&g);
 }

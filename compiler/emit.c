@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "comp.h"
 #include "json_text.h"
 #include "order.h"
 #include "plan_format.h"
@@ -258,11 +259,6 @@ static json_t *strings_json(const struct ynode *list)
 	return arr;
 }
 
-/* Per-flow state shared across the plan. */
-struct flow_out {
-	size_t *task_rank;   /* plan index of each task of the flow */
-};
-
 static json_t *index_json(const struct spec_mapping *m)
 {
 	json_t *arr = json_array();
@@ -281,48 +277,121 @@ static json_t *index_json(const struct spec_mapping *m)
 	return arr;
 }
 
-json_t *emit_plan(const struct spec_fof *fof)
+struct named {
+	const char *name; /* a flow's plan name */
+	size_t index;     /* the flow, in its composition */
+};
+
+static int cmp_named(const void *pa, const void *pb)
+{
+	return strcmp(((const struct named *)pa)->name, ((const struct named *)pb)->name);
+}
+
+/* sort_by_name: the flows of c by name (their plan names are unique), so
+ * that listing order does not decide the plan */
+static size_t *sort_by_name(const struct comp *c)
+{
+	struct named *v = xmalloc((c->nflows ? c->nflows : 1) * sizeof(*v));
+	size_t *byname = xmalloc((c->nflows ? c->nflows : 1) * sizeof(*byname)), i;
+
+	for (i = 0; i < c->nflows; i++) {
+		v[i].name = c->flows[i].name;
+		v[i].index = i;
+	}
+	qsort(v, c->nflows, sizeof(*v), cmp_named);
+	for (i = 0; i < c->nflows; i++)
+		byname[i] = v[i].index;
+	free(v);
+	return byname;
+}
+
+/* source_json: where a flow parameter comes from; a composed parameter is
+ * added to params */
+static json_t *source_json(const struct comp *c, const struct comp_source *s,
+			   const struct spec_param *p, const size_t *flow_rank,
+			   size_t *const *task_rank, json_t *params)
 {
 	static const char *const map_kinds[] = {"raw", "file", "db"};
-	const size_t n = fof->nentries;
+	json_t *src = json_object();
+
+	if (s->input) {
+		json_t *cp = json_object();
+
+		json_object_set_new(cp, "name", json_string(c->params[s->index].name));
+		json_object_set_new(cp, "type", type_json(p->t));
+		if (p->deflt)
+			json_object_set_new(cp, "default", value_json(p->deflt));
+		json_object_set_new(src, "input", json_integer((json_int_t)json_array_size(params)));
+		json_array_append_new(params, cp);
+	} else {
+		const struct spec_mapping *m = s->map;
+		json_t *from = json_object();
+
+		json_object_set_new(from, "flow", json_integer((json_int_t)flow_rank[s->index]));
+		json_object_set_new(from, "task", json_integer((json_int_t)task_rank[s->index][
+			m->task - m->from->tasks]));
+		if (m->map_type == SPEC_MAP_DB)
+			json_object_set_new(from, "index", index_json(m));
+		json_object_set_new(src, map_kinds[m->map_type], from);
+	}
+	return src;
+}
+
+json_t *emit_plan(const struct spec_fof *fof, size_t *flows_out)
+{
+	const struct comp *c = fof->comp;
+	const size_t n = c->nflows;
+	size_t *byname = sort_by_name(c);
+	size_t *nrank = xmalloc((n ? n : 1) * sizeof(*nrank));
 	size_t *order = xmalloc((n ? n : 1) * sizeof(*order));
 	size_t *rank = xmalloc((n ? n : 1) * sizeof(*rank));
-	struct flow_out *outs = xcalloc(n ? n : 1, sizeof(*outs));
+	size_t *flow_rank = xmalloc((n ? n : 1) * sizeof(*flow_rank));
+	size_t **task_rank = xcalloc(n ? n : 1, sizeof(*task_rank));
 	json_t *plan = json_object(), *params = json_array(), *flows = json_array();
 	struct order_deps fd;
 	size_t k, i, j;
 
+	/* flows are ordered by what they need, ties broken by name: nodes of
+	 * the order are name ranks */
+	for (i = 0; i < n; i++)
+		nrank[byname[i]] = i;
 	order_init(&fd, n);
 	for (i = 0; i < n; i++)
-		for (j = 0; j < fof->entries[i].nmaps; j++)
-			order_add(&fd, i, (size_t)(fof->entries[i].maps[j].parent - fof->entries));
+		for (j = 0; j < c->flows[i].flow->nparams; j++)
+			if (!c->flows[i].sources[j].input)
+				order_add(&fd, nrank[i], nrank[c->flows[i].sources[j].index]);
 	order_topo(&fd, order, rank);
+	for (i = 0; i < n; i++)
+		flow_rank[i] = rank[nrank[i]];
 
 	/* task orders first: a mapping names its parent's task by plan index */
 	for (i = 0; i < n; i++) {
-		const struct spec_flow *f = fof->entries[i].flow;
+		const struct spec_flow *f = c->flows[i].flow;
 		size_t *torder = xmalloc((f->ntasks ? f->ntasks : 1) * sizeof(*torder));
 		struct order_deps td;
 
-		outs[i].task_rank = xmalloc((f->ntasks ? f->ntasks : 1) * sizeof(size_t));
+		task_rank[i] = xmalloc((f->ntasks ? f->ntasks : 1) * sizeof(size_t));
 		order_task_deps(f, &td);
-		order_topo(&td, torder, outs[i].task_rank);
+		order_topo(&td, torder, task_rank[i]);
 		order_free(&td);
 		free(torder);
 	}
 	for (k = 0; k < n; k++) {
-		const struct spec_entry *e = &fof->entries[order[k]];
-		const struct spec_flow *f = e->flow;
+		size_t li = byname[order[k]];
+		const struct comp_flow *cf = &c->flows[li];
+		const struct spec_flow *f = cf->flow;
 		json_t *fo = json_object(), *fparams = json_array(), *tasks = json_array();
 		size_t *torder = xmalloc((f->ntasks ? f->ntasks : 1) * sizeof(*torder));
 		struct order_deps td;
 
-		json_object_set_new(fo, "name", json_string(e->name));
-		json_object_set_new(fo, "project", json_string(e->project));
-		if (e->labels || f->head.labels)
-			json_object_set_new(fo, "labels", strings_json(e->labels ? e->labels : f->head.labels));
-		if (e->image || f->head.image)
-			json_object_set_new(fo, "image", json_string((e->image ? e->image : f->head.image)->str));
+		if (flows_out)
+			flows_out[k] = li;
+		json_object_set_new(fo, "name", json_string(cf->name));
+		json_object_set_new(fo, "project", json_string(f->head.project));
+		if (cf->labels)
+			json_object_set_new(fo, "labels", strings_json(cf->labels));
+		if (cf->image)
+			json_object_set_new(fo, "image", json_string(cf->image->str));
 		if (f->network)
 			json_object_set_new(fo, "network", json_true());
 		json_object_set_new(fo, "needs", needs_json(&fd, order[k], rank));
@@ -339,46 +408,20 @@ json_t *emit_plan(const struct spec_fof *fof)
 		}
 		for (i = 0; i < f->nparams; i++) {
 			const struct spec_param *p = &f->params[i];
-			json_t *po = json_object(), *src = json_object();
-			const struct spec_mapping *m = NULL;
+			json_t *po = json_object();
 
-			for (j = 0; j < e->nmaps; j++)
-				if (e->maps[j].target == p)
-					m = &e->maps[j];
 			json_object_set_new(po, "name", json_string(p->name));
 			json_object_set_new(po, "type", type_json(p->t));
-			if (m) {
-				size_t parent = (size_t)(m->parent - fof->entries);
-				json_t *from = json_object();
-
-				json_object_set_new(from, "flow", json_integer((json_int_t)rank[parent]));
-				json_object_set_new(from, "task", json_integer((json_int_t)outs[parent].task_rank[
-					m->task - m->parent->flow->tasks]));
-				if (m->map_type == SPEC_MAP_DB)
-					json_object_set_new(from, "index", index_json(m));
-				json_object_set_new(src, map_kinds[m->map_type], from);
-			} else {
-				json_t *cp = json_object();
-				struct buf name = {0};
-
-				buf_printf(&name, "%s-%s", e->name, p->name);
-				json_object_set_new(cp, "name", json_string(name.data));
-				json_object_set_new(cp, "type", type_json(p->t));
-				if (p->deflt)
-					json_object_set_new(cp, "default", value_json(p->deflt));
-				json_object_set_new(src, "input", json_integer((json_int_t)json_array_size(params)));
-				json_array_append_new(params, cp);
-				buf_free(&name);
-			}
-			json_object_set_new(po, "source", src);
+			json_object_set_new(po, "source", source_json(c, &cf->sources[i], p, flow_rank,
+								      task_rank, params));
 			json_array_append_new(fparams, po);
 		}
 		json_object_set_new(fo, "params", fparams);
 		order_task_deps(f, &td);
 		for (i = 0; i < f->ntasks; i++)
-			torder[outs[order[k]].task_rank[i]] = i;
+			torder[task_rank[li][i]] = i;
 		for (i = 0; i < f->ntasks; i++)
-			json_array_append_new(tasks, task_json(f, torder[i], &td, outs[order[k]].task_rank));
+			json_array_append_new(tasks, task_json(f, torder[i], &td, task_rank[li]));
 		order_free(&td);
 		free(torder);
 		json_object_set_new(fo, "tasks", tasks);
@@ -397,11 +440,14 @@ json_t *emit_plan(const struct spec_fof *fof)
 	json_object_set_new(plan, "params", params);
 	json_object_set_new(plan, "flows", flows);
 	for (i = 0; i < n; i++)
-		free(outs[i].task_rank);
-	free(outs);
+		free(task_rank[i]);
+	free(task_rank);
 	order_free(&fd);
+	free(byname);
+	free(nrank);
 	free(order);
 	free(rank);
+	free(flow_rank);
 	return plan;
 }
 

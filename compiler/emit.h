@@ -7,9 +7,11 @@
 
 #include "spec.h"
 
-/* emit_plan: the plan of fof, without its hash; fof, its flows and their
- * types must be free of errors */
-json_t *emit_plan(const struct spec_fof *fof);
+/* emit_plan: the plan of fof (its composition, flattened), without its
+ * hash; fof, its flows and their types must be free of errors. When
+ * flows_out is not NULL, flows_out[k] is set to the index in fof->comp of
+ * the plan's flows[k]. */
+json_t *emit_plan(const struct spec_fof *fof, size_t *flows_out);
 /* emit_text: adds the content hash to plan and returns its text (compact,
  * keys sorted, one trailing newline), to free */
 char *emit_text(json_t *plan);

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "comp.h"
 #include "diag.h"
 #include "driver.h"
 #include "graph.h"
@@ -90,12 +91,12 @@ struct param_row {
 };
 
 static void add_row(struct param_row **rows, size_t *n, size_t *cap, const char *prefix,
-		    const struct spec_param *p)
+		    const char *name, const struct spec_param *p)
 {
 	struct param_row r;
 	struct buf b = {0};
 
-	buf_printf(&b, "%s%s", prefix, p->name);
+	buf_printf(&b, "%s%s", prefix, name);
 	r.name = buf_steal(&b);
 	if (p->t)
 		type_print(&b, p->t);
@@ -143,8 +144,8 @@ static int is_given(const struct driver *d, const struct ynode *node)
 }
 
 /* list_params: the parameters a user passes to run what the given files
- * define: the composed parameters of each flow of flows, or, in a file
- * without one, each flow's own */
+ * define: the composed parameters of each flow of flows (nested ones
+ * flattened), or, in a file without one, each flow's own */
 static void list_params(const struct driver *d)
 {
 	struct param_row *rows = NULL;
@@ -157,15 +158,8 @@ static void list_params(const struct driver *d)
 		if (!is_given(d, fof->head.node))
 			continue;
 		n = 0;
-		for (j = 0; j < fof->nentries; j++) {
-			const struct spec_entry *e = &fof->entries[j];
-			char prefix[300];
-
-			snprintf(prefix, sizeof(prefix), "%s-", e->name);
-			for (k = 0; e->flow && k < e->flow->nparams; k++)
-				if (!spec_is_mapped(e, e->flow->params[k].name))
-					add_row(&rows, &n, &cap, prefix, &e->flow->params[k]);
-		}
+		for (j = 0; j < fof->comp->nparams; j++)
+			add_row(&rows, &n, &cap, "", fof->comp->params[j].name, fof->comp->params[j].param);
 		snprintf(title, sizeof(title), "%s (project %s)", fof->head.name, fof->head.project);
 		print_rows(title, rows, n);
 		nfofs++;
@@ -181,7 +175,7 @@ static void list_params(const struct driver *d)
 		n = 0;
 		snprintf(prefix, sizeof(prefix), "%s-", f->head.name);
 		for (k = 0; k < f->nparams; k++)
-			add_row(&rows, &n, &cap, prefix, &f->params[k]);
+			add_row(&rows, &n, &cap, prefix, f->params[k].name, &f->params[k]);
 		snprintf(title, sizeof(title), "%s (project %s)", f->head.name, f->head.project);
 		print_rows(title, rows, n);
 	}
@@ -307,9 +301,10 @@ static int cmd_check(int argc, char **argv)
 }
 
 /* one_flow: f as a flow of flows composing it alone (its plan's name and
- * project are f's, its parameters f-NAME), in *fof and *e */
+ * project are f's, its parameters f-NAME), in *fof and *e, its composition
+ * in a */
 static const struct spec_fof *one_flow(struct spec_flow *f, struct spec_fof *fof,
-				       struct spec_entry *e)
+				       struct spec_entry *e, struct arena *a)
 {
 	memset(fof, 0, sizeof(*fof));
 	memset(e, 0, sizeof(*e));
@@ -322,6 +317,7 @@ static const struct spec_fof *one_flow(struct spec_flow *f, struct spec_fof *fof
 	fof->head.image = NULL; /* the flow's own, in its entry */
 	fof->entries = e;
 	fof->nentries = 1;
+	fof->comp = comp_build(a, fof, 1);
 	return fof;
 }
 
@@ -329,7 +325,7 @@ static const struct spec_fof *one_flow(struct spec_flow *f, struct spec_fof *fof
  * --flow, or the only one the given files define, composed alone; NULL
  * when there is none */
 static const struct spec_fof *select_flow(const struct driver *d, const char *name,
-					  struct spec_fof *fof, struct spec_entry *e)
+					  struct spec_fof *fof, struct spec_entry *e, struct arena *a)
 {
 	struct spec_flow *found = NULL;
 	struct buf names = {0};
@@ -348,13 +344,14 @@ static const struct spec_fof *select_flow(const struct driver *d, const char *na
 		fatal("the given files define several flows (%s) and no flow of flows; choose one with "
 		      "--flow NAME", names.data);
 	buf_free(&names);
-	return found ? one_flow(found, fof, e) : NULL;
+	return found ? one_flow(found, fof, e, a) : NULL;
 }
 
 /* select_fof: the flow of flows to compile: the one named by --flow, or the
  * only one the given files define; else a plain flow composed alone */
 static const struct spec_fof *select_fof(const struct driver *d, const char *name,
-					 struct spec_fof *alone, struct spec_entry *entry)
+					 struct spec_fof *alone, struct spec_entry *entry,
+					 struct arena *a)
 {
 	const struct spec_fof *found = NULL;
 	struct buf names = {0};
@@ -375,7 +372,7 @@ static const struct spec_fof *select_fof(const struct driver *d, const char *nam
 		buf_free(&names);
 		return found;
 	}
-	if (!n && (found = select_flow(d, name, alone, entry)) != NULL)
+	if (!n && (found = select_flow(d, name, alone, entry, a)) != NULL)
 		return found;
 	if (!n && name)
 		fatal("no flow of flows or flow named '%s' in the given files and -I directories",
@@ -442,8 +439,11 @@ static int cmd_build(int argc, char **argv, int graph)
 {
 	struct opts o = {0};
 	struct driver d = {0};
-	struct spec_fof alone;
+	struct spec_fof alone = {0};
 	struct spec_entry entry;
+	const struct spec_fof *fof;
+	struct arena a = {0};
+	size_t *flows;
 	json_t *plan;
 	char *text;
 
@@ -454,19 +454,30 @@ static int cmd_build(int argc, char **argv, int graph)
 		free(o.dirs);
 		return EXIT_ERRORS;
 	}
-	plan = emit_plan(select_fof(&d, o.flow, &alone, &entry));
+	fof = select_fof(&d, o.flow, &alone, &entry, &a);
+	flows = xmalloc((fof->comp->nflows ? fof->comp->nflows : 1) * sizeof(*flows));
+	plan = emit_plan(fof, flows);
 	text = emit_text(plan);
 	if (graph) {
+		const char **paths = xmalloc((fof->comp->nflows ? fof->comp->nflows : 1) *
+					     sizeof(*paths));
 		struct buf dot = {0};
+		size_t i;
 
-		graph_dot(plan, &dot);
+		for (i = 0; i < fof->comp->nflows; i++)
+			paths[i] = fof->comp->flows[flows[i]].path;
+		graph_dot(plan, paths, &dot);
 		write_output(o.output, dot.data);
 		buf_free(&dot);
+		free(paths);
 	} else {
 		write_output(o.output, text);
 	}
+	free(flows);
 	free(text);
 	json_decref(plan);
+	comp_free(alone.comp);
+	arena_free(&a);
 	driver_free(&d);
 	free(o.dirs);
 	return EXIT_OK;

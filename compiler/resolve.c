@@ -7,12 +7,32 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "comp.h"
+
 /* at most this many known flows are listed for an unknown one */
 #define MAX_LISTED 20
 
 struct def {
 	const struct ynode *name_node; /* where it is defined */
 	struct spec_flow *flow;        /* the flow, or NULL for a flow of flows */
+	struct spec_fof *fof;          /* the flow of flows, or NULL for a flow */
+};
+
+/* Resolving the flows of a set. */
+struct resolver {
+	struct spec_set *set;          /* what is resolved */
+	struct strmap index;           /* project NUL name -> def */
+	struct arena a;                /* keys and defs */
+	const char *const *dirs;       /* -I directories, for unknown flows */
+	size_t ndirs;                  /* number of dirs */
+	const char *const *unread;     /* files that could not be read */
+	size_t nunread;                /* number of unread */
+	int said;                      /* the unread files were mentioned */
+	struct spec_fof **stack;       /* flows of flows being built, outermost first */
+	size_t depth;                  /* number on stack */
+	size_t cap;                    /* allocated stack */
+	size_t total;                  /* bytes of the compositions built (COMP_MAX_BYTES) */
+	struct diags *ds;              /* where problems go */
 };
 
 static char *flow_key(struct arena *a, const char *project, const char *name, size_t *len)
@@ -26,8 +46,8 @@ static char *flow_key(struct arena *a, const char *project, const char *name, si
 	return k;
 }
 
-static void define(struct strmap *index, struct arena *a, const struct spec_head *h,
-		   struct spec_flow *flow, struct diags *ds)
+static void define(struct resolver *r, const struct spec_head *h, struct spec_flow *flow,
+		   struct spec_fof *fof)
 {
 	struct def *d, *prev;
 	size_t len;
@@ -35,169 +55,69 @@ static void define(struct strmap *index, struct arena *a, const struct spec_head
 
 	if (!h->project || !h->name)
 		return;
-	key = flow_key(a, h->project, h->name, &len);
-	d = arena_alloc(a, sizeof(*d));
+	key = flow_key(&r->a, h->project, h->name, &len);
+	d = arena_alloc(&r->a, sizeof(*d));
 	d->name_node = h->name_node;
 	d->flow = flow;
-	prev = strmap_put(index, key, len, d);
+	d->fof = fof;
+	prev = strmap_put(&r->index, key, len, d);
 	if (prev != d) {
-		diag_report(ds, DIAG_E0202, h->name_node->loc,
+		diag_report(r->ds, DIAG_E0202, h->name_node->loc,
 			    "flow '%s' of project '%s' is defined twice", diag_quote(h->name),
 			    diag_quote(h->project));
-		diag_note(ds, prev->name_node->loc, "first defined here");
+		diag_note(r->ds, prev->name_node->loc, "first defined here");
 	}
 }
 
-static int cmp_flow_name(const void *pa, const void *pb)
+static int cmp_head(const void *pa, const void *pb)
 {
-	const struct spec_flow *a = *(struct spec_flow *const *)pa;
-	const struct spec_flow *b = *(struct spec_flow *const *)pb;
-	int c = strcmp(a->head.project, b->head.project);
+	const struct spec_head *a = *(const struct spec_head *const *)pa;
+	const struct spec_head *b = *(const struct spec_head *const *)pb;
+	int c = strcmp(a->project, b->project);
 
-	return c ? c : strcmp(a->head.name, b->head.name);
+	return c ? c : strcmp(a->name, b->name);
 }
 
-/* report_unknown: the error for an entry naming no flow, with the nearest
- * name, the known flows and where they were looked for */
-static void report_unknown(const struct spec_set *set, const struct spec_entry *e,
-			   const char *const *dirs, size_t ndirs, struct diags *ds)
+/* report_unknown: the error for an entry of self naming no flow, with the
+ * nearest name, the known flows and flows of flows (but self), and where
+ * they were looked for */
+static void report_unknown(const struct resolver *r, const struct spec_fof *self,
+			   const struct spec_entry *e)
 {
-	struct spec_flow **known = xmalloc((set->nflows ? set->nflows : 1) * sizeof(*known));
-	const char **names = xmalloc((set->nflows ? set->nflows : 1) * sizeof(*names));
-	size_t nknown = 0, nnames = 0, i;
+	const struct spec_set *set = r->set;
+	size_t all = set->nflows + set->nfofs, nknown = 0, nnames = 0, i;
+	const struct spec_head **known = xmalloc((all ? all : 1) * sizeof(*known));
+	const char **names = xmalloc((all ? all : 1) * sizeof(*names));
 	struct buf list = {0};
 
-	for (i = 0; i < set->nflows; i++) {
-		struct spec_flow *f = set->flows[i];
+	for (i = 0; i < all; i++) {
+		const struct spec_head *h = i < set->nflows ? &set->flows[i]->head
+							    : &set->fofs[i - set->nflows]->head;
 
-		if (!f->head.name || !f->head.project)
+		if (!h->name || !h->project || h == &self->head)
 			continue;
-		known[nknown++] = f;
-		if (strcmp(f->head.project, e->project) == 0)
-			names[nnames++] = f->head.name;
+		known[nknown++] = h;
+		if (strcmp(h->project, e->project) == 0)
+			names[nnames++] = h->name;
 	}
-	diag_report_unknown(ds, DIAG_E0201, e->name_node->loc, e->name, names, nnames,
+	diag_report_unknown(r->ds, DIAG_E0201, e->name_node->loc, e->name, names, nnames,
 			    "no flow '%s' in project '%s'", diag_quote(e->name), diag_quote(e->project));
-	qsort(known, nknown, sizeof(*known), cmp_flow_name);
+	qsort(known, nknown, sizeof(*known), cmp_head);
 	for (i = 0; i < nknown && i < MAX_LISTED; i++)
-		buf_printf(&list, "%s%s/%s", i ? ", " : "", diag_quote(known[i]->head.project),
-			   diag_quote(known[i]->head.name));
+		buf_printf(&list, "%s%s/%s", i ? ", " : "", diag_quote(known[i]->project),
+			   diag_quote(known[i]->name));
 	if (nknown > MAX_LISTED)
 		buf_printf(&list, " and %zu more", nknown - MAX_LISTED);
-	diag_note(ds, e->name_node->loc, "known flows (project/name): %s",
+	diag_note(r->ds, e->name_node->loc, "known flows (project/name): %s",
 		  nknown ? list.data : "none");
 	buf_free(&list);
-	for (i = 0; i < ndirs; i++)
-		buf_printf(&list, "%s'%s'", i ? ", " : "", diag_quote(dirs[i]));
-	diag_note(ds, e->name_node->loc, "searched the files given%s%s",
-		  ndirs ? " and -I directories " : " (no -I directories)", ndirs ? list.data : "");
+	for (i = 0; i < r->ndirs; i++)
+		buf_printf(&list, "%s'%s'", i ? ", " : "", diag_quote(r->dirs[i]));
+	diag_note(r->ds, e->name_node->loc, "searched the files given%s%s",
+		  r->ndirs ? " and -I directories " : " (no -I directories)", r->ndirs ? list.data : "");
 	buf_free(&list);
 	free(known);
 	free(names);
-}
-
-/* bind_mapping: the lume-services checks of one mapped parameter (parameter
- * in flow, parent flow in flows, task in parent flow), plus the parent's
- * project and self-mapping; binds what exists */
-static void bind_mapping(struct spec_fof *fof, struct strmap *entries, struct spec_entry *e,
-			 struct spec_mapping *m, struct diags *ds)
-{
-	const char **names;
-	size_t n, i;
-	void *idx;
-
-	if (e->flow) {
-		m->target = spec_find_param(e->flow, m->param);
-		if (!m->target) {
-			names = spec_param_names(e->flow, &n);
-			diag_report_unknown(ds, DIAG_E0203, m->key->loc, m->param, names, n,
-					    "parameter '%s' is not a parameter of flow '%s'",
-					    diag_quote(m->param), diag_quote(e->name));
-			free(names);
-		}
-	}
-	if (!m->parent_flow)
-		return;
-	if (e->name && strcmp(m->parent_flow->str, e->name) == 0) {
-		diag_report(ds, DIAG_E0212, m->parent_flow->loc,
-			    "flow '%s' cannot take parameter '%s' from its own task", diag_quote(e->name),
-			    diag_quote(m->param));
-		return;
-	}
-	idx = strmap_get(entries, m->parent_flow->str, m->parent_flow->len);
-	if (!idx) {
-		/* an entry that names no known flow is not suggested: it is
-		 * more likely the misspelt one */
-		names = xmalloc((fof->nentries ? fof->nentries : 1) * sizeof(*names));
-		for (n = 0, i = 0; i < fof->nentries; i++)
-			if (fof->entries[i].name && fof->entries[i].flow)
-				names[n++] = fof->entries[i].name;
-		diag_report_unknown(ds, DIAG_E0204, m->parent_flow->loc, m->parent_flow->str, names, n,
-				    "parent flow '%s' is not a composing flow of '%s'",
-				    diag_quote(m->parent_flow->str),
-				    fof->head.name ? diag_quote(fof->head.name) : "this flow of flows");
-		for (i = 0; i < fof->nentries; i++) {
-			const struct spec_entry *u = &fof->entries[i];
-			const char *one[1];
-
-			one[0] = u->name;
-			if (u->name && !u->flow && util_suggest(m->parent_flow->str, one, 1))
-				diag_note(ds, u->name_node->loc, "composing flow '%s' names no known flow: "
-					  "it may be the one misspelt", diag_quote(u->name));
-		}
-		free(names);
-		return;
-	}
-	m->parent = &fof->entries[(size_t)(uintptr_t)idx - 1];
-	if (m->parent_project && m->parent->project &&
-	    strcmp(m->parent_project->str, m->parent->project)) {
-		diag_report(ds, DIAG_E0206, m->parent_project->loc,
-			    "parent_project_name '%s' does not match project '%s' of composing flow '%s'",
-			    diag_quote(m->parent_project->str), diag_quote(m->parent->project),
-			    diag_quote(m->parent->name));
-		diag_note(ds, m->parent->node->loc, "composing flow '%s' is listed here",
-			  diag_quote(m->parent->name));
-	}
-	if (m->parent_task && m->parent->flow) {
-		m->task = spec_find_task(m->parent->flow, m->parent_task->str);
-		if (!m->task) {
-			names = spec_task_names(m->parent->flow, &n);
-			diag_report_unknown(ds, DIAG_E0205, m->parent_task->loc, m->parent_task->str,
-					    names, n, "task '%s' is not a task of parent flow '%s'",
-					    diag_quote(m->parent_task->str), diag_quote(m->parent->name));
-			free(names);
-		}
-	}
-}
-
-/* bind_fof: composing flows by name within the flow of flows, then every
- * mapped parameter */
-static void bind_fof(struct spec_fof *fof, struct diags *ds)
-{
-	struct strmap entries = {0};
-	size_t i, j;
-
-	for (i = 0; i < fof->nentries; i++) {
-		struct spec_entry *e = &fof->entries[i];
-		void *prev;
-
-		if (!e->name)
-			continue;
-		prev = strmap_put(&entries, e->name, strlen(e->name), (void *)(uintptr_t)(i + 1));
-		if (prev != (void *)(uintptr_t)(i + 1)) {
-			const struct spec_entry *first = &fof->entries[(size_t)(uintptr_t)prev - 1];
-
-			e->duplicate = 1;
-			diag_report(ds, DIAG_E0209, e->name_node->loc,
-				    "flow '%s' is already a composing flow of '%s'", diag_quote(e->name),
-				    fof->head.name ? diag_quote(fof->head.name) : "this flow of flows");
-			diag_note(ds, first->name_node->loc, "first listed here");
-		}
-	}
-	for (i = 0; i < fof->nentries; i++)
-		for (j = 0; j < fof->entries[i].nmaps; j++)
-			bind_mapping(fof, &entries, &fof->entries[i], &fof->entries[i].maps[j], ds);
-	strmap_free(&entries);
 }
 
 /* report_unread: the one error for the unknown flows of a run where files
@@ -220,47 +140,356 @@ static void report_unread(const struct spec_entry *e, const char *const *unread,
 	buf_free(&list);
 }
 
+/* bind_entries: every entry of fof to the flow or flow of flows it names */
+static void bind_entries(struct resolver *r, struct spec_fof *fof)
+{
+	size_t j;
+
+	for (j = 0; j < fof->nentries; j++) {
+		struct spec_entry *e = &fof->entries[j];
+		const struct def *d;
+		size_t len;
+		char *key;
+
+		if (!e->name || !e->project)
+			continue;
+		key = flow_key(&r->a, e->project, e->name, &len);
+		d = strmap_get(&r->index, key, len);
+		if (d) {
+			e->flow = d->flow;
+			e->fof = d->fof;
+		} else if (!r->nunread) {
+			report_unknown(r, fof, e);
+		} else if (!r->said++) {
+			report_unread(e, r->unread, r->nunread, r->ds);
+		}
+	}
+}
+
+/* bind_target: the input of e that m sets: a parameter of its flow, or a
+ * composed parameter of its flow of flows */
+static void bind_target(struct spec_entry *e, struct spec_mapping *m, struct diags *ds)
+{
+	const struct comp *c = e->fof ? e->fof->comp : NULL;
+	const char **names;
+	size_t n, i;
+	long k;
+
+	if (e->flow) {
+		m->target = spec_find_param(e->flow, m->param);
+		if (m->target) {
+			m->target_input = (size_t)(m->target - e->flow->params);
+			return;
+		}
+		names = spec_param_names(e->flow, &n);
+		diag_report_unknown(ds, DIAG_E0203, m->key->loc, m->param, names, n,
+				    "parameter '%s' is not a parameter of flow '%s'",
+				    diag_quote(m->param), diag_quote(e->name));
+		free(names);
+		return;
+	}
+	if (!c)
+		return;
+	k = comp_find_param(c, m->param);
+	if (k >= 0) {
+		m->target = c->params[k].param;
+		m->target_input = (size_t)k;
+		return;
+	}
+	if (c->incomplete)
+		return; /* its own errors come first; the name may be among those missing */
+	names = xmalloc((c->nparams ? c->nparams : 1) * sizeof(*names));
+	for (i = 0; i < c->nparams; i++)
+		names[i] = c->params[i].name;
+	diag_report_unknown(ds, DIAG_E0203, m->key->loc, m->param, names, c->nparams,
+			    "parameter '%s' is not a composed parameter of flow of flows '%s'",
+			    diag_quote(m->param), diag_quote(e->name));
+	diag_note(ds, e->name_node->loc, "'flowc check --list-params' lists the parameters of "
+		  "flow of flows '%s'", diag_quote(e->name));
+	free(names);
+}
+
+/* report_no_entry: E0204 for a parent_flow_name whose first name is no
+ * entry of fof; an entry that names no known flow is not suggested (it is
+ * more likely the misspelt one) but noted */
+static void report_no_entry(const struct spec_fof *fof, const struct spec_mapping *m,
+			    const char *head, struct diags *ds)
+{
+	const char **names = xmalloc((fof->nentries ? fof->nentries : 1) * sizeof(*names));
+	const char *of = fof->head.name ? diag_quote(fof->head.name) : "this flow of flows";
+	size_t n = 0, i;
+
+	for (i = 0; i < fof->nentries; i++)
+		if (fof->entries[i].name && (fof->entries[i].flow || fof->entries[i].fof))
+			names[n++] = fof->entries[i].name;
+	if (strlen(head) == m->parent_flow->len)
+		diag_report_unknown(ds, DIAG_E0204, m->parent_flow->loc, head, names, n,
+				    "parent flow '%s' is not a composing flow of '%s'",
+				    diag_quote(head), of);
+	else
+		diag_report_unknown(ds, DIAG_E0204, m->parent_flow->loc, head, names, n,
+				    "parent flow '%s': '%s' is not a composing flow of '%s'",
+				    diag_quote(m->parent_flow->str), diag_quote(head), of);
+	for (i = 0; i < fof->nentries; i++) {
+		const struct spec_entry *u = &fof->entries[i];
+		const char *one[1];
+
+		one[0] = u->name;
+		if (u->name && !u->flow && !u->fof && !u->refused && util_suggest(head, one, 1))
+			diag_note(ds, u->name_node->loc, "composing flow '%s' names no known flow: "
+				  "it may be the one misspelt", diag_quote(u->name));
+	}
+	free(names);
+}
+
+/* bind_nested: the flow of parent entry p that the rest of a path names
+ * (the end of parent_flow_name, len bytes) */
+static void bind_nested(struct spec_mapping *m, struct spec_entry *p, const char *rest,
+			size_t len, struct diags *ds)
+{
+	const struct comp *c = p->fof->comp;
+	const char **names;
+	size_t i;
+	long k = comp_find_flow(c, rest, len);
+
+	if (k >= 0) {
+		m->parent = p;
+		m->parent_leaf = (size_t)k;
+		m->from = c->flows[k].flow;
+		return;
+	}
+	if (c->incomplete)
+		return;
+	for (i = 0; i < c->nflows; i++) {
+		const char *path = c->flows[i].path;
+
+		if (strncmp(path, rest, len) == 0 && path[len] == '/') {
+			diag_report(ds, DIAG_E0204, m->parent_flow->loc,
+				    "parent flow '%s' is a flow of flows; name one of its flows, "
+				    "such as '%s/%s'", diag_quote(m->parent_flow->str), diag_quote(p->name),
+				    diag_quote(path));
+			return;
+		}
+	}
+	names = xmalloc((c->nflows ? c->nflows : 1) * sizeof(*names));
+	for (i = 0; i < c->nflows; i++)
+		names[i] = c->flows[i].path;
+	diag_report_unknown(ds, DIAG_E0204, m->parent_flow->loc, rest, names, c->nflows,
+			    "parent flow '%s': flow of flows '%s' has no flow '%s'",
+			    diag_quote(m->parent_flow->str), diag_quote(p->name), diag_quote(rest));
+	free(names);
+}
+
+/* bind_mapping: the lume-services checks of one mapped parameter (parameter
+ * in flow, parent flow in flows, task in parent flow), extended to paths
+ * into nested flows of flows, plus the parent's project and self-mapping;
+ * binds what exists */
+static void bind_mapping(struct arena *a, struct spec_fof *fof, struct strmap *entries,
+			 struct spec_entry *e, struct spec_mapping *m, struct diags *ds)
+{
+	const char *path, *slash, *head;
+	struct spec_entry *p;
+	const char **names;
+	size_t n, hlen;
+	void *idx;
+
+	bind_target(e, m, ds);
+	if (!m->parent_flow)
+		return;
+	path = m->parent_flow->str;
+	slash = memchr(path, '/', m->parent_flow->len);
+	hlen = slash ? (size_t)(slash - path) : m->parent_flow->len;
+	head = arena_strndup(a, path, hlen);
+	if (e->name && strcmp(head, e->name) == 0) {
+		if (slash)
+			diag_report(ds, DIAG_E0212, m->parent_flow->loc,
+				    "flow of flows '%s' cannot take parameter '%s' from its own flow "
+				    "'%s': wire its flows together inside it", diag_quote(e->name),
+				    diag_quote(m->param), diag_quote(path));
+		else
+			diag_report(ds, DIAG_E0212, m->parent_flow->loc,
+				    "flow '%s' cannot take parameter '%s' from its own task",
+				    diag_quote(e->name), diag_quote(m->param));
+		return;
+	}
+	idx = strmap_get(entries, head, hlen);
+	if (!idx) {
+		report_no_entry(fof, m, head, ds);
+		return;
+	}
+	p = &fof->entries[(size_t)(uintptr_t)idx - 1];
+	if (slash && p->flow) {
+		diag_report(ds, DIAG_E0204, m->parent_flow->loc,
+			    "parent flow '%s': '%s' is a flow, not a flow of flows", diag_quote(path),
+			    diag_quote(head));
+		return;
+	}
+	if (slash && p->fof && p->fof->comp) {
+		bind_nested(m, p, slash + 1, m->parent_flow->len - hlen - 1, ds);
+	} else if (!slash && p->fof && p->fof->comp) {
+		const struct comp *c = p->fof->comp;
+
+		if (c->nflows)
+			diag_report(ds, DIAG_E0204, m->parent_flow->loc,
+				    "parent flow '%s' is a flow of flows; name one of its flows, such "
+				    "as '%s/%s'", diag_quote(path), diag_quote(path),
+				    diag_quote(c->flows[c->nflows - 1].path));
+		else
+			diag_report(ds, DIAG_E0204, m->parent_flow->loc,
+				    "parent flow '%s' is a flow of flows; name one of its flows",
+				    diag_quote(path));
+		return;
+	} else if (!slash && p->flow) {
+		m->parent = p;
+		m->from = p->flow;
+	}
+	if (!m->from)
+		return;
+	if (m->parent_project && m->from->head.project &&
+	    strcmp(m->parent_project->str, m->from->head.project)) {
+		diag_report(ds, DIAG_E0206, m->parent_project->loc,
+			    "parent_project_name '%s' does not match project '%s' of flow '%s'",
+			    diag_quote(m->parent_project->str), diag_quote(m->from->head.project),
+			    diag_quote(path));
+		diag_note(ds, p->node->loc, "composing flow '%s' is listed here", diag_quote(p->name));
+	}
+	if (m->parent_task) {
+		m->task = spec_find_task(m->from, m->parent_task->str);
+		if (!m->task) {
+			names = spec_task_names(m->from, &n);
+			diag_report_unknown(ds, DIAG_E0205, m->parent_task->loc, m->parent_task->str,
+					    names, n, "task '%s' is not a task of parent flow '%s'",
+					    diag_quote(m->parent_task->str), diag_quote(path));
+			free(names);
+		}
+	}
+}
+
+/* bind_fof: composing flows by name within the flow of flows, then every
+ * mapped parameter */
+static void bind_fof(struct resolver *r, struct spec_fof *fof)
+{
+	struct strmap entries = {0};
+	size_t i, j;
+
+	for (i = 0; i < fof->nentries; i++) {
+		struct spec_entry *e = &fof->entries[i];
+		void *prev;
+
+		if (!e->name)
+			continue;
+		prev = strmap_put(&entries, e->name, strlen(e->name), (void *)(uintptr_t)(i + 1));
+		if (prev != (void *)(uintptr_t)(i + 1)) {
+			const struct spec_entry *first = &fof->entries[(size_t)(uintptr_t)prev - 1];
+
+			e->duplicate = 1;
+			diag_report(r->ds, DIAG_E0209, e->name_node->loc,
+				    "flow '%s' is already a composing flow of '%s'", diag_quote(e->name),
+				    fof->head.name ? diag_quote(fof->head.name) : "this flow of flows");
+			diag_note(r->ds, first->name_node->loc, "first listed here");
+		}
+	}
+	for (i = 0; i < fof->nentries; i++)
+		for (j = 0; j < fof->entries[i].nmaps; j++)
+			bind_mapping(&r->a, fof, &entries, &fof->entries[i], &fof->entries[i].maps[j],
+				     r->ds);
+	strmap_free(&entries);
+}
+
+/* refuse: entry e of the innermost flow of flows being built names one
+ * that is being built too (it includes itself), or that nests too deep */
+static void refuse(struct resolver *r, struct spec_entry *e, int cycle)
+{
+	struct buf chain = {0};
+	size_t i = 0;
+
+	if (cycle) {
+		while (r->stack[i] != e->fof)
+			i++;
+		for (; i < r->depth; i++)
+			buf_printf(&chain, "%s -> ", diag_quote(r->stack[i]->head.name));
+		buf_puts(&chain, diag_quote(e->name));
+		diag_report(r->ds, DIAG_E0214, e->name_node->loc,
+			    "flow of flows '%s' includes itself: %s", diag_quote(e->name), chain.data);
+		buf_free(&chain);
+	} else {
+		diag_report(r->ds, DIAG_E0215, e->name_node->loc,
+			    "flows of flows nest more than %d levels deep through '%s'", COMP_MAX_DEPTH,
+			    diag_quote(e->name));
+	}
+	e->fof = NULL;
+	e->refused = 1;
+}
+
+/* build: binds fof, after what it includes, and flattens it */
+static void build(struct resolver *r, struct spec_fof *fof)
+{
+	size_t i, bytes = 0;
+	int room;
+
+	if (fof->built)
+		return;
+	fof->building = 1;
+	VEC_PUSH(r->stack, r->depth, r->cap, fof);
+	for (i = 0; i < fof->nentries; i++) {
+		struct spec_entry *e = &fof->entries[i];
+
+		if (!e->fof)
+			continue;
+		if (e->fof->building)
+			refuse(r, e, 1);
+		else if (r->depth >= COMP_MAX_DEPTH && !e->fof->built)
+			refuse(r, e, 0);
+		else
+			build(r, e->fof);
+		if (e->fof && e->fof->comp && e->fof->comp->depth >= COMP_MAX_DEPTH)
+			refuse(r, e, 0);
+	}
+	bind_fof(r, fof);
+	for (i = 0; i < fof->nentries; i++) {
+		size_t add = comp_entry_bytes(&fof->entries[i]);
+
+		bytes = bytes > SIZE_MAX - add ? SIZE_MAX : bytes + add;
+	}
+	room = bytes <= COMP_MAX_BYTES - r->total;
+	if (room)
+		r->total += bytes;
+	else
+		diag_report(r->ds, DIAG_E0215, fof->head.name_node->loc,
+			    "flattening flow of flows '%s' would take %zu MiB, past the %zu MiB all "
+			    "flows of flows loaded may take flattened",
+			    fof->head.name ? diag_quote(fof->head.name) : "?", bytes >> 20,
+			    COMP_MAX_BYTES >> 20);
+	fof->comp = comp_build(&r->set->arena, fof, room);
+	r->depth--;
+	fof->building = 0;
+	fof->built = 1;
+}
+
 void resolve_flows(struct spec_set *set, const char *const *dirs, size_t ndirs,
 		   const char *const *unread, size_t nunread, struct diags *ds)
 {
-	struct strmap index = {0};
-	struct arena a = {0};
-	size_t i, j;
-	int said = 0;
+	struct resolver r = {0};
+	size_t i;
 
+	r.set = set;
+	r.dirs = dirs;
+	r.ndirs = ndirs;
+	r.unread = unread;
+	r.nunread = nunread;
+	r.ds = ds;
 	/* definitions in load order, so the first one loaded is "first" */
 	for (i = 0; i < set->nflows; i++)
-		define(&index, &a, &set->flows[i]->head, set->flows[i], ds);
+		define(&r, &set->flows[i]->head, set->flows[i], NULL);
 	for (i = 0; i < set->nfofs; i++)
-		define(&index, &a, &set->fofs[i]->head, NULL, ds);
-	for (i = 0; i < set->nfofs; i++) {
-		struct spec_fof *fof = set->fofs[i];
-
-		for (j = 0; j < fof->nentries; j++) {
-			struct spec_entry *e = &fof->entries[j];
-			const struct def *d;
-			size_t len;
-			char *key;
-
-			if (!e->name || !e->project)
-				continue;
-			key = flow_key(&a, e->project, e->name, &len);
-			d = strmap_get(&index, key, len);
-			if (d && d->flow)
-				e->flow = d->flow;
-			else if (d)
-				diag_report(ds, DIAG_E0201, e->name_node->loc,
-					    "'%s' of project '%s' is a flow of flows; only flows can "
-					    "be composed", diag_quote(e->name), diag_quote(e->project));
-			else if (!nunread)
-				report_unknown(set, e, dirs, ndirs, ds);
-			else if (!said++)
-				report_unread(e, unread, nunread, ds);
-		}
-		bind_fof(fof, ds);
-	}
-	strmap_free(&index);
-	arena_free(&a);
+		define(&r, &set->fofs[i]->head, NULL, set->fofs[i]);
+	for (i = 0; i < set->nfofs; i++)
+		bind_entries(&r, set->fofs[i]);
+	for (i = 0; i < set->nfofs; i++)
+		build(&r, set->fofs[i]);
+	free(r.stack);
+	strmap_free(&r.index);
+	arena_free(&r.a);
 }
 
 /* Binding the references of one task. */

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "comp.h"
+
 const char *const spec_builtins[] = {"save_file", "load_file", "save_db_result", "load_db_result"};
 const size_t spec_nbuiltins = sizeof(spec_builtins) / sizeof(*spec_builtins);
 
@@ -684,6 +686,10 @@ void spec_add_document(struct spec_set *set, const struct ynode *doc, struct dia
 
 void spec_free(struct spec_set *set)
 {
+	size_t i;
+
+	for (i = 0; i < set->nfofs; i++)
+		comp_free(set->fofs[i]->comp);
 	free(set->flows);
 	free(set->fofs);
 	arena_free(&set->arena);

@@ -10,6 +10,8 @@
 #include "type.h"
 #include "ynode.h"
 
+struct comp;
+
 enum spec_action { SPEC_NONE, SPEC_RUN, SPEC_SHELL, SPEC_USES };
 enum spec_map_type { SPEC_MAP_RAW, SPEC_MAP_FILE, SPEC_MAP_DB };
 
@@ -104,9 +106,12 @@ struct spec_mapping {
 	const struct ynode *attribute;      /* lume-services' first index element, or NULL */
 	const struct ynode *attribute_index; /* list of keys and indexes, or NULL */
 	/* set by resolve when the names are right: */
-	const struct spec_param *target;    /* the parameter it sets, or NULL */
+	const struct spec_param *target;    /* the flow parameter it sets, or NULL */
+	size_t target_input;                /* which of the entry's inputs (comp_input) that is */
 	struct spec_entry *parent;          /* the composing flow it takes from, or NULL */
-	const struct spec_task *task;       /* the parent's task, or NULL */
+	size_t parent_leaf;                 /* which flow of the parent's composition (0 for a flow) */
+	const struct spec_flow *from;       /* that flow, or NULL */
+	const struct spec_task *task;       /* its task, or NULL */
 };
 
 struct spec_entry {
@@ -119,13 +124,19 @@ struct spec_entry {
 	struct spec_mapping *maps;   /* mapped parameters in file order */
 	size_t nmaps;                /* number of maps */
 	struct spec_flow *flow;      /* the flow it names, set by resolve; NULL if unknown */
+	struct spec_fof *fof;        /* or the flow of flows it names, set by resolve */
 	int duplicate;               /* 1 when an earlier entry has the same name, set by resolve */
+	int refused;                 /* 1 when it names a flow of flows that includes this one, or
+					nests too deep (reported; fof is then NULL), set by resolve */
 };
 
 struct spec_fof {
 	struct spec_head head;       /* name, project, labels, image, description */
 	struct spec_entry *entries;  /* composing flows in file order */
 	size_t nentries;             /* number of entries */
+	struct comp *comp;           /* flattened, set by resolve; NULL when it includes itself */
+	int building;                /* 1 while resolve builds what it includes */
+	int built;                   /* 1 once resolve has bound it and built comp */
 };
 
 /* Every flow and flow of flows of a compilation, in load order. */

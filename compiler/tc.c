@@ -620,7 +620,7 @@ static const struct type *mapping_value(struct tc *c, const struct spec_mapping 
 	if (!r)
 		return NULL;
 	snprintf(saver, sizeof(saver), "task '%s' of flow '%s'", diag_quote(m->task->name),
-		 diag_quote(m->parent->name));
+		 diag_quote(m->parent_flow->str));
 	switch (m->map_type) {
 	case SPEC_MAP_RAW:
 		return r;
@@ -668,9 +668,11 @@ void tc_fof(struct spec_set *set, const struct spec_fof *fof, int strict, struct
 			v = mapping_value(&c, m);
 			if (v)
 				expect(&c, v, m->target->t, m->key->loc,
-				       "the value of %s mapping %s/%s into parameter '%s' of flow '%s'",
-				       kinds[m->map_type], diag_quote(m->parent->name),
-				       diag_quote(m->task->name), diag_quote(m->param), diag_quote(e->name));
+				       "the value of %s mapping from task '%s' of flow '%s' into "
+				       "parameter '%s' of %s '%s'", kinds[m->map_type],
+				       diag_quote(m->task->name), diag_quote(m->parent_flow->str),
+				       diag_quote(m->param), e->fof ? "flow of flows" : "flow",
+				       diag_quote(e->name));
 		}
 	}
 }

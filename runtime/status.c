@@ -165,7 +165,7 @@ int status_print(const char *dir)
 	struct plan p;
 	struct verdict v;
 	size_t f, t;
-	int status;
+	int status, width = 40;
 
 	if (open_run(dir, &p, &m, &r, 0) != 0)
 		return 2;
@@ -192,7 +192,16 @@ int status_print(const char *dir)
 			printf(": %s", r.flows[f].reason);
 		printf("\n");
 	}
-	printf("  %-40s %-10s %10s %8s  %s\n", "flow/task", "state", "seconds", "attempts",
+	/* the first column fits the longest FLOW/TASK (flows nested in a
+	 * composition have long names), at least 40 characters */
+	for (f = 0; f < p.nflows; f++)
+		for (t = 0; t < p.flows[f].ntasks; t++) {
+			size_t len = strlen(p.flows[f].name) + 1 + strlen(p.flows[f].tasks[t].name);
+
+			if (len > (size_t)width)
+				width = len > 200 ? 200 : (int)len;
+		}
+	printf("  %-*s %-10s %10s %8s  %s\n", width, "flow/task", "state", "seconds", "attempts",
 	       "exit / reason");
 	for (f = 0; f < p.nflows; f++) {
 		for (t = 0; t < p.flows[f].ntasks; t++) {
@@ -200,7 +209,7 @@ int status_print(const char *dir)
 			char name[256];
 
 			snprintf(name, sizeof(name), "%s/%s", p.flows[f].name, p.flows[f].tasks[t].name);
-			printf("  %-40s %-10s ", name, journal_state_names[rt->st]);
+			printf("  %-*s %-10s ", width, name, journal_state_names[rt->st]);
 			if (rt->ms >= 0)
 				printf("%10.2f", rt->ms / 1000.0);
 			else

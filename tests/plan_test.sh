@@ -40,6 +40,32 @@ for args in "-I $tmp/a -I $tmp/b $tmp/c/flow_of_flows.yaml" \
 	expect_same "lume plan, input order $i" "$root/tests/plans/lume.json" "$tmp/shuffled$i.json"
 done
 
+# nested flows of flows (two and three levels): the committed plans, from
+# every arrangement of files and -I directories, and from one file with
+# every document and every composing_flows list in another order
+nested=$root/specs/examples/nested
+"$flowc" compile -I "$lume" -I "$nested" -o "$tmp/beamline.json" "$nested/beamline.yaml" ||
+	nfail=$((nfail + 1))
+expect_same "two-level plan is the committed one" "$root/tests/plans/beamline.json" "$tmp/beamline.json"
+"$flowc" compile -I "$lume" -I "$nested" -o "$tmp/facility.json" "$nested/facility.yaml" ||
+	nfail=$((nfail + 1))
+expect_same "three-level plan is the committed one" "$root/tests/plans/facility.json" "$tmp/facility.json"
+i=0
+for args in "-I $nested -I $lume $nested/facility.yaml" \
+	    "$lume/flow3.yaml $nested/report.yaml $nested/facility.yaml -I $lume $nested/beamline.yaml $nested/source.yaml" \
+	    "$nested/source.yaml $nested/report.yaml $nested/beamline.yaml $nested/facility.yaml $lume/flow_of_flows.yaml $lume/flow2.yaml $lume/flow1.yaml $lume/flow3.yaml"; do
+	i=$((i + 1))
+	# shellcheck disable=SC2086
+	"$flowc" compile --flow facility $args > "$tmp/nested$i.json" || nfail=$((nfail + 1))
+	expect_same "three-level plan, input order $i" "$root/tests/plans/facility.json" "$tmp/nested$i.json"
+done
+for f in facility:facility beamline:beamline flow_of_flows:lume; do
+	"$flowc" compile --flow "${f%%:*}" "$root/tests/plans/reordered/all.yaml" > "$tmp/reordered.json" ||
+		nfail=$((nfail + 1))
+	expect_same "${f%%:*} plan, documents and listings reordered" \
+		"$root/tests/plans/${f##*:}.json" "$tmp/reordered.json"
+done
+
 # one document per file, files in every rotation
 awk -v dir="$tmp/split" 'BEGIN { n = 0; system("mkdir -p " dir) }
 	/^---$/ { n++; next } { print > (dir "/doc" n ".yaml") }' \

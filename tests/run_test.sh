@@ -1,6 +1,6 @@
 #!/bin/bash
 # run_test.sh FLOWC FLOWRUN: runs plans for real and checks what happened:
-# the lume example end to end, every way a task can fail, retries, skipped
+# the lume example end to end (alone and nested in flows of flows), every way a task can fail, retries, skipped
 # dependants beside a sibling that succeeds, a filename escaping its
 # filesystem, a db index missing at run time, and crash-and-resume.
 set -u
@@ -27,6 +27,23 @@ check "the same document saved twice is one row" \
 	test "$(sqlite3 .flowrun/results.db 'select count(*) from results')" = 1
 "$flowrun" status lume1 > lume1.status
 check "status lists every task as succeeded" test "$(grep -c ' Success ' lume1.status)" = 6
+
+# ---- the lume example nested in two outer flows of flows ----
+"$flowc" compile -I "$root/specs/examples/lume" -I "$root/specs/examples/nested" -o facility.json \
+	"$root/specs/examples/nested/facility.yaml"
+"$flowrun" run facility.json --run-dir nested -p beamline-flow_of_flows-flow1-filename=out/nested.txt \
+	> nested.out 2>&1
+check "nested: the run succeeds" test $? -eq 0
+"$flowrun" result nested beamline-report/say > nested.result
+check "nested: the report says what flow3 found, true" has nested.result '^true$'
+check "nested: flow1 inside wrote the text source made" test "$(cat out/nested.txt)" = "hello you"
+"$flowrun" result nested archive/keep > nested.archive
+check "nested: archive read the document flow2 stored, two levels down" \
+	has nested.archive '^"hello you"$'
+"$flowrun" run facility.json --run-dir nested2 -p beamline-flow_of_flows-flow1-filename=out/nested.txt \
+	-p beamline-source-greeting=bye -p 'beamline-flow_of_flows-flow1-text2= now' > nested2.out 2>&1
+"$flowrun" result nested2 beamline-report/say > nested2.result
+check "nested: a text2 that makes them differ gives false" has nested2.result '^false$'
 
 # ---- failures ----
 "$flowc" compile -o failures.json "$root/tests/run/failures.yaml"

@@ -16,3 +16,24 @@ mkdir -p "$dir"
   printf 'x'; yes '}' | head -n 10000 | tr -d '\n'; printf '\n'; } > "$dir/deep_mappings.yaml"
 { printf 'tasks: '; yes '[' | head -n 10000 | tr -d '\n'
   yes ']' | head -n 10000 | tr -d '\n'; printf '\n'; } > "$dir/deep_sequences.yaml"
+# 70 flows of flows, each composing the one before: nesting is bounded
+{ printf 'name: d0\nproject_name: p\ntasks: [{name: t, run: [echo]}]\n'
+  i=1
+  while [ $i -le 70 ]; do
+	printf -- '---\nname: d%d\nproject_name: p\ncomposing_flows: [{name: d%d, project_name: p}]\n' \
+		$i $((i - 1))
+	i=$((i + 1))
+  done; } > "$dir/nest_deep.yaml"
+# two flows of flows per level, each composing both of the level below:
+# 2^22 flows at the top, refused before they are built
+{ printf 'name: l0a\nproject_name: p\ntasks: [{name: t, run: [echo]}]\n'
+  printf -- '---\nname: l0b\nproject_name: p\ntasks: [{name: t, run: [echo]}]\n'
+  i=1
+  while [ $i -le 22 ]; do
+	for s in a b; do
+		printf -- '---\nname: l%d%s\nproject_name: p\n' $i $s
+		printf 'composing_flows: [{name: l%da, project_name: p}, {name: l%db, project_name: p}]\n' \
+			$((i - 1)) $((i - 1))
+	done
+	i=$((i + 1))
+  done; } > "$dir/nest_wide.yaml"
