@@ -34,11 +34,11 @@ DEB_PKGS = gcc make pkg-config libyaml-dev libjansson-dev libsqlite3-dev libpq-d
 	podman runc catatonit busybox-static \
 	man-db zsh bsdutils graphviz
 
-COMMON_OBJS = $(addprefix $(B)/common/,util.o sha256.o json_text.o plan_hash.o type.o typeval.o \
+COMMON_OBJS = $(addprefix $(B)/common/,util.o sha256.o base64.o json_text.o plan_hash.o type.o typeval.o \
 	type_gram.o)
 FRONT_OBJS = $(COMMON_OBJS) $(addprefix $(B)/compiler/,diag.o ynode.o ref.o ref_gram.o \
 	spec.o comp.o resolve.o check.o order.o tc.o value.o driver.o)
-FLOWC_OBJS = $(FRONT_OBJS) $(B)/compiler/emit.o $(B)/compiler/graph.o $(B)/compiler/main.o
+FLOWC_OBJS = $(FRONT_OBJS) $(B)/compiler/bundle.o $(B)/compiler/emit.o $(B)/compiler/graph.o $(B)/compiler/main.o
 STORE_OBJS = $(addprefix $(B)/runtime/,store.o store_sqlite.o store_pg.o)
 FLOWRUN_OBJS = $(COMMON_OBJS) $(STORE_OBJS) $(addprefix $(B)/runtime/,plan.o tmpl.o files.o \
 	builtins.o limits.o capture.o container.o clean.o journal.o rundir.o replay.o signals.o proc.o cache.o progress.o schedule.o backend.o \

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bundle.h"
 #include "comp.h"
 #include "json_text.h"
 #include "order.h"
@@ -41,6 +42,11 @@ static json_t *needs_json(const struct order_deps *d, size_t node, const size_t 
 struct task_out {
 	const struct spec_task *task; /* the task */
 	const size_t *task_rank;      /* plan index of each task of the flow */
+};
+
+/* Per-plan state. */
+struct plan_out {
+	const struct bundle *bundle;  /* files bundled (compile --bundle), or NULL */
 };
 
 static json_t *path_json(const struct ref_step *steps, size_t n)
@@ -201,8 +207,8 @@ static json_t *type_json(const struct type *t)
 	return s;
 }
 
-static json_t *task_json(const struct spec_flow *f, size_t ti, const struct order_deps *d,
-			 const size_t *rank)
+static json_t *task_json(const struct plan_out *po, const struct spec_flow *f, size_t ti,
+			 const struct order_deps *d, const size_t *rank)
 {
 	static const char *const kinds[] = {"", "run", "shell", "builtin"};
 	const struct spec_task *t = &f->tasks[ti];
@@ -215,8 +221,12 @@ static json_t *task_json(const struct spec_flow *f, size_t ti, const struct orde
 	if (t->action == SPEC_RUN) {
 		json_t *argv = json_array();
 
-		for (i = 0; i < t->run->n; i++)
-			json_array_append_new(argv, template(&to, t->run->items[i]));
+		for (i = 0; i < t->run->n; i++) {
+			const char *file = po->bundle ? bundle_path(po->bundle, t->run->items[i]) : NULL;
+
+			json_array_append_new(argv, file ? tagged("bundled", json_string(file))
+							 : template(&to, t->run->items[i]));
+		}
 		json_object_set_new(o, "argv", argv);
 	} else if (t->action == SPEC_SHELL) {
 		json_object_set_new(o, "script", json_stringn(t->shell->str, t->shell->len));
@@ -337,8 +347,9 @@ static json_t *source_json(const struct comp *c, const struct comp_source *s,
 	return src;
 }
 
-json_t *emit_plan(const struct spec_fof *fof, size_t *flows_out)
+json_t *emit_plan(const struct spec_fof *fof, const struct bundle *bundle, size_t *flows_out)
 {
+	const struct plan_out out = {bundle};
 	const struct comp *c = fof->comp;
 	const size_t n = c->nflows;
 	size_t *byname = sort_by_name(c);
@@ -421,7 +432,7 @@ json_t *emit_plan(const struct spec_fof *fof, size_t *flows_out)
 		for (i = 0; i < f->ntasks; i++)
 			torder[task_rank[li][i]] = i;
 		for (i = 0; i < f->ntasks; i++)
-			json_array_append_new(tasks, task_json(f, torder[i], &td, task_rank[li]));
+			json_array_append_new(tasks, task_json(&out, f, torder[i], &td, task_rank[li]));
 		order_free(&td);
 		free(torder);
 		json_object_set_new(fo, "tasks", tasks);
@@ -439,6 +450,8 @@ json_t *emit_plan(const struct spec_fof *fof, size_t *flows_out)
 		json_object_set_new(plan, "description", json_string(fof->head.description->str));
 	json_object_set_new(plan, "params", params);
 	json_object_set_new(plan, "flows", flows);
+	if (bundle)
+		json_object_set_new(plan, "files", bundle_json(bundle));
 	for (i = 0; i < n; i++)
 		free(task_rank[i]);
 	free(task_rank);

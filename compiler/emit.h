@@ -5,13 +5,15 @@
 
 #include <jansson.h>
 
+#include "bundle.h"
 #include "spec.h"
 
 /* emit_plan: the plan of fof (its composition, flattened), without its
- * hash; fof, its flows and their types must be free of errors. When
- * flows_out is not NULL, flows_out[k] is set to the index in fof->comp of
- * the plan's flows[k]. */
-json_t *emit_plan(const struct spec_fof *fof, size_t *flows_out);
+ * hash; fof, its flows and their types must be free of errors. With a
+ * bundle, the `run` arguments naming its files are {"bundled": PATH} and
+ * the files are the plan's "files". When flows_out is not NULL,
+ * flows_out[k] is set to the index in fof->comp of the plan's flows[k]. */
+json_t *emit_plan(const struct spec_fof *fof, const struct bundle *bundle, size_t *flows_out);
 /* emit_text: adds the content hash to plan and returns its text (compact,
  * keys sorted, one trailing newline), to free */
 char *emit_text(json_t *plan);

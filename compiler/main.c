@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bundle.h"
 #include "comp.h"
 #include "diag.h"
 #include "driver.h"
@@ -58,6 +59,10 @@ static const char compile_help[] =
 	"                  standard output\n"
 	"  --flow NAME     the flow of flows (or, when the files define none, the\n"
 	"                  flow) to compile, when several are loaded\n"
+	"  --bundle OUT    (compile) write a deployable plan to OUT: the plan with\n"
+	"                  the local files its tasks run (each 'run' argument that\n"
+	"                  names a file next to its spec, and each file a flow's\n"
+	"                  'bundle' lists) inside it, each with its SHA-256\n"
 	"\n"
 	EXIT_TEXT;
 
@@ -192,6 +197,7 @@ struct opts {
 	int list_params;          /* --list-params (check) */
 	const char *output;       /* -o FILE (compile, graph) */
 	const char *flow;         /* --flow NAME (compile, graph) */
+	const char *bundle;       /* --bundle OUT (compile) */
 	int color;                /* --color (text diagnostics) */
 };
 
@@ -204,6 +210,7 @@ static int parse_opts(int argc, char **argv, const char *cmd, struct opts *o)
 		{"list-params", no_argument, NULL, 'l'},
 		{"output", required_argument, NULL, 'o'},
 		{"flow", required_argument, NULL, 'f'},
+		{"bundle", required_argument, NULL, 'b'},
 		{"color", required_argument, NULL, 'c'},
 		{"colour", required_argument, NULL, 'c'},
 		{"help", no_argument, NULL, 'h'},
@@ -245,6 +252,11 @@ static int parse_opts(int argc, char **argv, const char *cmd, struct opts *o)
 			else
 				o->flow = optarg;
 			break;
+		case 'b':
+			if (strcmp(cmd, "compile") != 0)
+				usage_error("--bundle belongs to 'compile', not '%s'", cmd);
+			o->bundle = optarg;
+			break;
 		case 'c':
 			color = optarg;
 			break;
@@ -260,6 +272,8 @@ static int parse_opts(int argc, char **argv, const char *cmd, struct opts *o)
 		usage_error("--color takes auto, always or never, not '%s'", color);
 	if (optind >= argc)
 		usage_error("%s needs at least one FILE", cmd);
+	if (o->bundle && o->output)
+		usage_error("%s", "--bundle OUT writes the plan to OUT; -o is not needed");
 	return optind;
 }
 
@@ -434,7 +448,35 @@ static void write_output(const char *path, const char *text)
 	buf_free(&tmp);
 }
 
-/* cmd_build: compile (the plan) and graph (its DOT) */
+/* write_plan: the plan of fof (with bundle, or NULL), or its DOT */
+static void write_plan(const struct spec_fof *fof, const struct bundle *bundle, int graph,
+		       const char *output)
+{
+	size_t n = fof->comp->nflows ? fof->comp->nflows : 1;
+	size_t *flows = xmalloc(n * sizeof(*flows));
+	json_t *plan = emit_plan(fof, bundle, flows);
+	char *text = emit_text(plan);
+
+	if (graph) {
+		const char **paths = xmalloc(n * sizeof(*paths));
+		struct buf dot = {0};
+		size_t i;
+
+		for (i = 0; i < fof->comp->nflows; i++)
+			paths[i] = fof->comp->flows[flows[i]].path;
+		graph_dot(plan, paths, &dot);
+		write_output(output, dot.data);
+		buf_free(&dot);
+		free(paths);
+	} else {
+		write_output(output, text);
+	}
+	free(flows);
+	free(text);
+	json_decref(plan);
+}
+
+/* cmd_build: compile (the plan, or a bundle) and graph (its DOT) */
 static int cmd_build(int argc, char **argv, int graph)
 {
 	struct opts o = {0};
@@ -442,45 +484,33 @@ static int cmd_build(int argc, char **argv, int graph)
 	struct spec_fof alone = {0};
 	struct spec_entry entry;
 	const struct spec_fof *fof;
+	struct bundle bundle = {0};
+	struct diags bds = {0};
 	struct arena a = {0};
-	size_t *flows;
-	json_t *plan;
-	char *text;
+	int status = EXIT_ERRORS;
 
 	load(&d, &o, argc, argv, parse_opts(argc, argv, graph ? "graph" : "compile", &o));
 	diag_print(&d.ds, o.format, o.color, o.format == DIAG_TEXT ? stderr : stdout);
-	if (d.ds.nerrors) {
-		driver_free(&d);
-		free(o.dirs);
-		return EXIT_ERRORS;
-	}
+	if (d.ds.nerrors)
+		goto out;
 	fof = select_fof(&d, o.flow, &alone, &entry, &a);
-	flows = xmalloc((fof->comp->nflows ? fof->comp->nflows : 1) * sizeof(*flows));
-	plan = emit_plan(fof, flows);
-	text = emit_text(plan);
-	if (graph) {
-		const char **paths = xmalloc((fof->comp->nflows ? fof->comp->nflows : 1) *
-					     sizeof(*paths));
-		struct buf dot = {0};
-		size_t i;
-
-		for (i = 0; i < fof->comp->nflows; i++)
-			paths[i] = fof->comp->flows[flows[i]].path;
-		graph_dot(plan, paths, &dot);
-		write_output(o.output, dot.data);
-		buf_free(&dot);
-		free(paths);
-	} else {
-		write_output(o.output, text);
+	if (o.bundle) {
+		bundle_collect(&bundle, fof->comp, &bds);
+		diag_sort(&bds);
+		diag_print(&bds, o.format, o.color, o.format == DIAG_TEXT ? stderr : stdout);
+		if (bds.nerrors)
+			goto out;
 	}
-	free(flows);
-	free(text);
-	json_decref(plan);
+	write_plan(fof, o.bundle ? &bundle : NULL, graph, o.bundle ? o.bundle : o.output);
+	status = EXIT_OK;
+out:
+	bundle_free(&bundle);
+	diag_free(&bds);
 	comp_free(alone.comp);
 	arena_free(&a);
 	driver_free(&d);
 	free(o.dirs);
-	return EXIT_OK;
+	return status;
 }
 
 static int cmd_explain(int argc, char **argv)

@@ -42,9 +42,9 @@ enum { HE_NAME, HE_PROJECT, HE_LABELS, HE_IMAGE, HE_DESCRIPTION, HE_COUNT };
 
 static const struct field flow_fields[] = {
 	HEAD_FIELDS, {"parameters", V_MAP, 0}, {"tasks", V_LIST, 1}, {"resources", V_MAP, 0},
-	{"network", V_BOOL, 0},
+	{"network", V_BOOL, 0}, {"bundle", V_STRINGS, 0},
 };
-enum { FL_PARAMETERS = HE_COUNT, FL_TASKS, FL_RESOURCES, FL_NETWORK };
+enum { FL_PARAMETERS = HE_COUNT, FL_TASKS, FL_RESOURCES, FL_NETWORK, FL_BUNDLE };
 
 static const struct field resource_fields[] = {
 	{"cpus", V_COUNT, 0}, {"mem", V_STRING, 0}, {"time", V_STRING, 0}, {"partition", V_STRING, 0},
@@ -554,6 +554,7 @@ static void read_flow(struct spec_set *set, const struct ynode *doc, struct diag
 	read_tasks(set, f, out[FL_TASKS], ds);
 	read_resources(&f->resources, out[FL_RESOURCES], ds);
 	f->network = out[FL_NETWORK] && yn_bool(out[FL_NETWORK]) == 1;
+	f->bundle = out[FL_BUNDLE];
 	VEC_PUSH(set->flows, set->nflows, set->flowcap, f);
 }
 

@@ -88,6 +88,7 @@ struct spec_flow {
 	struct spec_head head;       /* name, project, labels, image, description */
 	struct spec_resources resources; /* for the Slurm backend */
 	int network;                 /* 1: its tasks may reach the network in their image */
+	const struct ynode *bundle;  /* list of files compile --bundle adds, or NULL */
 	struct spec_param *params;   /* in file order */
 	size_t nparams;              /* number of params */
 	struct spec_task *tasks;     /* in file order */

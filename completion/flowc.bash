@@ -8,7 +8,7 @@ _flowc() {
 	fi
 	case $prev in
 	-I) COMPREPLY=($(compgen -d -- "$cur")); return ;;
-	-o | --output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	-o | --output | --bundle) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--flow) return ;;
 	esac
 	case $cmd in
@@ -21,6 +21,7 @@ _flowc() {
 			local opts="-I --strict --diagnostics=text --diagnostics=json --diagnostics=sarif
 				--color=auto --color=always --color=never --help"
 			if [ "$cmd" = check ]; then opts="$opts --list-params"; else opts="$opts -o --flow"; fi
+			[ "$cmd" = compile ] && opts="$opts --bundle"
 			COMPREPLY=($(compgen -W "$opts" -- "$cur"))
 		else
 			COMPREPLY=($(compgen -f -X '!*.y*ml' -- "$cur") $(compgen -d -S / -- "$cur"))

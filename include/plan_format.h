@@ -13,6 +13,8 @@
  * "Limits") */
 #define PLAN_MAX_DURATION_MS (366LL * 86400 * 1000)
 #define PLAN_MAX_COUNT 999999999LL
+/* the longest path of a bundled file (docs/plan.md, "Bundles") */
+#define PLAN_MAX_PATH 1024
 /* how the plan text is written: keys sorted, no whitespace */
 #define PLAN_DUMP_FLAGS (JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY)
 

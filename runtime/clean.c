@@ -53,17 +53,6 @@ static int add_size(const char *path, const struct stat *st, int flag, struct FT
 	return 0;
 }
 
-static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	if ((flag == FTW_DP ? rmdir(path) : unlink(path)) != 0 && errno != ENOENT) {
-		fprintf(stderr, "flowrun: cannot remove %s: %s\n", path, strerror(errno));
-		return 1;
-	}
-	return 0;
-}
-
 /* tree_size: the bytes of the files under path (links not followed) */
 static unsigned long long tree_size(const char *path)
 {
@@ -72,11 +61,6 @@ static unsigned long long tree_size(const char *path)
 	return counted;
 }
 
-/* remove_tree: path and everything under it, links not followed; 0 or -1 */
-static int remove_tree(const char *path)
-{
-	return nftw(path, remove_one, 16, FTW_PHYS | FTW_DEPTH) == 0 ? 0 : -1;
-}
 
 /* the cache keys the journals of the remaining runs name */
 struct keys {
@@ -176,7 +160,7 @@ int clean_run(const struct clean_options *o)
 		} else if (old) {
 			unsigned long long b = tree_size(dir.data);
 
-			if (o->dry_run || remove_tree(dir.data) == 0) {
+			if (o->dry_run || rundir_remove_tree(dir.data) == 0) {
 				say_size(b, size, sizeof(size));
 				printf("%s %s (%s)\n", o->dry_run ? "would remove" : "removed", ids[i], size);
 				bytes += b;

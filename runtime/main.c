@@ -256,6 +256,12 @@ static void dry_run(const struct plan *p, const struct run_options *o)
 		}
 	}
 	dry_images(p, o);
+	if (p->nfiles) {
+		printf("bundled files (SHA-256 verified; a run writes them to RUN_DIR/bundle):\n");
+		for (i = 0; i < p->nfiles; i++)
+			printf("  %s  %zu bytes%s  sha256:%.12s\n", p->files[i].path, p->files[i].len,
+			       p->files[i].executable ? ", executable" : "", p->files[i].sha256);
+	}
 	printf("order:\n");
 	for (i = 0; i < p->nflows; i++) {
 		const struct plan_flow *f = &p->flows[i];

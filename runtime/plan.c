@@ -10,7 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base64.h"
 #include "plan_format.h"
+#include "sha256.h"
 
 const char *const plan_builtins[] = {"save_file", "load_file", "save_db_result", "load_db_result"};
 const size_t plan_nbuiltins = sizeof(plan_builtins) / sizeof(*plan_builtins);
@@ -23,6 +25,7 @@ struct reader {
 	char path[512];         /* JSON path of the value being read */
 	struct strmap seen;     /* names met so far in the list being read */
 	struct strmap types;    /* type text -> parsed type: plans repeat a few types */
+	struct strmap files;    /* a bundle's file paths */
 };
 
 static void bad(struct reader *r, const char *fmt, ...) ATTR_PRINTF(2, 3) ATTR_NORETURN;
@@ -286,7 +289,8 @@ static void read_ref(struct reader *r, const json_t *ref, const struct scope *s)
 	}
 }
 
-/* read_template: a string, or {"v"}, {"ref"}, {"cat"}, {"obj"}, {"arr"} */
+/* read_template: a string, or {"v"}, {"ref"}, {"cat"}, {"obj"}, {"arr"},
+ * {"bundled"} */
 static void read_template(struct reader *r, const json_t *t, const struct scope *s)
 {
 	const char *tag;
@@ -296,7 +300,7 @@ static void read_template(struct reader *r, const json_t *t, const struct scope 
 	if (json_is_string(t))
 		return;
 	if (!json_is_object(t) || json_object_size(t) != 1)
-		bad(r, "a template is a string or an object with one of v, ref, cat, obj, arr");
+		bad(r, "a template is a string or an object with one of v, ref, cat, obj, arr, bundled");
 	tag = json_object_iter_key(json_object_iter((json_t *)t));
 	v = json_object_iter_value(json_object_iter((json_t *)t));
 	old = enter_key(r, tag);
@@ -339,8 +343,12 @@ static void read_template(struct reader *r, const json_t *t, const struct scope 
 			read_template(r, kid, s);
 			leave(r, o2);
 		}
+	} else if (strcmp(tag, "bundled") == 0) {
+		if (!json_is_string(v) ||
+		    !strmap_get(&r->files, json_string_value(v), json_string_length(v)))
+			bad(r, "must name a file of the plan's \"files\"");
 	} else {
-		bad(r, "unknown template kind (v, ref, cat, obj or arr)");
+		bad(r, "unknown template kind (v, ref, cat, obj, arr or bundled)");
 	}
 	leave(r, old);
 }
@@ -562,12 +570,101 @@ static void read_flow(struct reader *r, size_t index, const json_t *o)
 	leave(r, old);
 }
 
+/* bundle_path_ok: a relative path of names: no empty, "." or ".."
+ * component, no NUL, at most PLAN_MAX_PATH bytes */
+static int bundle_path_ok(const char *s, size_t len)
+{
+	size_t i = 0;
+
+	if (!len || len > PLAN_MAX_PATH || strlen(s) != len)
+		return 0;
+	while (i < len) {
+		size_t n = strcspn(s + i, "/");
+
+		if (!n || (n == 1 && s[i] == '.') || (n == 2 && s[i] == '.' && s[i + 1] == '.'))
+			return 0;
+		i += n;
+		if (i < len && ++i == len)
+			return 0; /* a trailing '/' */
+	}
+	return 1;
+}
+
+/* read_files: a bundle's files, each verified against its SHA-256; a
+ * path may not also be the directory of another */
+static void read_files(struct reader *r, const json_t *files)
+{
+	static const char *const allowed[] = {"path", "sha256", "executable", "base64", NULL};
+	struct plan *p = r->plan;
+	const json_t *v;
+	size_t i, k, old;
+
+	if (!files)
+		return;
+	old = enter_key(r, "files");
+	if (!json_is_array(files))
+		bad(r, "must be an array");
+	p->nfiles = json_array_size(files);
+	p->files = arena_alloc(&p->arena, (p->nfiles ? p->nfiles : 1) * sizeof(*p->files));
+	memset(p->files, 0, (p->nfiles ? p->nfiles : 1) * sizeof(*p->files));
+	json_array_foreach(files, i, v) {
+		struct plan_file *f = &p->files[i];
+		const json_t *exec, *path;
+		struct buf data = {0};
+		const char *b64;
+		char hex[65];
+		size_t o2 = enter_index(r, i);
+
+		if (!json_is_object(v))
+			bad(r, "a file must be an object");
+		only(r, v, allowed);
+		path = member(r, v, "path", 1);
+		if (!json_is_string(path) ||
+		    !bundle_path_ok(json_string_value(path), json_string_length(path)))
+			bad(r, "\"path\" must be a relative path of names (no '.', '..' or empty "
+			    "component, at most %d bytes)", PLAN_MAX_PATH);
+		f->path = json_string_value(path);
+		if (i && strcmp(p->files[i - 1].path, f->path) >= 0)
+			bad(r, "files must be sorted by path, each once");
+		/* sorted, a file comes before what would be beneath it */
+		for (k = 0; f->path[k]; k++)
+			if (f->path[k] == '/' && strmap_get(&r->files, f->path, k))
+				bad(r, "'%.*s' is a file and a directory of '%s'", (int)k, f->path, f->path);
+		f->sha256 = get_string(r, v, "sha256", 1);
+		if (strlen(f->sha256) != 64 || strspn(f->sha256, "0123456789abcdef") != 64)
+			bad(r, "\"sha256\" must be 64 lowercase hex digits");
+		exec = member(r, v, "executable", 1);
+		if (!json_is_boolean(exec))
+			bad(r, "\"executable\" must be true or false");
+		f->executable = json_is_true(exec);
+		b64 = get_string(r, v, "base64", 1);
+		if (base64_decode(&data, b64) != 0) {
+			buf_free(&data);
+			bad(r, "\"base64\" is not base64");
+		}
+		sha256_hex(data.data ? data.data : "", data.len, hex);
+		if (strcmp(hex, f->sha256) != 0) {
+			buf_free(&data);
+			bad(r, "bundled file '%s' was changed after flowc wrote the bundle: its content's "
+			    "SHA-256 is %s, the bundle records %s", f->path, hex, f->sha256);
+		}
+		f->len = data.len;
+		f->data = arena_alloc(&p->arena, data.len ? data.len : 1);
+		if (data.len)
+			memcpy(f->data, data.data, data.len);
+		buf_free(&data);
+		strmap_put(&r->files, f->path, strlen(f->path), f);
+		leave(r, o2);
+	}
+	leave(r, old);
+}
+
 /* read_document: the whole plan, in order, so that a flow's sources can be
  * checked against the earlier flows' tasks */
 static void read_document(struct reader *r)
 {
 	static const char *const allowed[] = {"format", "version", "hash", "name", "project", "labels",
-					      "image", "description", "params", "flows", NULL};
+					      "image", "description", "params", "flows", "files", NULL};
 	struct plan *p = r->plan;
 	const json_t *root = p->root, *inputs, *flows, *v;
 	const char *format;
@@ -587,6 +684,8 @@ static void read_document(struct reader *r)
 		    "compile the specs again with a matching flowc", (long long)json_integer_value(v),
 		    PLAN_VERSION);
 	p->hash = get_string(r, root, "hash", 1);
+	/* a changed file is named before the hash says the plan changed */
+	read_files(r, json_object_get(root, "files"));
 	/* a plan an earlier flowc wrote has its reals in 17 digits */
 	if (plan_hash(p->root, 0, hash) < 0 ||
 	    (strcmp(hash, p->hash) != 0 && (plan_hash(p->root, 1, hash) < 0 ||
@@ -657,11 +756,13 @@ int plan_parse(struct plan *p, const char *text, size_t len, struct buf *err)
 	if (setjmp(r.fail)) {
 		strmap_free(&r.seen);
 		strmap_free(&r.types);
+		strmap_free(&r.files);
 		return -1;
 	}
 	read_document(&r);
 	strmap_free(&r.seen);
 	strmap_free(&r.types);
+	strmap_free(&r.files);
 	return 0;
 }
 
@@ -679,6 +780,24 @@ int plan_load(struct plan *p, const char *path, struct buf *err)
 	rc = plan_parse(p, text.data ? text.data : "", text.len, err);
 	buf_free(&text);
 	return rc;
+}
+
+const struct plan_file *plan_find_file(const struct plan *p, const char *path)
+{
+	size_t lo = 0, hi = p->nfiles;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(p->files[mid].path, path);
+
+		if (!c)
+			return &p->files[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
 }
 
 void plan_free(struct plan *p)

@@ -29,6 +29,15 @@ struct plan_input {
 	const json_t *deflt;        /* default value, or NULL when required */
 };
 
+/* A file of a bundled plan (flowc compile --bundle): what its tasks run. */
+struct plan_file {
+	const char *path;           /* relative, below the run's bundle directory */
+	const char *sha256;         /* of its bytes, hex */
+	int executable;             /* 1: written executable */
+	char *data;                 /* its bytes, verified against sha256 */
+	size_t len;                 /* number of bytes */
+};
+
 struct plan_param {
 	const char *name;           /* the flow's own name for it */
 	const char *type_text;      /* canonical type */
@@ -84,6 +93,8 @@ struct plan {
 	size_t ninputs;             /* number of inputs */
 	struct plan_flow *flows;    /* in topological order */
 	size_t nflows;              /* number of flows */
+	struct plan_file *files;    /* a bundle's files, sorted by path; NULL for a plain plan */
+	size_t nfiles;              /* number of files */
 	struct arena arena;         /* owns the arrays and types above */
 };
 
@@ -93,6 +104,8 @@ int plan_parse(struct plan *p, const char *text, size_t len, struct buf *err);
 /* plan_load: plan_parse of a file; -1 also when it cannot be read */
 int plan_load(struct plan *p, const char *path, struct buf *err);
 void plan_free(struct plan *p);
+/* plan_find_file: the bundled file at path, or NULL */
+const struct plan_file *plan_find_file(const struct plan *p, const char *path);
 
 /* The other direction of needs: for each node (a flow of a plan, or a
  * task of a flow), the nodes that need it. */

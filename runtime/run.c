@@ -383,6 +383,9 @@ static int run_session(const struct plan *p, const char *dir, const struct run_m
 	d.before = before;
 	d.ops = backend_find(backend);
 	rundir_files(meta, &files, &why);
+	/* a bundle's files, before the first task: anew each session */
+	if (!why.len && p->nfiles)
+		rundir_unpack(dir, p, &why);
 	/* from here on the run directory holds a run: what stops it is a
 	 * failed run (1), not a usage error */
 	status = 1;

@@ -1,10 +1,13 @@
-/* rundir.c: run.json, the run directory's lock and run ids. Nothing here
- * starts or schedules anything. */
+/* rundir.c: run.json, the run directory's lock and run ids, a bundle's
+ * files unpacked, trees removed. Nothing here starts or schedules
+ * anything. */
+#define _XOPEN_SOURCE 700 /* nftw */
 #include "rundir.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -371,4 +374,75 @@ void rundir_new_id(char *out, size_t size)
 	localtime_r(&ts.tv_sec, &tm);
 	snprintf(out, size, "%04d%02d%02d-%02d%02d%02d-%06x", tm.tm_year + 1900, tm.tm_mon + 1,
 		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, rnd & 0xffffff);
+}
+
+static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if ((flag == FTW_DP ? rmdir(path) : unlink(path)) != 0 && errno != ENOENT) {
+		fprintf(stderr, "flowrun: cannot remove %s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	return 0;
+}
+
+int rundir_remove_tree(const char *path)
+{
+	return nftw(path, remove_one, 16, FTW_PHYS | FTW_DEPTH) == 0 ? 0 : -1;
+}
+
+/* write_file: one bundled file at path, read-only (and executable when
+ * it says so), made anew: O_EXCL, never through a link; 0, or -1 with why */
+static int write_file(const char *path, const struct plan_file *f, struct buf *why)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		      f->executable ? 0500 : 0400);
+	size_t done = 0;
+	int err;
+
+	if (fd < 0) {
+		buf_printf(why, "cannot write %s: %s", path, strerror(errno));
+		return -1;
+	}
+	err = util_write_all(fd, f->data, f->len, &done);
+	if (close(fd) != 0 && !err)
+		err = errno;
+	if (err) {
+		buf_printf(why, "cannot write %s: %s", path, strerror(err));
+		return -1;
+	}
+	return 0;
+}
+
+int rundir_unpack(const char *dir, const struct plan *p, struct buf *why)
+{
+	char *root = rundir_path(dir, "bundle");
+	struct buf path = {0};
+	size_t i;
+	int rc = 0;
+
+	/* what an earlier session wrote, or a task changed, goes first */
+	if (access(root, F_OK) == 0 && rundir_remove_tree(root) != 0) {
+		buf_printf(why, "cannot remove %s", root);
+		rc = -1;
+	}
+	for (i = 0; rc == 0 && i < p->nfiles; i++) {
+		char *slash;
+
+		path.len = 0;
+		buf_printf(&path, "%s/%s", root, p->files[i].path);
+		slash = strrchr(path.data, '/');
+		*slash = '\0';
+		if (util_mkdirs(path.data) != 0) {
+			buf_printf(why, "cannot make %s: %s", path.data, strerror(errno));
+			rc = -1;
+			break;
+		}
+		*slash = '/';
+		rc = write_file(path.data, &p->files[i], why);
+	}
+	buf_free(&path);
+	free(root);
+	return rc;
 }

@@ -72,6 +72,14 @@ char **rundir_list(size_t *n);
 /* rundir_new_id: a new run id: local time and six random hex digits */
 void rundir_new_id(char *out, size_t size);
 
+/* rundir_unpack: a bundled plan's files, verified when p was read, written
+ * read-only under DIR/bundle (which is removed first: what an earlier
+ * session or a task left there goes); 0, or -1 with why */
+int rundir_unpack(const char *dir, const struct plan *p, struct buf *why);
+/* rundir_remove_tree: path and everything under it, links not followed
+ * (a problem is said on standard error); 0 or -1 */
+int rundir_remove_tree(const char *path);
+
 /* rundir_path: DIR/NAME, to free */
 char *rundir_path(const char *dir, const char *name);
 

@@ -122,8 +122,9 @@ struct sched {
 	const char *key;            /* the cache key of the outcome being journaled, or NULL */
 	char *cwd;                  /* where tasks run (a container binds it) */
 	char **binds;               /* what else a container binds: the filesystem
-				     * roots and the run directory's tasks */
+				     * roots, the run directory's tasks and bundle */
 	size_t nbinds;
+	char *bundle_dir;           /* where a bundled plan's files are (absolute), or NULL */
 };
 
 /* job_clear: a slot without a process (the rest zero) */
@@ -375,6 +376,56 @@ static void free_strings(char **v, size_t n)
 	free(v);
 }
 
+/* add_bundled: the SHA-256 of every bundled file template t names, into
+ * files (path -> hash) */
+static void add_bundled(const struct plan *p, const json_t *t, json_t *files)
+{
+	const json_t *v;
+	const char *key;
+	size_t i;
+
+	if (json_is_object(t)) {
+		v = json_object_get(t, "bundled");
+		if (v && json_object_size(t) == 1 && json_is_string(v)) {
+			const struct plan_file *f = plan_find_file(p, json_string_value(v));
+
+			if (f)
+				json_object_set_new(files, f->path, json_string(f->sha256));
+			return;
+		}
+		json_object_foreach((json_t *)t, key, v)
+			add_bundled(p, v, files);
+	} else if (json_is_array(t)) {
+		json_array_foreach(t, i, v)
+			add_bundled(p, v, files);
+	}
+}
+
+/* bundled_key: in a bundled plan, a task's inputs for its cache key name
+ * its files by content: argv again with the bundle directory as
+ * "@bundle", and the hash of each file it names */
+static void bundled_key(struct sched *s, const struct plan_task *pt,
+			const struct tmpl_scope *scope, json_t *inputs)
+{
+	struct tmpl_scope ks = *scope;
+	json_t *argv = json_array(), *files = json_object();
+	const json_t *a;
+	struct buf why = {0};
+	size_t i;
+
+	ks.bundle_dir = "@bundle";
+	json_array_foreach(pt->argv, i, a) {
+		char *text = tmpl_text(a, &ks, &why);
+
+		json_array_append_new(argv, text ? json_string(text) : json_null());
+		free(text);
+	}
+	add_bundled(s->c.plan, pt->json, files);
+	json_object_set_new(inputs, "argv", argv);
+	json_object_set_new(inputs, "bundled", files);
+	buf_free(&why);
+}
+
 /* cached: a cache: true task whose key has a result: settled Cached; the
  * key is kept for storing a new result otherwise */
 static int cached(struct sched *s, size_t f, size_t t, char **argv, size_t argc,
@@ -393,6 +444,9 @@ static int cached(struct sched *s, size_t f, size_t t, char **argv, size_t argc,
 	/* the definition is in the key; these are what it was given */
 	for (i = 0; i < argc; i++)
 		json_array_append_new(json_object_get(inputs, "argv"), json_string(argv[i]));
+	/* a bundled file by its content, not by where this run put it */
+	if (s->bundle_dir)
+		bundled_key(s, pt, scope, inputs);
 	json_object_foreach((json_t *)pt->env, ekey, etv) {
 		char *text = tmpl_text(etv, scope, &why);
 
@@ -608,7 +662,7 @@ static void start_task(struct sched *s, size_t f, size_t t)
 {
 	const struct plan_task *pt = &pflow(s, f)->tasks[t];
 	struct task_state *ts = &s->flows[f].tasks[t];
-	struct tmpl_scope scope = {s->flows[f].params, s->flows[f].results};
+	struct tmpl_scope scope = {s->flows[f].params, s->flows[f].results, s->bundle_dir};
 	struct buf why = {0};
 	json_t *with = NULL;
 
@@ -1134,6 +1188,23 @@ void sched_start_flow(struct sched *s, size_t f)
 
 /* ---- life ---- */
 
+/* absolute: DIR/NAME as an absolute path (DIR may be relative to the
+ * directory flowrun runs in), to free */
+static char *absolute(const char *dir, const char *name)
+{
+	struct buf b = {0};
+	char *cwd;
+
+	if (dir[0] == '/') {
+		buf_printf(&b, "%s/%s", dir, name);
+		return buf_steal(&b);
+	}
+	cwd = getcwd(NULL, 0);
+	buf_printf(&b, "%s/%s/%s", cwd ? cwd : ".", dir, name);
+	free(cwd);
+	return buf_steal(&b);
+}
+
 struct sched *sched_new(const struct sched_config *c)
 {
 	struct sched *s = xcalloc(1, sizeof(*s));
@@ -1168,6 +1239,8 @@ struct sched *sched_new(const struct sched_config *c)
 		if (strncmp(environ[i], "FLOWRUN_RESULT=", 15) != 0)
 			s->env[s->nenv++] = environ[i];
 	tasks_dir = rundir_path(c->dir, "tasks");
+	if (c->plan->nfiles)
+		s->bundle_dir = absolute(c->dir, "bundle");
 	if (util_mkdirs(tasks_dir) != 0) {
 		struct buf why = {0};
 
@@ -1184,14 +1257,9 @@ struct sched *sched_new(const struct sched_config *c)
 			s->cwd = xstrdup(".");
 		for (i = 0; c->files && i < c->files->n; i++)
 			VEC_PUSH(s->binds, s->nbinds, cap, xstrdup(c->files->roots[i]));
-		if (tasks_dir[0] == '/') {
-			VEC_PUSH(s->binds, s->nbinds, cap, xstrdup(tasks_dir));
-		} else {
-			struct buf abs = {0};
-
-			buf_printf(&abs, "%s/%s", s->cwd, tasks_dir);
-			VEC_PUSH(s->binds, s->nbinds, cap, buf_steal(&abs));
-		}
+		VEC_PUSH(s->binds, s->nbinds, cap, absolute(c->dir, "tasks"));
+		if (s->bundle_dir)
+			VEC_PUSH(s->binds, s->nbinds, cap, xstrdup(s->bundle_dir));
 	}
 	free(tasks_dir);
 	return s;
@@ -1249,6 +1317,7 @@ void sched_free(struct sched *s)
 	free(s->pfd_job);
 	free(s->error);
 	free(s->cwd);
+	free(s->bundle_dir);
 	free_strings(s->binds, s->nbinds);
 	free(s);
 }

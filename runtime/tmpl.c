@@ -73,6 +73,19 @@ json_t *tmpl_value(const json_t *t, const struct tmpl_scope *s, struct buf *why)
 		return json_incref(v);
 	if (strcmp(tag, "ref") == 0)
 		return ref_value(v, s, why);
+	if (strcmp(tag, "bundled") == 0) {
+		struct buf path = {0};
+
+		if (!s->bundle_dir) {
+			buf_printf(why, "bundled file %s: the run has no bundle directory",
+				   json_string_value(v));
+			return NULL;
+		}
+		buf_printf(&path, "%s/%s", s->bundle_dir, json_string_value(v));
+		out = json_stringn(path.data, path.len);
+		buf_free(&path);
+		return out;
+	}
 	if (strcmp(tag, "cat") == 0) {
 		struct buf text = {0};
 		json_t *part;

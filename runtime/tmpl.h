@@ -12,6 +12,8 @@
 struct tmpl_scope {
 	json_t *const *params;   /* the flow's parameter values, by index */
 	json_t *const *results;  /* the flow's task results, by index; NULL when not done */
+	const char *bundle_dir;  /* where a bundle's files are ({"bundled": PATH} is
+				    BUNDLE_DIR/PATH), or NULL */
 };
 
 /* tmpl_walk: the value at path (keys and indexes) inside v, borrowed; NULL

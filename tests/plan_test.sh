@@ -66,6 +66,10 @@ for f in facility:facility beamline:beamline flow_of_flows:lume; do
 		"$root/tests/plans/${f##*:}.json" "$tmp/reordered.json"
 done
 
+# a bundle (the plan with the scripts its task runs) is the committed one
+"$flowc" compile --bundle "$tmp/bundle.json" "$root/tests/run/bundle/flows.yaml" || nfail=$((nfail + 1))
+expect_same "bundle is the committed one" "$root/tests/plans/bundle.json" "$tmp/bundle.json"
+
 # one document per file, files in every rotation
 awk -v dir="$tmp/split" 'BEGIN { n = 0; system("mkdir -p " dir) }
 	/^---$/ { n++; next } { print > (dir "/doc" n ".yaml") }' \

@@ -45,6 +45,52 @@ check "nested: archive read the document flow2 stored, two levels down" \
 "$flowrun" result nested2 beamline-report/say > nested2.result
 check "nested: a text2 that makes them differ gives false" has nested2.result '^false$'
 
+# ---- a bundle: the plan with the scripts its tasks run ----
+bsrc=$root/tests/run/bundle
+"$flowc" compile --bundle bundle.json "$bsrc/flows.yaml"
+check "bundle: compile --bundle succeeds" test $? -eq 0
+(cd / && "$flowc" compile --bundle "$tmp/bundle2.json" "$bsrc/flows.yaml")
+check "bundle: the same bytes from another directory" cmp -s bundle.json bundle2.json
+"$flowc" compile "$bsrc/flows.yaml" > plain.json
+check "bundle: a plain plan of the same flow has no files" test -z "$(grep -o '"files"' plain.json)"
+check "bundle: a plain plan's hash differs (the files are in the bundle's)" \
+	test "$(grep -o 'sha256:[0-9a-f]*' plain.json)" != "$(grep -o 'sha256:[0-9a-f]*' bundle.json)"
+mkdir -p deploy && mv bundle.json deploy/
+(cd deploy && "$flowrun" run --dry-run bundle.json) > bundle.dry 2>&1
+check "bundle: a dry run lists the bundled files" has bundle.dry '^  check.sh  .* bytes  sha256:'
+(cd deploy && "$flowrun" run bundle.json --run-dir b1 -p analyze-marker="$tmp/bmarker") > bundle1.out 2>&1
+check "bundle: it runs in an empty directory" test $? -eq 0
+check "bundle: its result is true" test "$(cd deploy && "$flowrun" result b1 analyze/check)" = true
+check "bundle: the files are written read-only under the run directory" \
+	test "$(stat -c %a deploy/b1/bundle/check.sh deploy/b1/bundle/lib.sh | tr '\n' ' ')" = "400 400 "
+(cd deploy && "$flowrun" run bundle.json --run-dir b2 -p analyze-marker="$tmp/bmarker") > bundle2.out 2>&1
+check "bundle: a second run takes the cached result (the key names files by content)" \
+	has bundle2.out 'analyze/check: Cached'
+check "bundle: ... so the script ran once" test "$(wc -l < "$tmp/bmarker")" = 1
+# a bundled script changed inside the artifact: refused before anything runs
+python3 - deploy/bundle.json deploy/changed.json deploy/rehashed.json <<'PY'
+import base64, hashlib, json, sys
+plan = json.load(open(sys.argv[1]))
+f = [f for f in plan["files"] if f["path"] == "check.sh"][0]
+f["base64"] = base64.b64encode(base64.b64decode(f["base64"]).replace(b"hello", b"HELLO")).decode()
+json.dump(plan, open(sys.argv[2], "w"))
+f["sha256"] = hashlib.sha256(base64.b64decode(f["base64"])).hexdigest()
+json.dump(plan, open(sys.argv[3], "w"))
+PY
+(cd deploy && "$flowrun" run changed.json --run-dir b3 -p analyze-marker="$tmp/bmarker") > bundle3.out 2>&1
+check "bundle: a changed script is refused (exit 2)" test $? -eq 2
+check "bundle: ... naming it" has bundle3.out "bundled file 'check.sh' was changed after flowc wrote the bundle"
+check "bundle: ... before any task ran" test "$(wc -l < "$tmp/bmarker")" = 1
+check "bundle: ... and no run directory was made" test ! -e deploy/b3
+(cd deploy && "$flowrun" run rehashed.json --run-dir b4) > bundle4.out 2>&1
+check "bundle: a changed script with its hash changed too fails the plan hash" \
+	has bundle4.out "does not match its hash"
+# what a task (or anyone) changes under RUN_DIR/bundle is written anew by resume
+chmod u+w deploy/b1/bundle/lib.sh && echo 'same() { echo false; }' > deploy/b1/bundle/lib.sh
+(cd deploy && "$flowrun" resume b1) > bundle5.out 2>&1
+check "bundle: resume writes the bundle's files anew" \
+	cmp -s deploy/b1/bundle/lib.sh "$bsrc/scripts/lib.sh"
+
 # ---- failures ----
 "$flowc" compile -o failures.json "$root/tests/run/failures.yaml"
 start=$(date +%s)

@@ -61,5 +61,27 @@ def main():
     variant("with_deep", task(0, 0, "with", {"v": "DEEP"}),
             lambda text: text.replace('"DEEP"', "[" * 3000 + "]" * 3000))
 
+    # bundles (docs/plan.md, "Bundles"): files whose paths would leave the
+    # run's bundle directory or clash, and argv naming a file not there
+    def files(*entries):
+        def change(p):
+            p["files"] = [{"path": path, "sha256": hashlib.sha256(b"x").hexdigest(),
+                           "executable": False, "base64": "eA=="} for path in entries]
+        return change
+
+    variant("file_dotdot", files("../x"))
+    variant("file_absolute", files("/etc/passwd"))
+    variant("file_empty_component", files("a//b"))
+    variant("file_dot", files("./a"))
+    variant("file_trailing_slash", files("a/"))
+    variant("file_nul", files("a\u0000b"))
+    variant("file_repeated", files("a", "a"))
+    variant("file_unsorted", files("b", "a"))
+    variant("file_and_directory", files("a", "a-b", "a/b"))
+    variant("file_bad_base64", lambda p: (files("a")(p), p["files"][0].__setitem__("base64", "!!")))
+    variant("file_bad_sha", lambda p: (files("a")(p), p["files"][0].__setitem__("sha256", "0" * 64)))
+    variant("bundled_missing", lambda p: (files("a")(p),
+                                          task(0, 0, "argv", [{"bundled": "b"}])(p)))
+
 
 main()

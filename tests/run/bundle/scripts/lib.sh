@@ -1,0 +1,1 @@
+same() { if [ "$1" = "$2" ]; then echo true; else echo false; fi; }
