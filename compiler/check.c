@@ -258,7 +258,7 @@ static void check_names(const struct comp *c, struct diags *ds)
 /* own: whether m is a mapping of e (the level checked) */
 static int own(const struct spec_entry *e, const struct spec_mapping *m)
 {
-	return m >= e->maps && m < e->maps + e->nmaps;
+	return e->nmaps && m >= e->maps && m < e->maps + e->nmaps;
 }
 
 void check_fof(const struct spec_fof *fof, struct diags *ds)

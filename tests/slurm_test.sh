@@ -174,8 +174,10 @@ wait "$kpid"
 "$flowrun" run slow.json --backend slurm --detach --run-dir bodykill > bodykill.out 2>&1
 for _ in $(seq 1 100); do cat bodykill/journal/*.jsonl 2> /dev/null |
 	grep -q '"task_name":"wait","state":"Running"' && break; sleep 0.1; done
-# the job body's pid, from the first line of its journal file
-body=$(sed -n '1s/.*"pid":\([0-9]*\).*/\1/p' bodykill/journal/0.0.0.jsonl 2> /dev/null)
+# the job body's pid, from the first line of its journal file (the one
+# whose first event names the flow slow)
+bodyjournal=$(grep -l '"flow_name":"slow"' bodykill/journal/0.*.jsonl 2> /dev/null | head -n 1)
+body=$(sed -n '1s/.*"pid":\([0-9]*\).*/\1/p' "${bodyjournal:-/nonexistent}" 2> /dev/null)
 check "the job body of the slow flow was found" test -n "$body"
 [ -n "$body" ] && kill -9 "$body"
 for _ in $(seq 1 50); do # a loaded machine may take a moment
