@@ -70,9 +70,9 @@ static int reported(struct strmap *done, struct arena *a, size_t u, size_t v)
 }
 
 /* cycle_at: where the cycle stack[from..depth-1] closed by e is reported:
- * at e, or when e is not at the level checked, at the first edge of the
- * cycle that is; NULL when none is (the cycle lies inside one nested flow
- * of flows, whose own check reports it) */
+ * at e, or when e is not at the level checked, at the last edge before it
+ * that is (the one nearest what closes this cycle); NULL when none is (the
+ * cycle lies inside one nested flow of flows, whose own check reports it) */
 static const struct edge *cycle_at(const struct edge *e, const struct edge *const *via,
 				   const size_t *stack, size_t from, size_t depth)
 {
@@ -80,7 +80,7 @@ static const struct edge *cycle_at(const struct edge *e, const struct edge *cons
 
 	if (e->own)
 		return e;
-	for (i = from + 1; i < depth; i++)
+	for (i = depth; i-- > from + 1;)
 		if (via[stack[i]]->own)
 			return via[stack[i]];
 	return NULL;
@@ -222,6 +222,7 @@ void check_flow(const struct spec_flow *f, struct diags *ds)
  * flows (entry names joined with '-') must not collide */
 static void check_names(const struct comp *c, struct diags *ds)
 {
+	const struct spec_entry *long_at = NULL;
 	struct strmap seen = {0};
 	size_t i;
 
@@ -231,7 +232,8 @@ static void check_names(const struct comp *c, struct diags *ds)
 		const char *name = c->params[i].name;
 
 		prev = strmap_put(&seen, name, strlen(name), (void *)f);
-		if (prev == f)
+		/* two of the same nested entry collide inside it, reported there */
+		if (prev == f || (prev->entry == f->entry && f->entry->fof))
 			continue;
 		diag_report(ds, DIAG_E0210, f->entry->name_node->loc,
 			    "composed parameter '%s' of flow '%s' collides with one of flow '%s'",
@@ -243,8 +245,17 @@ static void check_names(const struct comp *c, struct diags *ds)
 	for (i = 0; i < c->nflows; i++) {
 		const struct comp_flow *f = &c->flows[i], *prev;
 
+		/* too long at this level first: once per entry */
+		if (strlen(f->name) > PLAN_MAX_NAME && long_at != f->entry &&
+		    strlen(f->name) - strlen(f->entry->name) - 1 <= PLAN_MAX_NAME) {
+			long_at = f->entry;
+			diag_report(ds, DIAG_E0215, f->entry->name_node->loc,
+				    "flow '%s' would be named '%s' in the plan, longer than %d bytes "
+				    "(flowrun names files after it)", diag_quote(f->path),
+				    diag_quote(f->name), PLAN_MAX_NAME);
+		}
 		prev = strmap_put(&seen, f->name, strlen(f->name), (void *)f);
-		if (prev == f)
+		if (prev == f || (prev->entry == f->entry && f->entry->fof))
 			continue;
 		diag_report(ds, DIAG_E0213, f->entry->name_node->loc,
 			    "flow '%s' and flow '%s' would both be named '%s' in the plan",

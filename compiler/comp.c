@@ -28,15 +28,41 @@ int comp_usable(const struct spec_entry *e)
 	return !e->duplicate && (e->flow || (e->fof && e->fof->comp));
 }
 
+/* node_weight: the bytes of n's text and nodes, at any depth (bounded by
+ * YN_MAX_DEPTH) */
+static size_t node_weight(const struct ynode *n)
+{
+	size_t w = 48, i;
+
+	switch (n->kind) {
+	case YN_SCALAR:
+		return sat_add(w, n->len);
+	case YN_SEQ:
+		for (i = 0; i < n->n; i++)
+			w = sat_add(w, node_weight(n->items[i]));
+		return w;
+	case YN_MAP:
+		for (i = 0; i < n->n; i++)
+			w = sat_add(w, sat_add(node_weight(yn_key(n, i)), node_weight(yn_value(n, i))));
+		return w;
+	}
+	return w;
+}
+
 size_t comp_entry_bytes(const struct spec_entry *e)
 {
-	size_t name = strlen(e->name) + 1, n;
+	size_t name = strlen(e->name) + 1, n, i;
 
-	if (!comp_usable(e))
+	if (!comp_usable(e) || (e->fof && e->fof->comp->over))
 		return 0;
 	if (e->flow) {
-		n = sat_add(FLOW_BYTES + 2 * name, sat_mul(e->flow->nparams, PARAM_BYTES));
-		return sat_add(n, sat_mul(e->flow->nparams, name + 64));
+		/* its spec once more in the plan, its names and records */
+		if (!e->flow->weight)
+			e->flow->weight = node_weight(e->flow->head.node);
+		n = sat_add(e->flow->weight, FLOW_BYTES + 2 * name);
+		for (i = 0; i < e->flow->nparams; i++)
+			n = sat_add(n, PARAM_BYTES + name + strlen(e->flow->params[i].name) + 1);
+		return n;
 	}
 	/* the inner composition again, every name one entry name longer */
 	n = sat_add(sat_mul(e->fof->comp->nflows, 2), e->fof->comp->nparams);
@@ -218,6 +244,9 @@ struct comp *comp_build(struct arena *a, const struct spec_fof *fof, int room)
 		else if (!b.c->depth)
 			b.c->depth = 1;
 	}
+	/* none (an empty or malformed list, reported) says nothing of names */
+	if (!fof->nentries)
+		b.c->incomplete = 1;
 	if (!room)
 		b.c->incomplete = 1;
 	else {

@@ -9,9 +9,11 @@
 
 /* at most this many levels of flows of flows inside flows of flows */
 #define COMP_MAX_DEPTH 64
-/* at most this many bytes for all compositions flattened (as estimated by
- * comp_entry_bytes), so that nesting cannot grow without bound */
-#define COMP_MAX_BYTES ((size_t)128 << 20)
+/* at most this many bytes for all compositions flattened and the plan
+ * written of one (as estimated by comp_entry_bytes: names, records, and
+ * each flow's spec text once per time it is composed), so that nesting
+ * cannot grow without bound */
+#define COMP_MAX_BYTES ((size_t)256 << 20)
 
 /* Where one parameter of a flow of the composition comes from. */
 struct comp_source {
@@ -50,6 +52,8 @@ struct comp {
 	size_t bytes;                   /* the memory it takes, estimated (COMP_MAX_BYTES) */
 	size_t depth;                   /* levels of flows of flows: 1 without nesting */
 	int incomplete;                 /* an entry named nothing usable: names may be missing */
+	int over;                       /* it, or one it includes, is past COMP_MAX_BYTES (reported
+					   once, where it was crossed): it holds no flows */
 	struct strmap paths;            /* flow path -> index + 1 */
 	struct strmap names;            /* composed parameter name -> index + 1 */
 };

@@ -88,6 +88,9 @@ static const char usage_text[] =
 	"\n"
 	EXIT_TEXT;
 
+static const struct spec_fof *one_flow(struct spec_flow *f, struct spec_fof *fof,
+				       struct spec_entry *e, struct arena *a);
+
 /* One row of --list-params. */
 struct param_row {
 	char *name;        /* composed or plain name, owned */
@@ -95,27 +98,22 @@ struct param_row {
 	char *deflt;       /* compact JSON of the default, owned; NULL when required */
 };
 
-static void add_row(struct param_row **rows, size_t *n, size_t *cap, const char *prefix,
-		    const char *name, const struct spec_param *p)
+/* add_rows: the composed parameters of fof, as its plan lists them */
+static void add_rows(struct param_row **rows, size_t *n, size_t *cap, const struct spec_fof *fof)
 {
-	struct param_row r;
-	struct buf b = {0};
+	json_t *plan = emit_plan(fof, NULL, NULL), *params = json_object_get(plan, "params"), *p;
+	size_t i;
 
-	buf_printf(&b, "%s%s", prefix, name);
-	r.name = buf_steal(&b);
-	if (p->t)
-		type_print(&b, p->t);
-	else
-		buf_puts(&b, "?");
-	r.type = buf_steal(&b);
-	r.deflt = NULL;
-	if (p->deflt) {
-		json_t *v = value_json(p->deflt);
+	json_array_foreach(params, i, p) {
+		struct param_row r;
+		json_t *d = json_object_get(p, "default");
 
-		r.deflt = json_text(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_PRESERVE_ORDER);
-		json_decref(v);
+		r.name = xstrdup(json_string_value(json_object_get(p, "name")));
+		r.type = xstrdup(json_string_value(json_object_get(p, "type")));
+		r.deflt = d ? json_text(d, JSON_COMPACT | JSON_ENCODE_ANY | JSON_PRESERVE_ORDER) : NULL;
+		VEC_PUSH(*rows, *n, *cap, r);
 	}
-	VEC_PUSH(*rows, *n, *cap, r);
+	json_decref(plan);
 }
 
 static void print_rows(const char *title, struct param_row *rows, size_t n)
@@ -149,12 +147,13 @@ static int is_given(const struct driver *d, const struct ynode *node)
 }
 
 /* list_params: the parameters a user passes to run what the given files
- * define: the composed parameters of each flow of flows (nested ones
- * flattened), or, in a file without one, each flow's own */
+ * define, in the order of their plans: the composed parameters of each
+ * flow of flows (nested ones flattened), or, in a file without one, each
+ * flow's own, composed alone */
 static void list_params(const struct driver *d)
 {
 	struct param_row *rows = NULL;
-	size_t n, cap = 0, i, j, k, nfofs = 0;
+	size_t n, cap = 0, i, nfofs = 0;
 	char title[512];
 
 	for (i = 0; i < d->set.nfofs; i++) {
@@ -163,26 +162,25 @@ static void list_params(const struct driver *d)
 		if (!is_given(d, fof->head.node))
 			continue;
 		n = 0;
-		for (j = 0; j < fof->comp->nparams; j++)
-			add_row(&rows, &n, &cap, "", fof->comp->params[j].name, fof->comp->params[j].param);
+		add_rows(&rows, &n, &cap, fof);
 		snprintf(title, sizeof(title), "%s (project %s)", fof->head.name, fof->head.project);
 		print_rows(title, rows, n);
 		nfofs++;
 	}
-	/* a plain flow is compiled as a composition of one: its parameters
-	 * are named as composed ones */
 	for (i = 0; !nfofs && i < d->set.nflows; i++) {
-		const struct spec_flow *f = d->set.flows[i];
-		char prefix[300];
+		struct spec_flow *f = d->set.flows[i];
+		struct spec_fof alone;
+		struct spec_entry entry;
+		struct arena a = {0};
 
 		if (!is_given(d, f->head.node))
 			continue;
 		n = 0;
-		snprintf(prefix, sizeof(prefix), "%s-", f->head.name);
-		for (k = 0; k < f->nparams; k++)
-			add_row(&rows, &n, &cap, prefix, f->params[k].name, &f->params[k]);
+		add_rows(&rows, &n, &cap, one_flow(f, &alone, &entry, &a));
 		snprintf(title, sizeof(title), "%s (project %s)", f->head.name, f->head.project);
 		print_rows(title, rows, n);
+		comp_free(alone.comp);
+		arena_free(&a);
 	}
 	free(rows);
 }

@@ -11,6 +11,9 @@
 
 /* at most this many known flows are listed for an unknown one */
 #define MAX_LISTED 20
+/* names of a nested composition beyond this many are not searched for a
+ * suggestion (each costs an edit distance) */
+#define MAX_SUGGEST 1000
 
 struct def {
 	const struct ynode *name_node; /* where it is defined */
@@ -201,7 +204,8 @@ static void bind_target(struct spec_entry *e, struct spec_mapping *m, struct dia
 	names = xmalloc((c->nparams ? c->nparams : 1) * sizeof(*names));
 	for (i = 0; i < c->nparams; i++)
 		names[i] = c->params[i].name;
-	diag_report_unknown(ds, DIAG_E0203, m->key->loc, m->param, names, c->nparams,
+	diag_report_unknown(ds, DIAG_E0203, m->key->loc, m->param, names,
+			    c->nparams > MAX_SUGGEST ? 0 : c->nparams,
 			    "parameter '%s' is not a composed parameter of flow of flows '%s'",
 			    diag_quote(m->param), diag_quote(e->name));
 	diag_note(ds, e->name_node->loc, "'flowc check --list-params' lists the parameters of "
@@ -274,7 +278,8 @@ static void bind_nested(struct spec_mapping *m, struct spec_entry *p, const char
 	names = xmalloc((c->nflows ? c->nflows : 1) * sizeof(*names));
 	for (i = 0; i < c->nflows; i++)
 		names[i] = c->flows[i].path;
-	diag_report_unknown(ds, DIAG_E0204, m->parent_flow->loc, rest, names, c->nflows,
+	diag_report_unknown(ds, DIAG_E0204, m->parent_flow->loc, rest, names,
+			    c->nflows > MAX_SUGGEST ? 0 : c->nflows,
 			    "parent flow '%s': flow of flows '%s' has no flow '%s'",
 			    diag_quote(m->parent_flow->str), diag_quote(p->name), diag_quote(rest));
 	free(names);
@@ -301,7 +306,7 @@ static void bind_mapping(struct arena *a, struct spec_fof *fof, struct strmap *e
 	hlen = slash ? (size_t)(slash - path) : m->parent_flow->len;
 	head = arena_strndup(a, path, hlen);
 	if (e->name && strcmp(head, e->name) == 0) {
-		if (slash)
+		if (e->fof)
 			diag_report(ds, DIAG_E0212, m->parent_flow->loc,
 				    "flow of flows '%s' cannot take parameter '%s' from its own flow "
 				    "'%s': wire its flows together inside it", diag_quote(e->name),
@@ -365,12 +370,11 @@ static void bind_mapping(struct arena *a, struct spec_fof *fof, struct strmap *e
 	}
 }
 
-/* bind_fof: composing flows by name within the flow of flows, then every
- * mapped parameter */
-static void bind_fof(struct resolver *r, struct spec_fof *fof)
+/* mark_duplicates: an entry named like an earlier one is reported, once,
+ * and takes no further part; entries (their indexes) by name, in entries */
+static void mark_duplicates(struct resolver *r, struct spec_fof *fof, struct strmap *entries)
 {
-	struct strmap entries = {0};
-	size_t i, j;
+	size_t i;
 
 	for (i = 0; i < fof->nentries; i++) {
 		struct spec_entry *e = &fof->entries[i];
@@ -378,7 +382,7 @@ static void bind_fof(struct resolver *r, struct spec_fof *fof)
 
 		if (!e->name)
 			continue;
-		prev = strmap_put(&entries, e->name, strlen(e->name), (void *)(uintptr_t)(i + 1));
+		prev = strmap_put(entries, e->name, strlen(e->name), (void *)(uintptr_t)(i + 1));
 		if (prev != (void *)(uintptr_t)(i + 1)) {
 			const struct spec_entry *first = &fof->entries[(size_t)(uintptr_t)prev - 1];
 
@@ -389,11 +393,17 @@ static void bind_fof(struct resolver *r, struct spec_fof *fof)
 			diag_note(r->ds, first->name_node->loc, "first listed here");
 		}
 	}
+}
+
+/* bind_maps: every mapped parameter of fof */
+static void bind_maps(struct resolver *r, struct spec_fof *fof, struct strmap *entries)
+{
+	size_t i, j;
+
 	for (i = 0; i < fof->nentries; i++)
 		for (j = 0; j < fof->entries[i].nmaps; j++)
-			bind_mapping(&r->a, fof, &entries, &fof->entries[i], &fof->entries[i].maps[j],
+			bind_mapping(&r->a, fof, entries, &fof->entries[i], &fof->entries[i].maps[j],
 				     r->ds);
-	strmap_free(&entries);
 }
 
 /* refuse: entry e of the innermost flow of flows being built names one
@@ -424,17 +434,19 @@ static void refuse(struct resolver *r, struct spec_entry *e, int cycle)
 /* build: binds fof, after what it includes, and flattens it */
 static void build(struct resolver *r, struct spec_fof *fof)
 {
+	struct strmap entries = {0};
 	size_t i, bytes = 0;
-	int room;
+	int over = 0;
 
 	if (fof->built)
 		return;
 	fof->building = 1;
 	VEC_PUSH(r->stack, r->depth, r->cap, fof);
+	mark_duplicates(r, fof, &entries);
 	for (i = 0; i < fof->nentries; i++) {
 		struct spec_entry *e = &fof->entries[i];
 
-		if (!e->fof)
+		if (!e->fof || e->duplicate)
 			continue;
 		if (e->fof->building)
 			refuse(r, e, 1);
@@ -444,23 +456,28 @@ static void build(struct resolver *r, struct spec_fof *fof)
 			build(r, e->fof);
 		if (e->fof && e->fof->comp && e->fof->comp->depth >= COMP_MAX_DEPTH)
 			refuse(r, e, 0);
+		if (e->fof && e->fof->comp && e->fof->comp->over)
+			over = 1; /* reported where the limit was crossed */
 	}
-	bind_fof(r, fof);
+	bind_maps(r, fof, &entries);
+	strmap_free(&entries);
 	for (i = 0; i < fof->nentries; i++) {
 		size_t add = comp_entry_bytes(&fof->entries[i]);
 
 		bytes = bytes > SIZE_MAX - add ? SIZE_MAX : bytes + add;
 	}
-	room = bytes <= COMP_MAX_BYTES - r->total;
-	if (room)
-		r->total += bytes;
-	else
+	if (!over && bytes > COMP_MAX_BYTES - r->total) {
 		diag_report(r->ds, DIAG_E0215, fof->head.name_node->loc,
-			    "flattening flow of flows '%s' would take %zu MiB, past the %zu MiB all "
-			    "flows of flows loaded may take flattened",
-			    fof->head.name ? diag_quote(fof->head.name) : "?", bytes >> 20,
-			    COMP_MAX_BYTES >> 20);
-	fof->comp = comp_build(&r->set->arena, fof, room);
+			    "flattening flow of flows '%s' takes about %zu MiB; with the %zu MiB the "
+			    "flows of flows loaded before it take, that is past the %zu MiB flowc "
+			    "allows", fof->head.name ? diag_quote(fof->head.name) : "?", bytes >> 20,
+			    r->total >> 20, COMP_MAX_BYTES >> 20);
+		over = 1;
+	}
+	if (!over)
+		r->total += bytes;
+	fof->comp = comp_build(&r->set->arena, fof, !over);
+	fof->comp->over = over;
 	r->depth--;
 	fof->building = 0;
 	fof->built = 1;

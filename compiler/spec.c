@@ -224,13 +224,19 @@ static int read_fields(const struct ynode *map, const struct field *fields, size
 	return ok;
 }
 
-/* check_ident: task and parameter names must be usable after params./tasks. */
-static void check_ident(const struct ynode *n, const char *what, struct diags *ds)
+/* check_ident: task and parameter names must be usable after params./tasks.;
+ * flow and task names (file_name) name files of a run directory too */
+static void check_ident(const struct ynode *n, const char *what, int file_name,
+			struct diags *ds)
 {
 	if (!n->len || util_name_len(n->str, n->len) != n->len)
 		diag_report(ds, DIAG_E0116, n->loc,
 			    "%s name '%s' must start with a letter or '_' and hold only letters, "
 			    "digits, '_' and '-'", what, diag_quote(n->str));
+	else if (file_name && n->len > PLAN_MAX_NAME)
+		diag_report(ds, DIAG_E0116, n->loc,
+			    "%s name '%s' is longer than %d bytes (flowrun names files after it)",
+			    what, diag_quote(n->str), PLAN_MAX_NAME);
 }
 
 /* check_project_name: project names identify flows across files */
@@ -350,7 +356,7 @@ static void read_params(struct spec_set *set, struct spec_flow *f, const struct 
 		memset(p, 0, sizeof(*p));
 		p->name = k->str;
 		p->key = k;
-		check_ident(k, "parameter", ds);
+		check_ident(k, "parameter", 0, ds);
 		if (k->repeated)
 			continue; /* a duplicate key, reported by the loader */
 		if (v->kind == YN_SCALAR && !yn_is_null(v)) {
@@ -393,7 +399,7 @@ static void read_task(struct spec_task *t, const struct ynode *node, struct diag
 	if (out[TA_NAME]) {
 		t->name = out[TA_NAME]->str;
 		t->name_node = out[TA_NAME];
-		check_ident(out[TA_NAME], "task", ds);
+		check_ident(out[TA_NAME], "task", 1, ds);
 	}
 	t->run = out[TA_RUN];
 	t->shell = out[TA_SHELL];
@@ -496,7 +502,7 @@ static void read_head(struct spec_head *h, const struct ynode *doc, const struct
 	h->project = out[HE_PROJECT] ? out[HE_PROJECT]->str : NULL;
 	/* a flow's name names it in the plan, and flowrun names files after it */
 	if (out[HE_NAME])
-		check_ident(out[HE_NAME], "flow", ds);
+		check_ident(out[HE_NAME], "flow", 1, ds);
 	check_project_name(out[HE_PROJECT], "project name", ds);
 	h->labels = out[HE_LABELS];
 	h->image = out[HE_IMAGE];

@@ -89,6 +89,7 @@ struct spec_flow {
 	struct spec_resources resources; /* for the Slurm backend */
 	int network;                 /* 1: its tasks may reach the network in their image */
 	const struct ynode *bundle;  /* list of files compile --bundle adds, or NULL */
+	size_t weight;               /* bytes of its spec text and nodes, once comp counted them */
 	struct spec_param *params;   /* in file order */
 	size_t nparams;              /* number of params */
 	struct spec_task *tasks;     /* in file order */

@@ -13,6 +13,9 @@
  * "Limits") */
 #define PLAN_MAX_DURATION_MS (366LL * 86400 * 1000)
 #define PLAN_MAX_COUNT 999999999LL
+/* the longest flow or task name: flowrun names files after both
+ * (FLOW.TASK.S.A.stdout must fit in 255 bytes) */
+#define PLAN_MAX_NAME 100
 /* the longest path of a bundled file (docs/plan.md, "Bundles") */
 #define PLAN_MAX_PATH 1024
 /* how the plan text is written: keys sorted, no whitespace */

@@ -185,6 +185,8 @@ static const char *plain_name(struct reader *r, const char *name, const char *wh
 	if (!name[0] || util_name_len(name, strlen(name)) != strlen(name))
 		bad(r, "%s name '%.60s' is not a name (a letter or '_', then letters, digits, '_' "
 		    "or '-')", what, name);
+	if (strlen(name) > PLAN_MAX_NAME)
+		bad(r, "%s name '%.60s...' is longer than %d bytes", what, name, PLAN_MAX_NAME);
 	return name;
 }
 

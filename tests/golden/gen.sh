@@ -37,3 +37,17 @@ mkdir -p "$dir"
 	done
 	i=$((i + 1))
   done; } > "$dir/nest_wide.yaml"
+# the same doubling with a parameter whose name is 60,000 bytes: names are
+# counted, so the limit comes at once instead of gigabytes later
+{ printf 'name: m0a\nproject_name: p\nparameters:\n  ? '
+  head -c 60000 /dev/zero | tr '\0' k; printf '\n  : string\ntasks: [{name: t, run: [echo]}]\n'
+  printf -- '---\nname: m0b\nproject_name: p\ntasks: [{name: t, run: [echo]}]\n'
+  i=1
+  while [ $i -le 16 ]; do
+	for s in a b; do
+		printf -- '---\nname: m%d%s\nproject_name: p\n' $i $s
+		printf 'composing_flows: [{name: m%da, project_name: p}, {name: m%db, project_name: p}]\n' \
+			$((i - 1)) $((i - 1))
+	done
+	i=$((i + 1))
+  done; } > "$dir/nest_names.yaml"

@@ -48,6 +48,8 @@ def main():
     variant("flow_slash", flow(0, "name", "a/b"))
     variant("flow_up", flow(0, "name", "../../etc"))
     variant("flow_empty", flow(0, "name", ""))
+    variant("flow_long", flow(0, "name", "f" * 101))
+    variant("task_long", task(0, 0, "name", "t" * 101))
     variant("task_slash", task(0, 0, "name", "x/../../y"))
     variant("task_dot", task(0, 0, "name", "."))
     variant("flow_repeated", flow(1, "name", base["flows"][0]["name"]))
