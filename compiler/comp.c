@@ -69,25 +69,6 @@ size_t comp_entry_bytes(const struct spec_entry *e)
 	return sat_add(e->fof->comp->bytes, sat_mul(n, name));
 }
 
-size_t comp_inputs(const struct spec_entry *e)
-{
-	if (e->flow)
-		return e->flow->nparams;
-	if (e->fof && e->fof->comp)
-		return e->fof->comp->nparams;
-	return 0;
-}
-
-const struct spec_param *comp_input(const struct spec_entry *e, size_t i, const char **name)
-{
-	if (e->flow) {
-		*name = e->flow->params[i].name;
-		return &e->flow->params[i];
-	}
-	*name = e->fof->comp->params[i].name;
-	return e->fof->comp->params[i].param;
-}
-
 /* joined: a, sep, b in a */
 static const char *joined(struct arena *a, const char *x, char sep, const char *y)
 {

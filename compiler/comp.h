@@ -73,10 +73,6 @@ struct comp *comp_build(struct arena *a, const struct spec_fof *fof, int room);
 /* comp_find_flow, comp_find_param: by path or composed name, or -1 */
 long comp_find_flow(const struct comp *c, const char *path, size_t len);
 long comp_find_param(const struct comp *c, const char *name);
-/* comp_inputs: what an entry's mapped_parameters may set: its flow's
- * parameters, or its flow of flows' composed parameters; *n set */
-size_t comp_inputs(const struct spec_entry *e);
-const struct spec_param *comp_input(const struct spec_entry *e, size_t i, const char **name);
 void comp_free(struct comp *c);
 
 #endif

@@ -109,7 +109,8 @@ struct spec_mapping {
 	const struct ynode *attribute_index; /* list of keys and indexes, or NULL */
 	/* set by resolve when the names are right: */
 	const struct spec_param *target;    /* the flow parameter it sets, or NULL */
-	size_t target_input;                /* which of the entry's inputs (comp_input) that is */
+	size_t target_input;                /* which of the entry's inputs that is: its flow's
+					       params[i], or its flow of flows' comp->params[i] */
 	struct spec_entry *parent;          /* the composing flow it takes from, or NULL */
 	size_t parent_leaf;                 /* which flow of the parent's composition (0 for a flow) */
 	const struct spec_flow *from;       /* that flow, or NULL */
