@@ -51,10 +51,11 @@ static size_t node_weight(const struct ynode *n)
 
 size_t comp_entry_bytes(const struct spec_entry *e)
 {
-	size_t name = strlen(e->name) + 1, n, i;
+	size_t name, n, i;
 
 	if (!comp_usable(e) || (e->fof && e->fof->comp->over))
 		return 0;
+	name = strlen(e->name) + 1;
 	if (e->flow) {
 		/* its spec once more in the plan, its names and records */
 		if (!e->flow->weight)
