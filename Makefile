@@ -204,7 +204,7 @@ fuzz: $(FUZZ_TARGETS)
 	@status=0; for t in $(FUZZ_TARGETS); do \
 		name=$${t##*/fuzz_}; corpus=$$(mktemp -d); \
 		case $$name in \
-		front) seeds="tests/golden/cases specs/examples/lume";; \
+		front) seeds="tests/golden/cases specs/examples/lume specs/examples/nested";; \
 		plan) seeds=tests/plans;; \
 		*) seeds=;; \
 		esac; \
