@@ -24,30 +24,27 @@ mkdir -p "$dir"
 		$i $((i - 1))
 	i=$((i + 1))
   done; } > "$dir/nest_deep.yaml"
-# two flows of flows per level, each composing both of the level below:
+# doubling P LEVELS: after the flows P0a and P0b (written by the caller),
+# two flows of flows per level, Pia and Pib, each composing both of the
+# level below: 2^LEVELS flows at the top
+doubling() {
+	i=1
+	while [ "$i" -le "$2" ]; do
+		for s in a b; do
+			printf -- '---\nname: %s%d%s\nproject_name: p\n' "$1" $i $s
+			printf 'composing_flows: [{name: %s%da, project_name: p}, {name: %s%db, project_name: p}]\n' \
+				"$1" $((i - 1)) "$1" $((i - 1))
+		done
+		i=$((i + 1))
+	done
+}
 # 2^22 flows at the top, refused before they are built
 { printf 'name: l0a\nproject_name: p\ntasks: [{name: t, run: [echo]}]\n'
   printf -- '---\nname: l0b\nproject_name: p\ntasks: [{name: t, run: [echo]}]\n'
-  i=1
-  while [ $i -le 22 ]; do
-	for s in a b; do
-		printf -- '---\nname: l%d%s\nproject_name: p\n' $i $s
-		printf 'composing_flows: [{name: l%da, project_name: p}, {name: l%db, project_name: p}]\n' \
-			$((i - 1)) $((i - 1))
-	done
-	i=$((i + 1))
-  done; } > "$dir/nest_wide.yaml"
+  doubling l 22; } > "$dir/nest_wide.yaml"
 # the same doubling with a parameter whose name is 60,000 bytes: names are
 # counted, so the limit comes at once instead of gigabytes later
 { printf 'name: m0a\nproject_name: p\nparameters:\n  ? '
   head -c 60000 /dev/zero | tr '\0' k; printf '\n  : string\ntasks: [{name: t, run: [echo]}]\n'
   printf -- '---\nname: m0b\nproject_name: p\ntasks: [{name: t, run: [echo]}]\n'
-  i=1
-  while [ $i -le 16 ]; do
-	for s in a b; do
-		printf -- '---\nname: m%d%s\nproject_name: p\n' $i $s
-		printf 'composing_flows: [{name: m%da, project_name: p}, {name: m%db, project_name: p}]\n' \
-			$((i - 1)) $((i - 1))
-	done
-	i=$((i + 1))
-  done; } > "$dir/nest_names.yaml"
+  doubling m 16; } > "$dir/nest_names.yaml"
