@@ -392,13 +392,14 @@ static int cmp_attempt(const void *pa, const void *pb)
 	return (a->attempt > b->attempt) - (a->attempt < b->attempt);
 }
 
-/* find_task: the flow and task FLOW/TASK names; -1 when none (said) */
-static int find_task(const struct plan *p, const char *what, size_t *f, size_t *t)
+/* find_task: the flow and task FLOW/TASK names, or with whole the flow
+ * FLOW alone names (*t is then its number of tasks); -1 when none (said) */
+static int find_task(const struct plan *p, const char *what, int whole, size_t *f, size_t *t)
 {
 	const char *slash = strchr(what, '/');
-	size_t flen = slash ? (size_t)(slash - what) : 0;
+	size_t flen = slash ? (size_t)(slash - what) : strlen(what);
 
-	if (!slash) {
+	if (!slash && !whole) {
 		fprintf(stderr, "flowrun: logs takes FLOW/TASK, not '%s'\n", what);
 		return -1;
 	}
@@ -409,6 +410,9 @@ static int find_task(const struct plan *p, const char *what, size_t *f, size_t *
 		fprintf(stderr, "flowrun: the run has no flow '%.*s'\n", (int)flen, what);
 		return -1;
 	}
+	*t = p->flows[*f].ntasks;
+	if (!slash)
+		return 0;
 	for (*t = 0; *t < p->flows[*f].ntasks; (*t)++)
 		if (strcmp(p->flows[*f].tasks[*t].name, slash + 1) == 0)
 			return 0;
@@ -448,7 +452,7 @@ int status_logs(const char *dir, const char *what, int n, int stdout_, int follo
 again:
 	if (open_run(dir, &p, &m, &r, 0) != 0)
 		return 2;
-	if (find_task(&p, what, &f, &t) != 0)
+	if (find_task(&p, what, 0, &f, &t) != 0)
 		goto out;
 	/* kept attempts: FLOW.TASK.S.A.stdout|stderr */
 	buf_printf(&prefix, "%s.%s.", p.flows[f].name, p.flows[f].tasks[t].name);
@@ -540,43 +544,28 @@ int status_result(const char *dir, const char *what)
 	struct run_meta m;
 	struct replay r;
 	struct plan p;
-	const char *slash = strchr(what, '/');
-	size_t flen = slash ? (size_t)(slash - what) : strlen(what), f, t;
+	size_t f, t;
 	json_t *out = NULL;
-	int status = 0;
+	int status = 2;
 
 	if (open_run(dir, &p, &m, &r, 1) != 0)
 		return 2;
-	for (f = 0; f < p.nflows; f++)
-		if (strlen(p.flows[f].name) == flen && !strncmp(p.flows[f].name, what, flen))
-			break;
-	if (f == p.nflows) {
-		fprintf(stderr, "flowrun: the run has no flow '%.*s'\n", (int)flen, what);
-		status = 2;
+	if (find_task(&p, what, 1, &f, &t) != 0)
 		goto out;
-	}
-	for (t = 0; t < p.flows[f].ntasks; t++) {
+	if (t < p.flows[f].ntasks) {
 		json_t *v = r.flows[f].tasks[t].result;
 
-		if (slash && strcmp(p.flows[f].tasks[t].name, slash + 1) != 0)
-			continue;
-		if (slash) {
-			if (!v) {
-				fprintf(stderr, "flowrun: %s has no result (it has not succeeded)\n", what);
-				status = 2;
-				goto out;
-			}
-			out = json_incref(v);
-			break;
+		if (!v) {
+			fprintf(stderr, "flowrun: %s has no result (it has not succeeded)\n", what);
+			goto out;
 		}
-		if (!out)
-			out = json_object();
-		json_object_set(out, p.flows[f].tasks[t].name, v ? v : json_null());
-	}
-	if (!out) {
-		fprintf(stderr, "flowrun: flow '%.*s' has no task '%s'\n", (int)flen, what, slash + 1);
-		status = 2;
-		goto out;
+		out = json_incref(v);
+	} else {
+		out = json_object();
+		for (t = 0; t < p.flows[f].ntasks; t++)
+			json_object_set(out, p.flows[f].tasks[t].name,
+					r.flows[f].tasks[t].result ? r.flows[f].tasks[t].result
+								    : json_null());
 	}
 	{
 		char *text = json_text(out, JSON_INDENT(2) | JSON_ENCODE_ANY);
@@ -584,6 +573,7 @@ int status_result(const char *dir, const char *what)
 		printf("%s\n", text);
 		free(text);
 	}
+	status = 0;
 out:
 	json_decref(out);
 	close_run(&p, &m, &r);
