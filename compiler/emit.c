@@ -44,11 +44,6 @@ struct task_out {
 	const size_t *task_rank;      /* plan index of each task of the flow */
 };
 
-/* Per-plan state. */
-struct plan_out {
-	const struct bundle *bundle;  /* files bundled (compile --bundle), or NULL */
-};
-
 static json_t *path_json(const struct ref_step *steps, size_t n)
 {
 	json_t *arr = json_array();
@@ -207,7 +202,9 @@ static json_t *type_json(const struct type *t)
 	return s;
 }
 
-static json_t *task_json(const struct plan_out *po, const struct spec_flow *f, size_t ti,
+/* task_json: task ti of f; with a bundle, the run arguments naming its
+ * files are {"bundled": PATH} */
+static json_t *task_json(const struct bundle *bundle, const struct spec_flow *f, size_t ti,
 			 const struct order_deps *d, const size_t *rank)
 {
 	static const char *const kinds[] = {"", "run", "shell", "builtin"};
@@ -222,7 +219,7 @@ static json_t *task_json(const struct plan_out *po, const struct spec_flow *f, s
 		json_t *argv = json_array();
 
 		for (i = 0; i < t->run->n; i++) {
-			const char *file = po->bundle ? bundle_path(po->bundle, t->run->items[i]) : NULL;
+			const char *file = bundle ? bundle_path(bundle, t->run->items[i]) : NULL;
 
 			json_array_append_new(argv, file ? tagged("bundled", json_string(file))
 							 : template(&to, t->run->items[i]));
@@ -349,7 +346,6 @@ static json_t *source_json(const struct comp *c, const struct comp_source *s,
 
 json_t *emit_plan(const struct spec_fof *fof, const struct bundle *bundle, size_t *flows_out)
 {
-	const struct plan_out out = {bundle};
 	const struct comp *c = fof->comp;
 	const size_t n = c->nflows;
 	size_t *byname = sort_by_name(c);
@@ -432,7 +428,7 @@ json_t *emit_plan(const struct spec_fof *fof, const struct bundle *bundle, size_
 		for (i = 0; i < f->ntasks; i++)
 			torder[task_rank[li][i]] = i;
 		for (i = 0; i < f->ntasks; i++)
-			json_array_append_new(tasks, task_json(&out, f, torder[i], &td, task_rank[li]));
+			json_array_append_new(tasks, task_json(bundle, f, torder[i], &td, task_rank[li]));
 		order_free(&td);
 		free(torder);
 		json_object_set_new(fo, "tasks", tasks);
