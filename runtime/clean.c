@@ -61,7 +61,6 @@ static unsigned long long tree_size(const char *path)
 	return counted;
 }
 
-
 /* the cache keys the journals of the remaining runs name */
 struct keys {
 	char **v;
