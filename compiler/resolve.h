@@ -8,9 +8,13 @@
 #include "spec.h"
 
 /* resolve_flows: reports flows and flows of flows defined twice, then sets
- * entry->flow for every composing flow of every flow of flows, reporting the
- * unknown ones with the known flows and the directories searched (dirs), and
- * binds every mapped parameter to its parameter, parent entry and task.
+ * entry->flow (or entry->fof, for a nested flow of flows) for every
+ * composing flow of every flow of flows, reporting the unknown ones with
+ * the known flows and the directories searched (dirs); refuses a flow of
+ * flows that includes itself or passes the limits of comp.h; binds every
+ * mapped parameter to its parameter (or composed parameter), parent entry,
+ * flow (a path into a nested one) and task; and builds each fof->comp,
+ * inner ones first.
  * When files could not be read (unread: their paths), an unknown flow may
  * be defined there: that is said once, without suggesting another name. */
 void resolve_flows(struct spec_set *set, const char *const *dirs, size_t ndirs,
