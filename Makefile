@@ -41,7 +41,7 @@ FRONT_OBJS = $(COMMON_OBJS) $(addprefix $(B)/compiler/,diag.o ynode.o ref.o ref_
 FLOWC_OBJS = $(FRONT_OBJS) $(B)/compiler/bundle.o $(B)/compiler/emit.o $(B)/compiler/graph.o $(B)/compiler/main.o
 STORE_OBJS = $(addprefix $(B)/runtime/,store.o store_sqlite.o store_pg.o)
 FLOWRUN_OBJS = $(COMMON_OBJS) $(STORE_OBJS) $(addprefix $(B)/runtime/,plan.o tmpl.o files.o \
-	builtins.o limits.o capture.o container.o clean.o journal.o rundir.o replay.o signals.o proc.o cache.o progress.o schedule.o backend.o \
+	builtins.o limits.o capture.o container.o clean.o journal.o rundir.o replay.o signals.o proc.o cache.o key.o reuse.o progress.o schedule.o backend.o \
 	local.o slurm.o run.o status.o main.o)
 UNIT_TESTS = $(addprefix $(B)/tests/,test_ynode test_spec test_check test_type test_ref)
 # sources of the front end, with lemon's output in place of the grammars

@@ -11,6 +11,7 @@ _flowrun() {
 	--backend) COMPREPLY=($(compgen -W "local slurm" -- "$cur")); return ;;
 	--container-engine) COMPREPLY=($(compgen -W "podman docker apptainer" -- "$cur")); return ;;
 	--run-dir | --params | --results-db) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--reuse) COMPREPLY=($(compgen -W "latest $(ls .flowrun/runs 2> /dev/null)" -- "$cur") $(compgen -d -- "$cur")); return ;;
 	-p | -j | --filesystem | --partition | --sbatch-arg | --project | --flow | --max-* | --attempt | --older-than | --keep) return ;;
 	esac
 	runs=$(ls .flowrun/runs 2> /dev/null)
@@ -19,7 +20,7 @@ _flowrun() {
 		if [[ $cur == -* ]]; then
 			COMPREPLY=($(compgen -W "-p --params -j --run-dir --results-db --filesystem -v
 				--verbose --dry-run --max-depth --max-result --max-log --container-engine
-				--pull --backend --partition --sbatch-arg --detach --help" -- "$cur"))
+				--pull --reuse --backend --partition --sbatch-arg --detach --help" -- "$cur"))
 		else
 			COMPREPLY=($(compgen -f -X '!*.json' -- "$cur") $(compgen -d -S / -- "$cur"))
 		fi ;;

@@ -7,19 +7,6 @@
 #include <string.h>
 
 #include "json_text.h"
-#include "sha256.h"
-
-char *cache_key(const json_t *definition, const json_t *inputs)
-{
-	json_t *key = json_pack("{s:O,s:O}", "task", (json_t *)definition, "inputs", (json_t *)inputs);
-	char *text = json_text(key, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
-	char *hex = xmalloc(65);
-
-	sha256_hex(text, strlen(text), hex);
-	free(text);
-	json_decref(key);
-	return hex;
-}
 
 static char *entry(const char *dir, const char *key)
 {

@@ -1,6 +1,6 @@
 /* cache.h: results of `cache: true` tasks kept between runs, keyed by the
- * SHA-256 of a task's definition and its resolved inputs (docs/run.md). It
- * knows files and keys, not when a task runs. */
+ * task's key (key.h; docs/run.md). It knows files and keys, not when a
+ * task runs. */
 #ifndef FLOWRUN_CACHE_H
 #define FLOWRUN_CACHE_H
 
@@ -8,9 +8,6 @@
 
 #include "util.h"
 
-/* cache_key: the key of a task definition (the plan's task object) given
- * these inputs; 64 hex digits, to free */
-char *cache_key(const json_t *definition, const json_t *inputs);
 /* cache_get: the result stored under key in dir, or NULL */
 json_t *cache_get(const char *dir, const char *key);
 /* cache_put: stores result under key (a temporary file of its own, then

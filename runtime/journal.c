@@ -125,6 +125,23 @@ static void put_flow(struct buf *b, const struct journal_event *ev)
 	put_key_str(b, "flow_name", ev->flow_name ? ev->flow_name : "");
 }
 
+/* put_json: ,"key":V with V compact JSON; a value larger than
+ * JOURNAL_INLINE_MAX is left out (what it details is not needed to read
+ * the run back) */
+static int put_json(struct buf *b, const char *key, const json_t *v, struct buf *why)
+{
+	char *text = json_text(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+
+	if (!text) {
+		buf_printf(why, "cannot write %s as JSON", key);
+		return -1;
+	}
+	if (strlen(text) <= JOURNAL_INLINE_MAX)
+		buf_printf(b, ",\"%s\":%s", key, text);
+	free(text);
+	return 0;
+}
+
 /* result_text: the result as compact JSON, or the name of the file it was
  * written to when too large to go inline */
 static int put_result(struct journal *j, struct buf *b, const struct journal_event *ev,
@@ -207,6 +224,10 @@ static int format_event(struct journal *j, struct buf *b, const struct journal_e
 			buf_printf(b, ",\"ms\":%lld", ev->ms);
 		if (ev->image)
 			put_key_str(b, "image", ev->image);
+		if (ev->key)
+			put_key_str(b, "key", ev->key);
+		if (ev->read && put_json(b, "read", ev->read, why) != 0)
+			return -1;
 		if (ev->cache_key)
 			put_key_str(b, "cache_key", ev->cache_key);
 		if ((ev->result || ev->result_file) && put_result(j, b, ev, why) != 0)
@@ -486,6 +507,9 @@ static int decode(json_t *o, struct journal_event *ev, const char **bad)
 	ev->backend = json_string_value(json_object_get(o, "backend"));
 	ev->image = json_string_value(json_object_get(o, "image"));
 	ev->cache_key = json_string_value(json_object_get(o, "cache_key"));
+	ev->key = json_string_value(json_object_get(o, "key"));
+	v = json_object_get(o, "read");
+	ev->read = json_is_object(v) ? v : NULL;
 	v = json_object_get(o, "t");
 	ev->t = json_is_integer(v) ? json_integer_value(v) : 0;
 	v = json_object_get(o, "ms");

@@ -57,6 +57,8 @@ struct journal_event {
 	const char *reason;         /* why it failed, was skipped, ...; or NULL */
 	const char *unit;           /* JE_SUBMIT: the backend's id for it (a job id); JE_OPEN of a job */
 	const char *image;          /* JE_TASK of a task in a container: its image's id */
+	const char *key;            /* JE_TASK Success/Cached: the task's key (key.h) */
+	const json_t *read;         /* and the files it read: "FS:NAME" -> SHA-256 hex or null */
 	const char *cache_key;      /* JE_TASK Success/Cached of a cache: true task: its key */
 	json_t *result;             /* JE_TASK Success/Cached: the result, inline */
 	const char *result_file;    /* or the file (relative to the run directory) holding it */

@@ -52,6 +52,11 @@ static const char run_help[] =
 	"  -v, --verbose   copy each task's standard error to the terminal as it\n"
 	"                  comes, prefixed by flow/task\n"
 	"  --dry-run       print what the run needs and its order, run nothing\n"
+	"  --reuse RUN_DIR reuse the results of tasks that succeeded in an earlier\n"
+	"                  run (a directory, a run id, or latest) when their\n"
+	"                  definition, inputs, image and the files they read are the\n"
+	"                  same and nothing they need runs; with --dry-run, print\n"
+	"                  what would run and why\n"
 	LIMIT_OPTIONS
 	"  --container-engine podman|docker|apptainer\n"
 	"                  what runs the tasks of a flow that has an image (default:\n"
@@ -360,6 +365,7 @@ static int cmd_run(int argc, char **argv)
 		{"max-log", required_argument, NULL, 'L'},
 		{"container-engine", required_argument, NULL, 'E'},
 		{"pull", no_argument, NULL, 'U'},
+		{"reuse", required_argument, NULL, 'G'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -430,6 +436,9 @@ static int cmd_run(int argc, char **argv)
 		case 'U':
 			o.pull = 1;
 			break;
+		case 'G':
+			o.reuse = optarg;
+			break;
 		case 'h':
 			fputs(run_help, stdout);
 			exit(EXIT_OK);
@@ -459,13 +468,16 @@ static int cmd_run(int argc, char **argv)
 	free(ps);
 	/* a dry run with values given checks them as a run would, and still
 	 * says what the run needs */
-	status = (!dry || nps || params_file) &&
+	status = (!dry || nps || params_file || o.reuse) &&
 		 check_params(&p, o.params, unread, &o.limits, &bad) != 0 ? EXIT_USAGE : EXIT_OK;
 	json_decref(unread);
 	buf_free(&bad);
 	if (dry || status != EXIT_OK) {
 		if (dry)
 			dry_run(&p, &o);
+		/* what would be reused needs the values the run would have */
+		if (dry && o.reuse && status == EXIT_OK)
+			status = run_dry_reuse(&p, &o);
 		json_decref(o.params);
 		free(o.sbatch_args);
 		plan_free(&p);

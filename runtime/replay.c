@@ -78,6 +78,9 @@ static int on_event(void *vc, const struct journal_event *ev)
 		}
 		json_decref(rt->result);
 		rt->result = NULL;
+		json_decref(rt->read);
+		rt->read = NULL;
+		set_str(&rt->key, NULL);
 		rt->st = ev->state;
 		rt->attempt = ev->attempt;
 		rt->session = ev->session;
@@ -91,6 +94,8 @@ static int on_event(void *vc, const struct journal_event *ev)
 		if (ev->image)
 			set_str(&rt->image, ev->image);
 		if (journal_state_ok(ev->state)) {
+			set_str(&rt->key, ev->key);
+			rt->read = ev->read ? json_incref((json_t *)ev->read) : NULL;
 			if (c->with_results) {
 				struct buf why = {0};
 
@@ -144,6 +149,8 @@ void replay_free(struct replay *r)
 		for (t = 0; t < r->flows[f].ntasks; t++) {
 			free(r->flows[f].tasks[t].reason);
 			free(r->flows[f].tasks[t].image);
+			free(r->flows[f].tasks[t].key);
+			json_decref(r->flows[f].tasks[t].read);
 			json_decref(r->flows[f].tasks[t].result);
 		}
 		free(r->flows[f].reason);

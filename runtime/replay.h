@@ -21,6 +21,8 @@ struct replay_task {
 	char *reason;               /* of its last event, or NULL */
 	char *image;                /* the id of the image it last ran in, or NULL */
 	json_t *result;             /* once Success or Cached (loaded), else NULL */
+	char *key;                  /* the key of that Success or Cached (key.h), or NULL */
+	json_t *read;               /* the files it read then (key.h), or NULL */
 };
 
 struct replay_flow {

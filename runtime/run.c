@@ -19,6 +19,7 @@
 #include "plan_format.h"
 #include "proc.h"
 #include "replay.h"
+#include "reuse.h"
 #include "rundir.h"
 #include "schedule.h"
 #include "signals.h"
@@ -363,9 +364,58 @@ static int guard_start(size_t jobs, const struct containers *c, struct buf *why)
 
 /* run_session: one session of the run in dir: its journal, its backend,
  * the driver */
+/* journal_reused: the tasks a new run reuses, Cached with their results,
+ * and the flows that are done with them, Success; synced before any task
+ * starts (a job body reads them back) */
+static int journal_reused(struct driver *d, const struct reuse *r, struct buf *why)
+{
+	const struct plan *p = d->plan;
+	size_t f, t;
+
+	for (f = 0; f < p->nflows; f++) {
+		struct journal_event ev = {0};
+		size_t done = 0;
+
+		ev.flow = (long)f;
+		ev.flow_name = p->flows[f].name;
+		for (t = 0; t < p->flows[f].ntasks; t++) {
+			const struct reuse_task *rt = &r->tasks[f][t];
+
+			if (!rt->reused)
+				continue;
+			ev.kind = JE_TASK;
+			ev.task = (long)t;
+			ev.task_name = p->flows[f].tasks[t].name;
+			ev.state = ST_CACHED;
+			ev.attempt = 1;
+			ev.ms = 0;
+			ev.key = rt->key.hex;
+			ev.read = rt->key.read;
+			ev.result = rt->result;
+			ev.reason = "reused";
+			if (journal_add(d->journal, &ev, why) != 0)
+				return -1;
+			progress_task(&d->progress, p->flows[f].name, p->flows[f].tasks[t].name,
+				      ST_CACHED, 1, "reused");
+			done++;
+		}
+		if (done == p->flows[f].ntasks) {
+			memset(&ev, 0, sizeof(ev));
+			ev.kind = JE_FLOW;
+			ev.flow = (long)f;
+			ev.flow_name = p->flows[f].name;
+			ev.state = ST_SUCCESS;
+			if (journal_add(d->journal, &ev, why) != 0)
+				return -1;
+		}
+	}
+	progress_flush();
+	return journal_sync(d->journal, why);
+}
+
 static int run_session(const struct plan *p, const char *dir, const struct run_meta *meta,
 		       const struct replay *before, unsigned session, const char *backend,
-		       struct store *store, const struct run_options *o)
+		       struct store *store, const struct run_options *o, const struct reuse *reused)
 {
 	struct driver d = {0};
 	struct backend_env env = {0};
@@ -399,7 +449,7 @@ static int run_session(const struct plan *p, const char *dir, const struct run_m
 		goto out;
 	}
 	/* what an earlier session's tasks left running (nothing of it lives) */
-	if (before && env.containers)
+	if (session > 0 && env.containers)
 		containers_remove_stale(env.containers, -1);
 	open.kind = JE_OPEN;
 	open.session = session;
@@ -433,13 +483,20 @@ static int run_session(const struct plan *p, const char *dir, const struct run_m
 		set_error(&d, why.data);
 		buf_free(&why);
 	}
-	if (before)
+	if (session > 0)
 		printf("run %s: resuming, %zu of %zu tasks already succeeded\n", meta->run_id,
 		       before->done, ntasks);
+	else if (reused)
+		printf("run %s: %zu flows, %zu tasks (%zu reused from %s), %s; directory %s\n",
+		       meta->run_id, p->nflows, ntasks, reused->reused, reused->dir, backend, dir);
 	else
 		printf("run %s: %zu flows, %zu tasks, %s; directory %s\n", meta->run_id, p->nflows,
 		       ntasks, backend, dir);
 	fflush(stdout);
+	if (reused && !d.error && journal_reused(&d, reused, &why) != 0) {
+		set_error(&d, why.data);
+		buf_free(&why);
+	}
 	status = drive(&d, o->detach && d.ops->orders_flows);
 	d.ops->close(d.b);
 	if (journal_close(d.journal, &why) != 0 && status == 0) {
@@ -466,12 +523,143 @@ static int holds_run(const char *dir)
 	return held;
 }
 
+/* the store a dry run's decisions look documents up in, opened when first
+ * needed */
+struct lazy_store {
+	const char *url;
+	struct store *store;
+};
+
+static struct store *lazy_store(void *ctx, struct buf *why)
+{
+	struct lazy_store *l = ctx;
+
+	if (!l->store)
+		l->store = store_open(l->url, why);
+	return l->store;
+}
+
+/* open_reuse: the earlier run o->reuse names (a directory, a run id,
+ * latest), read into r; 0, or -1 with why */
+static int open_reuse(const struct run_options *o, struct reuse *r, struct buf *why)
+{
+	char *found = rundir_find(o->reuse, why);
+	int rc = found ? reuse_open(r, found, why) : -1;
+
+	if (rc != 0)
+		buf_puts(why, " (--reuse)");
+	free(found);
+	return rc;
+}
+
+/* decide_reuse: the decisions of a run of p with these parameter values,
+ * filesystems and store (NULL: opened from o when needed) against the
+ * earlier run r holds */
+static void decide_reuse(const struct plan *p, const struct run_options *o, const json_t *params,
+			 const struct files *files, struct store *store, struct reuse *r)
+{
+	struct reuse_env env = {0};
+	struct lazy_store ls = {o->results_db, store};
+	size_t f;
+
+	env.plan = p;
+	env.inputs = params;
+	env.files = files;
+	env.store = lazy_store;
+	env.ctx = &ls;
+	for (f = 0; f < p->nflows && !p->flows[f].image; f++)
+		;
+	/* what the run would run its tasks in: --pull applies as it would */
+	if (f < p->nflows)
+		env.containers = containers_new(o->engine, o->pull, "reuse");
+	reuse_decide(r, &env);
+	containers_free(env.containers);
+	if (ls.store != store)
+		store_close(ls.store);
+}
+
+/* default_local: the filesystem "local" is the directory flowrun runs in
+ * unless given */
+static void default_local(struct files *files, const char *cwd, struct buf *why)
+{
+	struct buf d = {0};
+	size_t i;
+
+	for (i = 0; i < files->n && strcmp(files->names[i], "local") != 0; i++)
+		;
+	if (i < files->n)
+		return;
+	buf_printf(&d, "local=%s", cwd);
+	files_add(files, d.data, why);
+	buf_free(&d);
+}
+
+/* store_url: the results store a run started here uses, to free */
+static char *store_url(const struct run_options *o, const char *cwd)
+{
+	struct buf d = {0};
+	const char *url = o->results_db ? o->results_db : getenv("FLOWRUN_RESULTS_DB");
+
+	if (url)
+		buf_puts(&d, url);
+	else
+		buf_printf(&d, "%s/.flowrun/results.db", cwd);
+	return buf_steal(&d);
+}
+
+int run_dry_reuse(const struct plan *p, struct run_options *o)
+{
+	struct reuse r = {0};
+	struct buf why = {0};
+	char *cwd = realpath(".", NULL), *url = NULL;
+	json_t *params = run_params(p, o->params, NULL, &o->limits, &why);
+	size_t f, t;
+	int status = 2;
+
+	if (!params) {
+		fprintf(stderr, "flowrun: the parameters do not fit the plan:\n%s\n", why.data);
+		goto out;
+	}
+	if (!cwd) {
+		fprintf(stderr, "flowrun: cannot find the current directory: %s\n", strerror(errno));
+		goto out;
+	}
+	default_local(&o->files, cwd, &why);
+	url = store_url(o, cwd);
+	o->results_db = url;
+	if (why.len || open_reuse(o, &r, &why) != 0) {
+		fprintf(stderr, "flowrun: %s\n", why.data);
+		goto out;
+	}
+	decide_reuse(p, o, params, &o->files, NULL, &r);
+	printf("reuse of %s (run %s):\n", r.dir, r.meta.run_id);
+	for (f = 0; f < p->nflows; f++)
+		for (t = 0; t < p->flows[f].ntasks; t++) {
+			const struct reuse_task *d = &r.tasks[f][t];
+
+			printf("  %s/%s: %s%s\n", p->flows[f].name, p->flows[f].tasks[t].name,
+			       d->reused ? "reused" : "runs: ", d->reused ? "" : d->reason);
+		}
+	printf("%zu of %zu tasks reused, %zu run\n", r.reused, r.ntasks, r.ntasks - r.reused);
+	status = 0;
+out:
+	reuse_free(&r);
+	json_decref(params);
+	free(cwd);
+	free(url);
+	o->results_db = NULL;
+	buf_free(&why);
+	return status;
+}
+
 int run_start(struct plan *p, struct run_options *o)
 {
+	struct reuse reused = {0};
+	struct replay before = {0};
 	struct run_meta meta = {0};
 	struct buf why = {0}, d = {0};
 	struct store *store = NULL;
-	char id[64], *cwd = NULL, *dir = NULL, *path, *text;
+	char id[64], *cwd = NULL, *dir = NULL, *path, *text, *url = NULL;
 	size_t i;
 	int status = 2, fresh_dir;
 
@@ -488,12 +676,11 @@ int run_start(struct plan *p, struct run_options *o)
 		fprintf(stderr, "flowrun: cannot find the current directory: %s\n", strerror(errno));
 		goto out;
 	}
-	for (i = 0; i < o->files.n && strcmp(o->files.names[i], "local") != 0; i++)
-		;
-	if (i == o->files.n) {
-		buf_printf(&d, "local=%s", cwd);
-		files_add(&o->files, d.data, &why);
-		d.len = 0;
+	default_local(&o->files, cwd, &why);
+	/* an earlier run that cannot be read is refused before anything is made */
+	if (o->reuse && open_reuse(o, &reused, &why) != 0) {
+		fprintf(stderr, "flowrun: %s\n", why.data);
+		goto out;
 	}
 	rundir_new_id(id, sizeof(id));
 	if (o->run_dir)
@@ -517,14 +704,8 @@ int run_start(struct plan *p, struct run_options *o)
 			"or give another --run-dir\n", dir, dir);
 		goto out;
 	}
-	if (!o->results_db)
-		o->results_db = getenv("FLOWRUN_RESULTS_DB");
-	d.len = 0;
-	if (o->results_db)
-		buf_puts(&d, o->results_db);
-	else
-		buf_printf(&d, "%s/.flowrun/results.db", cwd);
-	store = store_open(d.data, &why);
+	url = store_url(o, cwd);
+	store = store_open(url, &why);
 	if (!store) {
 		fprintf(stderr, "flowrun: %s\n", why.data);
 		goto out;
@@ -533,7 +714,7 @@ int run_start(struct plan *p, struct run_options *o)
 	meta.plan_hash = xstrdup(p->hash);
 	/* without a password: resume and job bodies take it from
 	 * PGPASSWORD or ~/.pgpass (docs/run.md) */
-	meta.results_db = store_url_public(d.data);
+	meta.results_db = store_url_public(url);
 	meta.cwd = xstrdup(cwd);
 	meta.backend = xstrdup(o->backend ? o->backend : "local");
 	meta.partition = o->partition ? xstrdup(o->partition) : NULL;
@@ -560,8 +741,16 @@ int run_start(struct plan *p, struct run_options *o)
 		fprintf(stderr, "flowrun: %s\n", why.data);
 		goto out;
 	}
-	status = run_session(p, dir, &meta, NULL, 0, meta.backend, store, o);
+	if (o->reuse) {
+		decide_reuse(p, o, meta.params, &o->files, store, &reused);
+		reuse_replay(&reused, p, &before);
+	}
+	status = run_session(p, dir, &meta, o->reuse ? &before : NULL, 0, meta.backend, store, o,
+			     o->reuse ? &reused : NULL);
 out:
+	replay_free(&before);
+	reuse_free(&reused);
+	free(url);
 	store_close(store);
 	rundir_free_meta(&meta);
 	free(cwd);
@@ -655,7 +844,7 @@ int run_resume(const char *dir, const struct run_options *o)
 			fprintf(stderr, "flowrun: %s\n", why.data);
 			goto out;
 		}
-		status = run_session(&p, dir, &meta, &before, (unsigned)next, backend, store, o);
+		status = run_session(&p, dir, &meta, &before, (unsigned)next, backend, store, o, NULL);
 	}
 out:
 	if (loaded)

@@ -29,6 +29,7 @@ struct run_options {
 	int limits_given;           /* resume: one of them was given */
 	enum container_engine engine; /* --container-engine (or $FLOWRUN_CONTAINER_ENGINE) */
 	int pull;                   /* --pull: pull an image that is missing */
+	const char *reuse;          /* --reuse RUN_DIR: an earlier run whose successes are reused */
 };
 
 /* run_params: the composed parameter values of a run: given ones checked
@@ -37,6 +38,9 @@ struct run_options {
  * could not be read: they are neither missing nor checked. */
 json_t *run_params(const struct plan *p, const json_t *given, const json_t *unread,
 		   const struct limits *l, struct buf *why);
+/* run_dry_reuse: what a run of p with o (o->reuse set) would reuse and
+ * why each other task would run, printed; 0, or 2 with the problem said */
+int run_dry_reuse(const struct plan *p, struct run_options *o);
 /* run_start: a new run; returns the exit status (0, 1, 130, or 2 for a
  * problem before anything ran) */
 int run_start(struct plan *p, struct run_options *o);

@@ -21,6 +21,7 @@
 #include "cache.h"
 #include "capture.h"
 #include "json_text.h"
+#include "key.h"
 #include "proc.h"
 #include "rundir.h"
 #include "signals.h"
@@ -84,7 +85,7 @@ struct job {
 	int cancelled;              /* stopped by sched_cancel */
 	long long settle_ms;        /* once exited: not ended before this (STOP_GRACE_MS) */
 	long long start_ms;         /* when it started */
-	char *cache_key;            /* cache: true: the key of its inputs, else NULL */
+	struct task_key key;        /* the key of its inputs (journaled with its result) */
 	char *container;            /* the name of its container, or NULL */
 };
 
@@ -119,7 +120,6 @@ struct sched {
 	size_t pfdcap;
 	char *error;                /* what ended the run, or NULL */
 	int cancelling;             /* sched_cancel was called */
-	const char *key;            /* the cache key of the outcome being journaled, or NULL */
 	char *cwd;                  /* where tasks run (a container binds it) */
 	char **binds;               /* what else a container binds: the filesystem
 				     * roots, the run directory's tasks and bundle */
@@ -187,7 +187,10 @@ static const struct plan_flow *pflow(const struct sched *s, size_t f)
 	return &s->c.plan->flows[f];
 }
 
-static void journal_task(struct sched *s, size_t f, size_t t, const char *reason, long long ms)
+/* journal_task: task t of flow f's state; k: the key its Success or
+ * Cached was reached with, or NULL */
+static void journal_task(struct sched *s, size_t f, size_t t, const char *reason, long long ms,
+			 const struct task_key *k)
 {
 	const struct task_state *ts = &s->flows[f].tasks[t];
 	struct journal_event ev = {0};
@@ -206,7 +209,13 @@ static void journal_task(struct sched *s, size_t f, size_t t, const char *reason
 		ev.image = s->flows[f].image_id;
 	if (journal_state_ok(ev.state)) {
 		ev.result = s->flows[f].results[t];
-		ev.cache_key = s->key;
+		if (k && k->hex[0]) {
+			ev.key = k->hex;
+			ev.read = k->read;
+			/* flowrun clean keeps the cache entries runs refer to */
+			if (pflow(s, f)->tasks[t].cache)
+				ev.cache_key = k->hex;
+		}
 	}
 	if (journal_add(s->c.journal, &ev, &why) != 0)
 		set_error(s, why.data);
@@ -261,27 +270,28 @@ static void finish_flow(struct sched *s, size_t f)
 /* note: task t of flow f is now in state st: journaled, counted (an
  * outcome or Cancelled) and printed */
 static void note(struct sched *s, size_t f, size_t t, enum run_state st, const char *reason,
-		 long long ms)
+		 long long ms, const struct task_key *k)
 {
 	struct task_state *ts = &s->flows[f].tasks[t];
 
 	ts->st = (unsigned char)st;
-	journal_task(s, f, t, reason, ms);
+	journal_task(s, f, t, reason, ms, k);
 	progress_count(s->c.progress, st);
 	progress_task(s->c.progress, pflow(s, f)->name, pflow(s, f)->tasks[t].name, st, ts->attempt,
 		      reason);
 }
 
 /* settle: task t of flow f reached an outcome; its dependents hear of it
- * (and are Skipped in turn when it did not succeed) */
+ * (and are Skipped in turn when it did not succeed); k: the key of a
+ * Success or Cached, or NULL */
 static void settle(struct sched *s, size_t f, size_t t, enum run_state st, const char *reason,
-		   json_t *result, long long ms)
+		   json_t *result, long long ms, const struct task_key *key)
 {
 	struct flow_state *fs = &s->flows[f];
 	size_t *stack = NULL, nstack = 0, cap = 0, k;
 
 	fs->results[t] = result;
-	note(s, f, t, st, reason, ms);
+	note(s, f, t, st, reason, ms, key);
 	VEC_PUSH(stack, nstack, cap, t);
 	while (nstack) {
 		size_t u = stack[--nstack];
@@ -300,7 +310,7 @@ static void settle(struct sched *s, size_t f, size_t t, enum run_state st, const
 					enqueue(s, f, d);
 				continue;
 			}
-			note(s, f, d, ST_SKIPPED, "a task it needs did not succeed", -1);
+			note(s, f, d, ST_SKIPPED, "a task it needs did not succeed", -1, NULL);
 			VEC_PUSH(stack, nstack, cap, d);
 		}
 	}
@@ -316,15 +326,16 @@ static void fail_attempt(struct sched *s, size_t f, size_t t, const char *why, l
 	struct task_state *ts = &s->flows[f].tasks[t];
 
 	if (ts->attempt <= pt->retries) {
-		note(s, f, t, ST_RETRYING, why, ms);
+		note(s, f, t, ST_RETRYING, why, ms, NULL);
 		timer_add(s, progress_ms() + pt->retry_delay_ms, f, t, TIMER_RETRY);
 		return;
 	}
-	settle(s, f, t, ST_FAILED, why, NULL, ms);
+	settle(s, f, t, ST_FAILED, why, NULL, ms, NULL);
 }
 
-/* succeed: a result, checked against the task's type */
-static void succeed(struct sched *s, size_t f, size_t t, json_t *result, const char *cache_key,
+/* succeed: a result, checked against the task's type; k: the key of the
+ * inputs it was made from */
+static void succeed(struct sched *s, size_t f, size_t t, json_t *result, const struct task_key *k,
 		    long long ms)
 {
 	const struct plan_task *pt = &pflow(s, f)->tasks[t];
@@ -337,13 +348,10 @@ static void succeed(struct sched *s, size_t f, size_t t, json_t *result, const c
 		buf_free(&why);
 		return;
 	}
-	if (cache_key && cache_put(s->c.cache_dir, cache_key, result, &why) != 0)
+	if (pt->cache && k->hex[0] && cache_put(s->c.cache_dir, k->hex, result, &why) != 0)
 		warn("%s/%s: not cached: %s", pflow(s, f)->name, pt->name, why.data);
 	buf_free(&why);
-	/* the key goes in the journal: flowrun clean keeps what runs refer to */
-	s->key = cache_key;
-	settle(s, f, t, ST_SUCCESS, NULL, result, ms);
-	s->key = NULL;
+	settle(s, f, t, ST_SUCCESS, NULL, result, ms, k);
 }
 
 /* ---- starting ---- */
@@ -376,99 +384,30 @@ static void free_strings(char **v, size_t n)
 	free(v);
 }
 
-/* add_bundled: the SHA-256 of every bundled file template t names, into
- * files (path -> hash) */
-static void add_bundled(const struct plan *p, const json_t *t, json_t *files)
+/* key_of: the key of task t of flow f given scope; 0, or -1 with why */
+static int key_of(struct sched *s, size_t f, size_t t, const struct tmpl_scope *scope,
+		  struct task_key *k, struct buf *why)
 {
-	const json_t *v;
-	const char *key;
-	size_t i;
+	struct key_in in = {s->c.plan, pflow(s, f), &pflow(s, f)->tasks[t], scope, s->c.files,
+			    s->flows[f].image_id};
 
-	if (json_is_object(t)) {
-		v = json_object_get(t, "bundled");
-		if (v && json_object_size(t) == 1 && json_is_string(v)) {
-			const struct plan_file *f = plan_find_file(p, json_string_value(v));
-
-			if (f)
-				json_object_set_new(files, f->path, json_string(f->sha256));
-			return;
-		}
-		json_object_foreach((json_t *)t, key, v)
-			add_bundled(p, v, files);
-	} else if (json_is_array(t)) {
-		json_array_foreach(t, i, v)
-			add_bundled(p, v, files);
-	}
+	return key_task(&in, k, why);
 }
 
-/* bundled_key: in a bundled plan, a task's inputs for its cache key name
- * its files by content: argv again with the bundle directory as
- * "@bundle", and the hash of each file it names */
-static void bundled_key(struct sched *s, const struct plan_task *pt,
-			const struct tmpl_scope *scope, json_t *inputs)
+/* from_cache: a cache: true task whose key has a result there is settled
+ * Cached */
+static int from_cache(struct sched *s, size_t f, size_t t, const struct task_key *k)
 {
-	struct tmpl_scope ks = *scope;
-	json_t *argv = json_array(), *files = json_object();
-	const json_t *a;
-	struct buf why = {0};
-	size_t i;
-
-	ks.bundle_dir = "@bundle";
-	json_array_foreach(pt->argv, i, a) {
-		char *text = tmpl_text(a, &ks, &why);
-
-		json_array_append_new(argv, text ? json_string(text) : json_null());
-		free(text);
-	}
-	add_bundled(s->c.plan, pt->json, files);
-	json_object_set_new(inputs, "argv", argv);
-	json_object_set_new(inputs, "bundled", files);
-	buf_free(&why);
-}
-
-/* cached: a cache: true task whose key has a result: settled Cached; the
- * key is kept for storing a new result otherwise */
-static int cached(struct sched *s, size_t f, size_t t, char **argv, size_t argc,
-		  const struct tmpl_scope *scope, const json_t *with, char **key)
-{
-	const char *image = s->flows[f].image_id;
 	const struct plan_task *pt = &pflow(s, f)->tasks[t];
-	json_t *inputs = json_pack("{s:o,s:O*,s:o}", "argv", json_array(), "with", (json_t *)with,
-				   "env", json_object());
-	const char *ekey;
-	const json_t *etv;
 	struct buf why = {0};
-	json_t *hit;
-	size_t i;
+	json_t *hit = cache_get(s->c.cache_dir, k->hex);
 
-	/* the definition is in the key; these are what it was given */
-	for (i = 0; i < argc; i++)
-		json_array_append_new(json_object_get(inputs, "argv"), json_string(argv[i]));
-	/* a bundled file by its content, not by where this run put it */
-	if (s->bundle_dir)
-		bundled_key(s, pt, scope, inputs);
-	json_object_foreach((json_t *)pt->env, ekey, etv) {
-		char *text = tmpl_text(etv, scope, &why);
-
-		json_object_set_new(json_object_get(inputs, "env"), ekey,
-				    text ? json_string(text) : json_null());
-		free(text);
-	}
-	/* a rebuilt image is another input */
-	if (image)
-		json_object_set_new(inputs, "image", json_string(image));
-	*key = cache_key(pt->json, inputs);
-	json_decref(inputs);
-	hit = cache_get(s->c.cache_dir, *key);
-	buf_free(&why);
 	if (!hit || !type_check_value(pt->result, hit, "result", &why)) {
 		json_decref(hit);
 		buf_free(&why);
 		return 0;
 	}
-	s->key = *key;
-	settle(s, f, t, ST_CACHED, NULL, hit, 0);
-	s->key = NULL;
+	settle(s, f, t, ST_CACHED, NULL, hit, 0, k);
 	return 1;
 }
 
@@ -539,7 +478,8 @@ static void start_process(struct sched *s, size_t f, size_t t, const struct tmpl
 	struct task_state *ts = &s->flows[f].tasks[t];
 	struct buf why = {0}, envbuf = {0};
 	char **argv = NULL, **env = NULL, *result_path = task_file(s, f, t, "result.out");
-	char *input = NULL, *input_path = NULL, *key = NULL, **wrapped = NULL, *container = NULL;
+	char *input = NULL, *input_path = NULL, **wrapped = NULL, *container = NULL;
+	struct task_key key = {"", NULL};
 	size_t argc = 0, cap = 0, nenv = 0, envcap = 0, nown, i;
 	struct proc_spec spec = {0};
 	struct job *job;
@@ -593,16 +533,16 @@ static void start_process(struct sched *s, size_t f, size_t t, const struct tmpl
 	argc--;
 	if (!why.len && pflow(s, f)->image && !s->flows[f].image_id)
 		s->flows[f].image_id = containers_image(s->c.containers, pflow(s, f)->image, &why);
+	if (!why.len)
+		key_of(s, f, t, scope, &key, &why);
 	if (why.len) {
 		fail_attempt(s, f, t, why.data, 0);
 		goto out;
 	}
-	if (pt->cache && cached(s, f, t, argv, argc, scope, with, &key))
+	if (pt->cache && from_cache(s, f, t, &key))
 		goto out;
 	if (pflow(s, f)->image &&
 	    !(wrapped = in_container(s, f, t, argv, env, nown, with != NULL, &container, &why))) {
-		free(key);
-		key = NULL;
 		fail_attempt(s, f, t, why.data, 0);
 		goto out;
 	}
@@ -621,8 +561,6 @@ static void start_process(struct sched *s, size_t f, size_t t, const struct tmpl
 	job = &s->jobs[slot];
 	if (proc_start(&job->proc, (size_t)slot, &spec, &why) != 0) {
 		s->nfree++;
-		free(key);
-		key = NULL;
 		fail_attempt(s, f, t, why.data, 0);
 		goto out;
 	}
@@ -633,17 +571,17 @@ static void start_process(struct sched *s, size_t f, size_t t, const struct tmpl
 	capture_init(&job->err, task_file(s, f, t, "stderr"), 0, s->c.limits->log);
 	job->exited = job->timed_out = job->cancelled = 0;
 	job->start_ms = progress_ms();
-	job->cache_key = key;
+	job->key = key;
 	job->container = container;
-	key = NULL;
+	key.read = NULL;
 	container = NULL;
 	ts->job = slot;
 	s->c.progress->running++;
-	note(s, f, t, ST_RUNNING, NULL, -1);
+	note(s, f, t, ST_RUNNING, NULL, -1, NULL);
 	if (pt->timeout_ms)
 		timer_add(s, job->start_ms + pt->timeout_ms, f, t, TIMER_TIMEOUT);
 out:
-	free(key);
+	key_clear(&key);
 	free(container);
 	containers_argv_free(wrapped);
 	free(input);
@@ -678,15 +616,18 @@ static void start_task(struct sched *s, size_t f, size_t t)
 		struct builtin_ctx bc = {s->c.files, NULL, s->c.run_id, pflow(s, f)->name,
 					 pflow(s, f)->project, s->c.limits};
 		long long t0 = progress_ms();
+		struct task_key key = {"", NULL};
 		json_t *result = NULL;
 
-		note(s, f, t, ST_RUNNING, NULL, -1);
-		if (!needs_store || (bc.store = get_store(s, &why)) != NULL)
+		note(s, f, t, ST_RUNNING, NULL, -1, NULL);
+		if (key_of(s, f, t, &scope, &key, &why) == 0 &&
+		    (!needs_store || (bc.store = get_store(s, &why)) != NULL))
 			result = builtin_run(&bc, pt->builtin, with, &why);
 		if (result)
-			succeed(s, f, t, result, NULL, progress_ms() - t0);
+			succeed(s, f, t, result, &key, progress_ms() - t0);
 		else
 			fail_attempt(s, f, t, why.data, progress_ms() - t0);
+		key_clear(&key);
 	} else {
 		start_process(s, f, t, &scope, with);
 	}
@@ -817,7 +758,7 @@ static void finish_job(struct sched *s, int slot)
 			buf_printf(&why, "stopped with the run: %s", s->error);
 		else
 			buf_puts(&why, "interrupted");
-		note(s, f, t, ST_CANCELLED, why.data, ms);
+		note(s, f, t, ST_CANCELLED, why.data, ms, NULL);
 	} else if (job->timed_out) {
 		buf_printf(&why, "timed out after %lld ms", (long long)pt->timeout_ms);
 		stderr_tail(job, &why);
@@ -839,8 +780,8 @@ static void finish_job(struct sched *s, int slot)
 	capture_end(&job->out, !(ok && from_stdout));
 	capture_end(&job->err, 1);
 	if (ok)
-		succeed(s, f, t, v, job->cache_key, ms);
-	free(job->cache_key);
+		succeed(s, f, t, v, &job->key, ms);
+	key_clear(&job->key);
 	free(job->container);
 	buf_free(&job->err_line);
 	buf_free(&job->err_tail);
@@ -1085,6 +1026,49 @@ const char *sched_error(const struct sched *s)
 
 /* ---- flows ---- */
 
+json_t *sched_param_value(const struct plan *p, const struct plan_param *pp,
+			  const json_t *inputs, json_t *parent,
+			  struct store *(*store)(void *ctx, struct buf *why), void *ctx,
+			  struct buf *why)
+{
+	const struct plan_source *src = &pp->source;
+	json_t *v = NULL;
+
+	if (src->kind == SOURCE_INPUT) {
+		v = json_incref(json_object_get(inputs, p->inputs[src->input].name));
+		if (!v)
+			buf_printf(why, "parameter '%s' has no value", pp->name);
+	} else if (!parent) {
+		buf_printf(why, "parameter '%s': %s/%s has no result", pp->name,
+			   p->flows[src->flow].name, p->flows[src->flow].tasks[src->task].name);
+	} else if (src->kind != SOURCE_DB) {
+		v = json_incref(parent);
+	} else {
+		struct buf err = {0};
+		struct store *st = store(ctx, &err);
+		json_t *doc = st ? store_load(st, parent, &err) : NULL, *sel = NULL;
+
+		if (doc) {
+			sel = tmpl_walk(doc, src->index, &err);
+			v = sel ? json_incref(sel) : NULL;
+			json_decref(doc);
+		}
+		if (!v)
+			buf_printf(why, "parameter '%s': %s", pp->name, err.data);
+		buf_free(&err);
+	}
+	if (v && !type_check_value(pp->type, v, pp->name, why)) {
+		json_decref(v);
+		v = NULL;
+	}
+	return v;
+}
+
+static struct store *sched_store(void *ctx, struct buf *why)
+{
+	return get_store(ctx, why);
+}
+
 /* resolve_params: flow f's parameter values, from inputs or its parents;
  * 0, or -1 with why */
 static int resolve_params(struct sched *s, size_t f, struct buf *why)
@@ -1094,43 +1078,12 @@ static int resolve_params(struct sched *s, size_t f, struct buf *why)
 	size_t i;
 
 	for (i = 0; i < pf->nparams && !why->len; i++) {
-		const struct plan_param *pp = &pf->params[i];
-		const struct plan_source *src = &pp->source;
-		json_t *v = NULL;
+		const struct plan_source *src = &pf->params[i].source;
+		json_t *parent = src->kind == SOURCE_INPUT ? NULL
+							   : s->flows[src->flow].results[src->task];
 
-		if (src->kind == SOURCE_INPUT) {
-			v = json_incref(json_object_get(s->c.inputs, s->c.plan->inputs[src->input].name));
-			if (!v)
-				buf_printf(why, "parameter '%s' has no value", pp->name);
-		} else {
-			json_t *parent = s->flows[src->flow].results[src->task];
-
-			if (!parent) {
-				buf_printf(why, "parameter '%s': %s/%s has no result", pp->name,
-					   pflow(s, src->flow)->name,
-					   pflow(s, src->flow)->tasks[src->task].name);
-			} else if (src->kind != SOURCE_DB) {
-				v = json_incref(parent);
-			} else {
-				struct buf err = {0};
-				struct store *st = get_store(s, &err);
-				json_t *doc = st ? store_load(st, parent, &err) : NULL, *sel = NULL;
-
-				if (doc) {
-					sel = tmpl_walk(doc, src->index, &err);
-					v = sel ? json_incref(sel) : NULL;
-					json_decref(doc);
-				}
-				if (!v)
-					buf_printf(why, "parameter '%s': %s", pp->name, err.data);
-				buf_free(&err);
-			}
-		}
-		if (v && !type_check_value(pp->type, v, pp->name, why)) {
-			json_decref(v);
-			v = NULL;
-		}
-		fs->params[i] = v;
+		fs->params[i] = sched_param_value(s->c.plan, &pf->params[i], s->c.inputs, parent,
+						  sched_store, s, why);
 	}
 	return why->len ? -1 : 0;
 }
@@ -1146,7 +1099,7 @@ static void skip_tasks(struct sched *s, size_t f, const char *why)
 			continue;
 		fs->tasks[t].st = ST_SKIPPED;
 		s->c.progress->skipped++;
-		journal_task(s, f, t, why, -1);
+		journal_task(s, f, t, why, -1, NULL);
 	}
 	fs->unsettled = 0;
 }
@@ -1291,7 +1244,7 @@ void sched_free(struct sched *s)
 		capture_end(&s->jobs[k].err, 1);
 		buf_free(&s->jobs[k].err_line);
 		buf_free(&s->jobs[k].err_tail);
-		free(s->jobs[k].cache_key);
+		key_clear(&s->jobs[k].key);
 		free(s->jobs[k].container);
 	}
 	for (f = 0; f < s->c.plan->nflows; f++) {

@@ -67,4 +67,12 @@ int sched_busy(const struct sched *s);
 /* sched_error: why the run cannot go on (a journal that cannot be
  * written), or NULL */
 const char *sched_error(const struct sched *s);
+/* sched_param_value: the value of parameter pp (of a flow of p) given the
+ * composed parameter values and, for a mapped one, its parent task's
+ * result; a stored document is looked up in store(ctx). Checked against
+ * pp's type; a new reference, or NULL with why. */
+json_t *sched_param_value(const struct plan *p, const struct plan_param *pp,
+			  const json_t *inputs, json_t *parent,
+			  struct store *(*store)(void *ctx, struct buf *why), void *ctx,
+			  struct buf *why);
 #endif

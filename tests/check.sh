@@ -90,6 +90,7 @@ done
 suite golden tests/golden/run.sh "$B/flowc" "$B/flowrun"
 suite plans tests/plan_test.sh "$B/flowc" "$B/flowrun"
 suite runs tests/run_test.sh "$B/flowc" "$B/flowrun"
+suite reuse tests/reuse_test.sh "$B/flowc" "$B/flowrun"
 suite core tests/core_test.sh "$B/flowc" "$B/flowrun"
 suite hostile tests/hostile_test.sh "$B/flowc" "$B/flowrun"
 suite containers tests/container_test.sh "$B/flowc" "$B/flowrun"

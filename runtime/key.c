@@ -1,0 +1,294 @@
+/* key.c: a task's key: its definition without its templates, the
+ * templates resolved (a bundled file as "@bundle/PATH", wherever this run
+ * put it), its image's id, the SHA-256 of each bundled file it names and of
+ * each file its referenced values hold (by their types), all in one JSON
+ * document with sorted keys, hashed. */
+#include "key.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "json_text.h"
+#include "sha256.h"
+
+/* where a key's templates see a bundled file */
+#define KEY_BUNDLE_DIR "@bundle"
+
+int key_file_sha(const struct files *files, const char *fs, const char *name, char hex[65],
+		 struct buf *why)
+{
+	static const char digits[] = "0123456789abcdef";
+	unsigned char digest[32], chunk[65536];
+	struct sha256 h;
+	ssize_t n;
+	int fd = files_open(files, fs, name, why), i;
+
+	if (fd < 0)
+		return -1;
+	sha256_init(&h);
+	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			buf_printf(why, "cannot read %s: %s", name, strerror(errno));
+			sha256_final(&h, digest);
+			close(fd);
+			return -1;
+		}
+		sha256_update(&h, chunk, (size_t)n);
+	}
+	close(fd);
+	sha256_final(&h, digest);
+	for (i = 0; i < 32; i++) {
+		hex[2 * i] = digits[digest[i] >> 4];
+		hex[2 * i + 1] = digits[digest[i] & 15];
+	}
+	hex[64] = '\0';
+	return 0;
+}
+
+void key_type_files(const struct type *t, const json_t *v,
+		    void (*fn)(void *ctx, const char *fs, const char *name), void *ctx)
+{
+	const char *k;
+	const json_t *e;
+	size_t i;
+
+	switch (t->kind) {
+	case TYPE_FILE: {
+		const char *fs = json_string_value(json_object_get(v, "filesystem_identifier"));
+		const char *name = json_string_value(json_object_get(v, "filename"));
+
+		if (fs && name)
+			fn(ctx, fs, name);
+		break;
+	}
+	case TYPE_OPTIONAL:
+		if (!json_is_null(v))
+			key_type_files(t->elem, v, fn, ctx);
+		break;
+	case TYPE_LIST:
+		json_array_foreach(v, i, e)
+			key_type_files(t->elem, e, fn, ctx);
+		break;
+	case TYPE_DICT:
+		json_object_foreach((json_t *)v, k, e)
+			key_type_files(t->elem, e, fn, ctx);
+		break;
+	case TYPE_RECORD:
+		for (i = 0; i < t->nfields; i++)
+			if ((e = json_object_get(v, t->fields[i].name)) != NULL)
+				key_type_files(t->fields[i].type, e, fn, ctx);
+		break;
+	default:
+		break;
+	}
+}
+
+/* the values a task's templates reference: each parameter and task once */
+struct refs {
+	unsigned char *params;      /* one per parameter of the flow */
+	unsigned char *tasks;       /* one per task */
+};
+
+static void mark_ref(struct refs *r, const struct plan_flow *pf, const json_t *ref)
+{
+	const json_t *p = json_object_get(ref, "param"), *t = json_object_get(ref, "task");
+
+	if (json_is_integer(p) && (size_t)json_integer_value(p) < pf->nparams)
+		r->params[json_integer_value(p)] = 1;
+	else if (json_is_integer(t) && (size_t)json_integer_value(t) < pf->ntasks)
+		r->tasks[json_integer_value(t)] = 1;
+}
+
+/* scan: the references of template t (docs/plan.md, "Templates") */
+static void scan(struct refs *r, const struct plan_flow *pf, const json_t *t)
+{
+	const char *tag;
+	const json_t *v, *e;
+	size_t i;
+
+	if (!json_is_object(t) || json_object_size(t) != 1)
+		return;
+	tag = json_object_iter_key(json_object_iter((json_t *)t));
+	v = json_object_iter_value(json_object_iter((json_t *)t));
+	if (strcmp(tag, "ref") == 0) {
+		mark_ref(r, pf, v);
+	} else if (strcmp(tag, "cat") == 0) {
+		json_array_foreach(v, i, e)
+			if (json_is_object(e))
+				mark_ref(r, pf, e);
+	} else if (strcmp(tag, "obj") == 0) {
+		const char *k;
+
+		json_object_foreach((json_t *)v, k, e)
+			scan(r, pf, e);
+	} else if (strcmp(tag, "arr") == 0) {
+		json_array_foreach(v, i, e)
+			scan(r, pf, e);
+	}
+}
+
+struct reader {
+	const struct files *files;
+	json_t *read;               /* what was read so far */
+};
+
+static void read_file(void *ctx, const char *fs, const char *name)
+{
+	struct reader *rd = ctx;
+	struct buf id = {0}, why = {0};
+	char hex[65];
+
+	buf_printf(&id, "%s:%s", fs, name);
+	if (!json_object_get(rd->read, id.data))
+		json_object_set_new(rd->read, id.data,
+				    key_file_sha(rd->files, fs, name, hex, &why) == 0 ? json_string(hex)
+										  : json_null());
+	buf_free(&id);
+	buf_free(&why);
+}
+
+void key_refs(const struct plan_flow *pf, const struct plan_task *pt, unsigned char *params,
+	      unsigned char *tasks)
+{
+	struct refs r = {params, tasks};
+	const char *k;
+	const json_t *e;
+	size_t i;
+
+	json_array_foreach(pt->argv, i, e)
+		scan(&r, pf, e);
+	if (pt->with)
+		scan(&r, pf, pt->with);
+	json_object_foreach((json_t *)pt->env, k, e)
+		scan(&r, pf, e);
+}
+
+/* files_read: the files the values in's task references hold, by content */
+static json_t *files_read(const struct key_in *in)
+{
+	const struct plan_flow *pf = in->flow;
+	struct refs r;
+	struct reader rd = {in->files, json_object()};
+	size_t i;
+
+	r.params = xcalloc(pf->nparams + 1, 1);
+	r.tasks = xcalloc(pf->ntasks + 1, 1);
+	key_refs(pf, in->task, r.params, r.tasks);
+	for (i = 0; i < pf->nparams; i++)
+		if (r.params[i] && in->scope->params[i])
+			key_type_files(pf->params[i].type, in->scope->params[i], read_file, &rd);
+	for (i = 0; i < pf->ntasks; i++)
+		if (r.tasks[i] && in->scope->results[i])
+			key_type_files(pf->tasks[i].result, in->scope->results[i], read_file, &rd);
+	free(r.params);
+	free(r.tasks);
+	if (json_object_size(rd.read) == 0) {
+		json_decref(rd.read);
+		return NULL;
+	}
+	return rd.read;
+}
+
+/* add_bundled: the SHA-256 of every bundled file template t names, into
+ * files (path -> hash) */
+static void add_bundled(const struct plan *p, const json_t *t, json_t *files)
+{
+	const json_t *v;
+	const char *k;
+	size_t i;
+
+	if (!p->nfiles)
+		return;
+	if (json_is_object(t)) {
+		v = json_object_get(t, "bundled");
+		if (v && json_object_size(t) == 1 && json_is_string(v)) {
+			const struct plan_file *f = plan_find_file(p, json_string_value(v));
+
+			if (f)
+				json_object_set_new(files, f->path, json_string(f->sha256));
+			return;
+		}
+		json_object_foreach((json_t *)t, k, v)
+			add_bundled(p, v, files);
+	} else if (json_is_array(t)) {
+		json_array_foreach(t, i, v)
+			add_bundled(p, v, files);
+	}
+}
+
+json_t *key_bundled(const struct plan *p, const struct plan_task *pt)
+{
+	json_t *files = json_object();
+
+	add_bundled(p, pt->json, files);
+	return files;
+}
+
+int key_task(const struct key_in *in, struct task_key *k, struct buf *why)
+{
+	const struct plan_task *pt = in->task;
+	struct tmpl_scope ks = *in->scope;
+	json_t *doc = json_object(), *def = json_copy((json_t *)pt->json), *argv = json_array();
+	json_t *env = json_object(), *bundled = json_object(), *with = NULL;
+	const char *name;
+	const json_t *a;
+	char *text;
+	size_t i;
+	int rc = -1;
+
+	k->hex[0] = '\0';
+	k->read = NULL;
+	ks.bundle_dir = KEY_BUNDLE_DIR;
+	/* the templates are in the key as their values */
+	json_object_del(def, "needs");
+	json_object_del(def, "argv");
+	json_object_del(def, "with");
+	json_object_del(def, "env");
+	json_array_foreach(pt->argv, i, a) {
+		if (!(text = tmpl_text(a, &ks, why)))
+			goto out;
+		json_array_append_new(argv, json_string(text));
+		free(text);
+	}
+	json_object_foreach((json_t *)pt->env, name, a) {
+		if (!(text = tmpl_text(a, &ks, why)))
+			goto out;
+		json_object_set_new(env, name, json_string(text));
+		free(text);
+	}
+	if (pt->with && !(with = tmpl_value(pt->with, &ks, why)))
+		goto out;
+	add_bundled(in->plan, pt->json, bundled);
+	k->read = files_read(in);
+	json_object_set_new(doc, "task", def);
+	json_object_set_new(doc, "argv", argv);
+	json_object_set_new(doc, "env", env);
+	json_object_set_new(doc, "bundled", bundled);
+	json_object_set_new(doc, "with", with ? with : json_null());
+	json_object_set_new(doc, "image", in->image_id ? json_string(in->image_id) : json_null());
+	json_object_set(doc, "read", k->read ? k->read : json_null());
+	def = argv = env = bundled = NULL;
+	text = json_text(doc, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+	sha256_hex(text, strlen(text), k->hex);
+	free(text);
+	rc = 0;
+out:
+	json_decref(def);
+	json_decref(argv);
+	json_decref(env);
+	json_decref(bundled);
+	json_decref(doc);
+	return rc;
+}
+
+void key_clear(struct task_key *k)
+{
+	json_decref(k->read);
+	k->read = NULL;
+	k->hex[0] = '\0';
+}
