@@ -241,7 +241,7 @@ demo: deps
 
 # benchmark programs (tests/bench): `make bench` runs them, `make check`
 # builds them so that they cannot rot
-BENCH_PROGS = $(addprefix $(B)/,yaml_floor spawn_floor dag_floor own_usage store_bench)
+BENCH_PROGS = $(addprefix $(B)/,yaml_floor spawn_floor dag_floor own_usage store_bench reuse_bench)
 
 bench-build: $(BENCH_PROGS)
 
@@ -256,13 +256,17 @@ $(B)/spawn_floor $(B)/dag_floor $(B)/own_usage: $(B)/%: tests/bench/%.c
 $(B)/store_bench: $(B)/tests/runit/store_bench.o $(COMMON_OBJS) $(STORE_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(RUN_LIBS)
 
-$(B)/tests/runit/store_bench.o: tests/bench/store_bench.c | $(GEN_HEADERS)
+$(B)/reuse_bench: $(B)/tests/runit/reuse_bench.o $(filter-out %/main.o,$(FLOWRUN_OBJS))
+	$(CC) $(LDFLAGS) -o $@ $^ $(RUN_LIBS)
+
+$(B)/tests/runit/store_bench.o $(B)/tests/runit/reuse_bench.o: $(B)/tests/runit/%.o: tests/bench/%.c \
+		| $(GEN_HEADERS)
 	@mkdir -p $(@D)
 	$(CC) $(subst -Icompiler,-Iruntime,$(ALL_CFLAGS)) -c -o $@ $<
 
 bench: all bench-build
 	tests/bench/bench.sh $(B)/flowc $(B)/flowrun $(B)/yaml_floor $(B)/spawn_floor $(B)/store_bench \
-		$(B)/dag_floor $(B)/own_usage
+		$(B)/dag_floor $(B)/own_usage $(B)/reuse_bench
 
 # install: the programs, their manual pages, and bash and zsh completion
 install: all

@@ -1,5 +1,5 @@
 #!/bin/bash
-# bench.sh FLOWC FLOWRUN YAML_FLOOR SPAWN_FLOOR STORE_BENCH [DAG_FLOOR OWN_USAGE]
+# bench.sh FLOWC FLOWRUN YAML_FLOOR SPAWN_FLOOR STORE_BENCH [DAG_FLOOR OWN_USAGE REUSE_BENCH]
 # A benchmark, not a test: it prints figures next to floors measured in the
 # same run, and fails only if a tool does (or flowrun computes a wrong
 # result).
@@ -12,8 +12,9 @@
 #   loops (SPAWN_FLOOR); a layered DAG of 1,000 tasks passing results, as one
 #   flow and as 1,000 composed flows, against DAG_FLOOR running the same
 #   commands; 100,000 tasks: flowrun's own CPU time per task and peak RSS,
-#   measured by OWN_USAGE. DAG_FLOOR and OWN_USAGE default to the
-#   dag_floor and own_usage next to SPAWN_FLOOR.
+#   measured by OWN_USAGE; what run --reuse takes to decide, for 10,000
+#   tasks against 10,000 (REUSE_BENCH). DAG_FLOOR, OWN_USAGE and
+#   REUSE_BENCH default to the programs of those names next to SPAWN_FLOOR.
 # * the results stores (STORE_BENCH), and Slurm when root and its packages
 #   are there.
 set -eu
@@ -26,6 +27,7 @@ spawn_floor=$(abs "$4")
 store_bench=$(abs "$5")
 dag_floor=$(abs "${6:-$(dirname "$4")/dag_floor}")
 own_usage=$(abs "${7:-$(dirname "$4")/own_usage}")
+reuse_bench=$(abs "${8:-$(dirname "$4")/reuse_bench}")
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -299,6 +301,42 @@ echo "flowrun, one task writing 1 GB to standard output (kept in the run directo
 [ "$(wc -c < "$tmp/run-out1g/tasks/out.t.stdout")" -eq 1000000000 ] ||
 	{ echo "bench: the 1 GB of output was not kept whole" >&2; exit 1; }
 rm -rf "$tmp/run-out1g"
+
+# 6.: run --reuse: a chain of 5,000 flows of two tasks (10,000 tasks) run
+# once on tmpfs, then what a run of the same plan, and of the plan with
+# the first task of the middle flow edited, would reuse from it. REUSE_BENCH
+# times reading the earlier run (plan, run.json, journal) and deciding
+# apart (best of 3): the decision computes the key of every task it may
+# reuse, as the run would.
+awk -v n=5000 'BEGIN {
+	for (i = 1; i <= n; i++) {
+		printf "name: f%d\nproject_name: bench\nparameters:\n  x: string\n  y: {type: int, default: 1}\n", i
+		printf "tasks:\n  - {name: a, run: [echo, \"${{ params.x }}\"]}\n"
+		printf "  - {name: b, run: [echo, \"%d\"], with: {v: \"${{ tasks.a }}\", n: \"${{ params.y }}\"}}\n---\n", i
+	}
+	printf "name: all\nproject_name: bench\ncomposing_flows:\n  - {name: f1, project_name: bench}\n"
+	for (i = 2; i <= n; i++)
+		printf "  - name: f%d\n    project_name: bench\n    mapped_parameters:\n      x: {parent_flow_name: f%d, parent_task_name: b}\n", i, i - 1
+}' > "$tmp/reuse.yaml"
+awk '/^name: f2500$/ { f = 1 } f && /name: a, run: \[echo/ { sub(/\[echo/, "[/bin/echo"); f = 0 } { print }' \
+	"$tmp/reuse.yaml" > "$tmp/reuse_edited.yaml"
+"$flowc" compile -o "$tmp/reuse.json" "$tmp/reuse.yaml"
+"$flowc" compile -o "$tmp/reuse_edited.json" "$tmp/reuse_edited.yaml"
+rdir=$(mktemp -d /dev/shm/flowrun-bench.XXXXXX)
+"$flowrun" run "$tmp/reuse.json" -j 2 --run-dir "$rdir/r" -p f1-x=hi > /dev/null 2>&1 ||
+	{ echo "bench: the 10,000-task run for --reuse failed" >&2; exit 1; }
+echo
+echo "run --reuse, 10,000 tasks against an earlier run of 10,000 (journal $(( $(cat "$rdir"/r/journal/* | wc -c) / 1024 )) KiB):"
+for plan in reuse reuse_edited; do
+	read -r rd dec reused total <<< "$("$reuse_bench" "$tmp/$plan.json" "$rdir/r")"
+	[ "$plan" = reuse ] && [ "$reused" != 10000 ] &&
+		{ echo "bench: the unchanged plan reused $reused of 10000 tasks" >&2; exit 1; }
+	[ "$plan" = reuse_edited ] && [ "$reused" != 4998 ] &&
+		{ echo "bench: the edited plan reused $reused of 10000 tasks, not 4998" >&2; exit 1; }
+	echo "  $plan: reading the earlier run $rd ms, deciding $dec ms (target 100): $reused of $total reused;" \
+		"the whole dry run $(best_ms "$flowrun" run "$tmp/$plan.json" --dry-run --reuse "$rdir/r" -p f1-x=hi) ms"
+done
+rm -rf "$rdir"
 
 # the results stores: 2,000 saves, then 2,000 loads, one process
 echo
