@@ -4,7 +4,8 @@
 # example with results read back, a failing flow whose dependant is skipped
 # beside an independent one, --detach followed by status, cancelled jobs
 # reported Failed by status, the lume example with flow2 in a container
-# image, the lume example with a PostgreSQL store.
+# image, the lume example with a PostgreSQL store, and a run reusing what
+# did not change since an earlier one.
 set -u
 source "$(dirname "$0")/lib.sh"
 suite_start "$1" "$2"
@@ -33,6 +34,21 @@ check "flow3 finds the texts equal, read back with flowrun result" \
 check "one job per flow, with its output in the run directory" \
 	test "$(ls lume/slurm/*.out | wc -l)" = 3
 check "job names say plan and flow" grep -q 'flow2: job [0-9]' lume.out
+
+# flow3 edited, then run on Slurm reusing the run above: flows 1 and 2 are
+# Cached without a job, flow3's job reads flow2's stored document
+mkdir lumeed && cp "$root"/specs/examples/lume/*.yaml lumeed/
+sed -i 's|then echo true; else echo false; fi|then echo true; else echo false; fi # edited|' lumeed/flow3.yaml
+"$flowc" compile -I lumeed -o lumeed.json lumeed/flow_of_flows.yaml
+"$flowrun" run lumeed.json --backend slurm --reuse lume --run-dir lumeed-run -p flow1-text1=hey \
+	-p flow1-filename=out/f.txt -p 'flow3-text2=hey you' > lumeed.out 2>&1
+check "reuse on Slurm: the run succeeds" test $? -eq 0 || cat lumeed.out
+check "reuse on Slurm: one job, flow3's" test "$(ls lumeed-run/slurm/ | tr '\n' ' ')" = \
+	"$(cd lumeed-run/slurm && ls flow3-*.out) "
+check "reuse on Slurm: flows 1 and 2 are Cached" \
+	test "$("$flowrun" status lumeed-run | grep -cE '^ +flow[12]/[a-z_]+ +Cached ')" = 5
+check "reuse on Slurm: flow3's job gives true" \
+	test "$("$flowrun" result lumeed-run flow3/check_text_equivalence)" = true
 
 # the lume example with flow2 in a python image (tests/container_test.sh):
 # its job body runs the task through podman on the node
