@@ -197,3 +197,8 @@ char *json_text(const json_t *v, size_t flags)
 	put_value(&b, v, flags, 0);
 	return buf_steal(&b);
 }
+
+void json_text_append(struct buf *b, const json_t *v, size_t flags)
+{
+	put_value(b, v, flags, 0);
+}

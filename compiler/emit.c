@@ -12,6 +12,7 @@
 #include "json_text.h"
 #include "order.h"
 #include "plan_format.h"
+#include "sha256.h"
 #include "value.h"
 
 /* needs_json: the ranks of what node needs, sorted, without duplicates */
@@ -344,7 +345,16 @@ static json_t *source_json(const struct comp *c, const struct comp_source *s,
 	return src;
 }
 
-json_t *emit_plan(const struct spec_fof *fof, const struct bundle *bundle, size_t *flows_out)
+/* where the flows of a plan go as they are made, in the plan's order; the
+ * sink owns each */
+struct sink {
+	void (*flow)(void *ctx, json_t *flow);
+	void *ctx;
+};
+
+/* build: the plan of fof without "flows" and "hash"; its flows go to sink */
+static json_t *build(const struct spec_fof *fof, const struct bundle *bundle, size_t *flows_out,
+		     const struct sink *sink)
 {
 	const struct comp *c = fof->comp;
 	const size_t n = c->nflows;
@@ -354,7 +364,7 @@ json_t *emit_plan(const struct spec_fof *fof, const struct bundle *bundle, size_
 	size_t *rank = xmalloc((n ? n : 1) * sizeof(*rank));
 	size_t *flow_rank = xmalloc((n ? n : 1) * sizeof(*flow_rank));
 	size_t **task_rank = xcalloc(n ? n : 1, sizeof(*task_rank));
-	json_t *plan = json_object(), *params = json_array(), *flows = json_array();
+	json_t *plan = json_object(), *params = json_array();
 	struct order_deps fd;
 	size_t k, i, j;
 
@@ -432,7 +442,7 @@ json_t *emit_plan(const struct spec_fof *fof, const struct bundle *bundle, size_
 		order_free(&td);
 		free(torder);
 		json_object_set_new(fo, "tasks", tasks);
-		json_array_append_new(flows, fo);
+		sink->flow(sink->ctx, fo);
 	}
 	json_object_set_new(plan, "format", json_string(PLAN_FORMAT));
 	json_object_set_new(plan, "version", json_integer(PLAN_VERSION));
@@ -445,7 +455,6 @@ json_t *emit_plan(const struct spec_fof *fof, const struct bundle *bundle, size_
 	if (fof->head.description)
 		json_object_set_new(plan, "description", json_string(fof->head.description->str));
 	json_object_set_new(plan, "params", params);
-	json_object_set_new(plan, "flows", flows);
 	if (bundle)
 		json_object_set_new(plan, "files", bundle_json(bundle));
 	for (i = 0; i < n; i++)
@@ -460,21 +469,85 @@ json_t *emit_plan(const struct spec_fof *fof, const struct bundle *bundle, size_
 	return plan;
 }
 
-char *emit_text(json_t *plan)
+static void to_array(void *ctx, json_t *flow)
 {
-	char hash[72];
-	char *text;
-	size_t len;
+	json_array_append_new(ctx, flow);
+}
 
-	if (plan_hash(plan, 0, hash) < 0)
-		fatal("cannot write the plan");
-	json_object_set_new(plan, "hash", json_string(hash));
-	text = json_text(plan, PLAN_DUMP_FLAGS);
-	if (!text)
-		fatal("cannot write the plan");
-	len = strlen(text);
-	text = xrealloc(text, len + 2);
-	text[len] = '\n';
-	text[len + 1] = '\0';
-	return text;
+json_t *emit_plan(const struct spec_fof *fof, const struct bundle *bundle, size_t *flows_out)
+{
+	json_t *flows = json_array();
+	struct sink sink = {to_array, flows};
+	json_t *plan = build(fof, bundle, flows_out, &sink);
+
+	json_object_set_new(plan, "flows", flows);
+	return plan;
+}
+
+/* the text of a plan's flows as they are made */
+struct flows_text {
+	struct buf *b;
+	size_t n;                   /* flows written */
+};
+
+static void to_text(void *ctx, json_t *flow)
+{
+	struct flows_text *ft = ctx;
+
+	buf_putc(ft->b, ft->n++ ? ',' : '[');
+	json_text_append(ft->b, flow, PLAN_DUMP_FLAGS);
+	json_decref(flow);
+}
+
+static int cmp_key(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The text is written as the plan is made: each flow once it is built,
+ * then freed, so that no tree of the whole plan is ever held. Members go
+ * in sorted order as PLAN_DUMP_FLAGS writes them; the hash is that of the
+ * text without it (docs/plan.md), put in where "hash" sorts. */
+char *emit_write(const struct spec_fof *fof, const struct bundle *bundle, size_t *flows_out)
+{
+	struct buf flows = {0}, text = {0};
+	struct flows_text ft = {&flows, 0};
+	struct sink sink = {to_text, &ft};
+	json_t *plan = build(fof, bundle, flows_out, &sink), *v;
+	const char *keys[16], *key;
+	size_t nkeys = 0, i, cut = 0;
+	char hash[72], *out;
+
+	buf_puts(&flows, ft.n ? "]" : "[]");
+	json_object_foreach(plan, key, v)
+		if (nkeys < sizeof(keys) / sizeof(*keys) - 1)
+			keys[nkeys++] = key;
+	keys[nkeys++] = "flows";
+	qsort(keys, nkeys, sizeof(*keys), cmp_key);
+	buf_putc(&text, '{');
+	for (i = 0; i < nkeys; i++) {
+		if (!cut && strcmp(keys[i], "hash") > 0)
+			cut = text.len;
+		if (i)
+			buf_putc(&text, ',');
+		/* the members' names are the plan format's, plain ASCII */
+		buf_printf(&text, "\"%s\":", keys[i]);
+		if (strcmp(keys[i], "flows") == 0)
+			buf_add(&text, flows.data, flows.len);
+		else
+			json_text_append(&text, json_object_get(plan, keys[i]), PLAN_DUMP_FLAGS);
+	}
+	buf_putc(&text, '}');
+	buf_free(&flows);
+	json_decref(plan);
+	memcpy(hash, "sha256:", 7);
+	sha256_hex(text.data, text.len, hash + 7);
+	/* ,"hash":"sha256:..." (82 bytes) where it sorts, and a newline */
+	out = xmalloc(text.len + 96);
+	memcpy(out, text.data, cut);
+	i = (size_t)sprintf(out + cut, ",\"hash\":\"%s\"", hash);
+	memcpy(out + cut + i, text.data + cut, text.len - cut);
+	memcpy(out + cut + i + text.len - cut, "\n", 2);
+	buf_free(&text);
+	return out;
 }

@@ -14,8 +14,10 @@
  * the files are the plan's "files". When flows_out is not NULL,
  * flows_out[k] is set to the index in fof->comp of the plan's flows[k]. */
 json_t *emit_plan(const struct spec_fof *fof, const struct bundle *bundle, size_t *flows_out);
-/* emit_text: adds the content hash to plan and returns its text (compact,
- * keys sorted, one trailing newline), to free */
-char *emit_text(json_t *plan);
+/* emit_write: the text of the plan of fof (as emit_plan makes it) with its
+ * content hash: compact, keys sorted, one trailing newline; to free. Each
+ * flow is written as soon as it is made and freed: no tree of the whole
+ * plan is held. */
+char *emit_write(const struct spec_fof *fof, const struct bundle *bundle, size_t *flows_out);
 
 #endif

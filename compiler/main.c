@@ -452,11 +452,10 @@ static void write_plan(const struct spec_fof *fof, const struct bundle *bundle, 
 {
 	size_t n = fof->comp->nflows ? fof->comp->nflows : 1;
 	size_t *flows = xmalloc(n * sizeof(*flows));
-	json_t *plan = emit_plan(fof, bundle, flows);
-	char *text = emit_text(plan);
 
 	if (graph) {
 		const char **paths = xmalloc(n * sizeof(*paths));
+		json_t *plan = emit_plan(fof, bundle, flows);
 		struct buf dot = {0};
 		size_t i;
 
@@ -466,12 +465,14 @@ static void write_plan(const struct spec_fof *fof, const struct bundle *bundle, 
 		write_output(output, dot.data);
 		buf_free(&dot);
 		free(paths);
+		json_decref(plan);
 	} else {
+		char *text = emit_write(fof, bundle, NULL);
+
 		write_output(output, text);
+		free(text);
 	}
 	free(flows);
-	free(text);
-	json_decref(plan);
 }
 
 /* cmd_build: compile (the plan, or a bundle) and graph (its DOT) */

@@ -9,9 +9,13 @@
 
 #include <jansson.h>
 
+#include "util.h"
+
 /* json_text: v as text; flags as json_dumps takes them (JSON_COMPACT,
  * JSON_INDENT(n), JSON_SORT_KEYS; any value may be at the top); to free */
 char *json_text(const json_t *v, size_t flags);
+/* json_text_append: the same text of v (not NULL), appended to b */
+void json_text_append(struct buf *b, const json_t *v, size_t flags);
 /* json_text_real: the shortest text of d that reads back as d, with a '.'
  * or an exponent so that it reads back as a real; into out (at least 32
  * bytes) */
