@@ -195,4 +195,24 @@ check "no earlier run: no run directory made" test ! -e x1
 check "another plan's run: the run succeeds, reusing nothing" test $? -eq 0
 check "another plan's run: it says nothing was reused" has x2.out '\(0 reused from'
 
+# status --json of every run above (they hold reused tasks) fits its schema
+for d in r1b r2 r3 f1 a2; do "$flowrun" status "$d" --json > "$d.status.json"; done
+check "status --json of runs that reused fits specs/status.schema.json" \
+	/usr/bin/python3 - "$root/specs/status.schema.json" r1b r2 r3 f1 a2 <<'PY'
+import json, sys
+import jsonschema
+v = jsonschema.Draft202012Validator(json.load(open(sys.argv[1])))
+bad = 0
+for d in sys.argv[2:]:
+    doc = json.load(open(d + ".status.json"))
+    for e in v.iter_errors(doc):
+        print(f"  {d}: {'/'.join(map(str, e.absolute_path))}: {e.message[:120]}")
+        bad += 1
+    cached = [t for f in doc["flows"] for t in f["tasks"] if t["state"] == "Cached"]
+    if not cached or any(t["reason"] != "reused" for t in cached):
+        print(f"  {d}: no Cached task, or one whose reason is not 'reused'")
+        bad += 1
+sys.exit(1 if bad else 0)
+PY
+
 report "reuse"
