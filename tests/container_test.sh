@@ -4,7 +4,7 @@
 # with flow2 in a python image, what a task sees in its container (working
 # directory, input, env, user, network), a program only the image has,
 # timeouts, Ctrl-C, a killed flowrun, resume past a stale container,
-# caching keyed on the image id, a missing image, the engine's choice. No
+# caching and reuse keyed on the image id, a missing image, the engine's choice. No
 # container may be left after any case. The images are built offline by
 # tests/container/images.sh; an engine that cannot start a container here
 # is a failure, said plainly.
@@ -168,7 +168,12 @@ check "cache: the first run succeeds" test "$("$flowrun" result cache1 cached/st
 "$flowrun" run cached.json --run-dir cache2 > cache2.out 2>&1
 check "cache: the same image: Cached" has <("$flowrun" status cache2) '^  cached/stamp +Cached'
 check "cache: ... and its process did not run" test "$(wc -l < out/stamp-ran)" -eq 1
+"$flowrun" run cached.json --dry-run --reuse cache1 > reuse1.dry 2>&1
+check "reuse: the same image: reused" has reuse1.dry '^  cached/stamp: reused$'
 stamp_image second
+"$flowrun" run cached.json --dry-run --reuse cache1 > reuse2.dry 2>&1
+check "reuse: the image rebuilt under the same name: it runs, saying so" \
+	has reuse2.dry '^  cached/stamp: runs: its image is sha256:[0-9a-f]{12} now, was sha256:[0-9a-f]{12}$'
 "$flowrun" run cached.json --run-dir cache3 > cache3.out 2>&1
 check "cache: the image rebuilt under the same name: it runs again" \
 	test "$("$flowrun" result cache3 cached/stamp)" = '"second"'
