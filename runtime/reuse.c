@@ -33,7 +33,7 @@ struct names {
 	struct strmap flows;        /* flow name -> index + 1 */
 	struct strmap tasks;        /* "FLOW/TASK" -> index + 1 into at */
 	char **keys;                /* the keys of tasks, owned */
-	size_t *at;                 /* task k of the earlier run: flow << 32 | task */
+	struct { size_t flow, task; } *at; /* task k of the earlier run */
 	size_t n;
 };
 
@@ -54,7 +54,8 @@ static void names_build(struct names *nm, const struct plan *old)
 			struct buf k = {0};
 
 			buf_printf(&k, "%s/%s", pf->name, pf->tasks[t].name);
-			nm->at[nm->n] = f << 32 | t;
+			nm->at[nm->n].flow = f;
+			nm->at[nm->n].task = t;
 			strmap_put(&nm->tasks, k.data, k.len, (void *)(uintptr_t)(nm->n + 1));
 			nm->keys[nm->n++] = buf_steal(&k);
 		}
@@ -73,8 +74,8 @@ static int names_task(const struct names *nm, const char *flow, const char *task
 	buf_free(&k);
 	if (!i)
 		return -1;
-	*of = nm->at[i - 1] >> 32;
-	*ot = nm->at[i - 1] & 0xffffffffu;
+	*of = nm->at[i - 1].flow;
+	*ot = nm->at[i - 1].task;
 	return 0;
 }
 

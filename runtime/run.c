@@ -362,8 +362,6 @@ static int guard_start(size_t jobs, const struct containers *c, struct buf *why)
 	return rc;
 }
 
-/* run_session: one session of the run in dir: its journal, its backend,
- * the driver */
 /* journal_reused: the tasks a new run reuses, Cached with their results,
  * and the flows that are done with them, Success; synced before any task
  * starts (a job body reads them back) */
@@ -413,6 +411,9 @@ static int journal_reused(struct driver *d, const struct reuse *r, struct buf *w
 	return journal_sync(d->journal, why);
 }
 
+/* run_session: one session of the run in dir: its journal, its backend,
+ * the driver; reused: what a new run takes from an earlier one (before is
+ * then its replay), or NULL */
 static int run_session(const struct plan *p, const char *dir, const struct run_meta *meta,
 		       const struct replay *before, unsigned session, const char *backend,
 		       struct store *store, const struct run_options *o, const struct reuse *reused)
@@ -611,6 +612,7 @@ int run_dry_reuse(const struct plan *p, struct run_options *o)
 {
 	struct reuse r = {0};
 	struct buf why = {0};
+	const char *given = o->results_db;
 	char *cwd = realpath(".", NULL), *url = NULL;
 	json_t *params = run_params(p, o->params, NULL, &o->limits, &why);
 	size_t f, t;
@@ -647,7 +649,7 @@ out:
 	json_decref(params);
 	free(cwd);
 	free(url);
-	o->results_db = NULL;
+	o->results_db = given;
 	buf_free(&why);
 	return status;
 }
