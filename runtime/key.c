@@ -1,8 +1,8 @@
 /* key.c: a task's key: its definition without its templates, the
  * templates resolved (a bundled file as "@bundle/PATH", wherever this run
- * put it), its image's id, the SHA-256 of each bundled file it names and of
- * each file its referenced values hold (by their types), all in one JSON
- * document with sorted keys, hashed. */
+ * put it), its image's id, the SHA-256 of every bundled file when it names
+ * one, and of each file its referenced values hold (by their types), all
+ * in one JSON document with sorted keys, hashed. */
 #include "key.h"
 
 #include <errno.h>
@@ -194,31 +194,39 @@ static json_t *files_read(const struct key_in *in)
 	return rd.read;
 }
 
-/* add_bundled: the SHA-256 of every bundled file template t names, into
- * files (path -> hash) */
-static void add_bundled(const struct plan *p, const json_t *t, json_t *files)
+/* names_bundled: template t names a bundled file */
+static int names_bundled(const json_t *t)
 {
 	const json_t *v;
 	const char *k;
 	size_t i;
 
-	if (!p->nfiles)
-		return;
 	if (json_is_object(t)) {
 		v = json_object_get(t, "bundled");
-		if (v && json_object_size(t) == 1 && json_is_string(v)) {
-			const struct plan_file *f = plan_find_file(p, json_string_value(v));
-
-			if (f)
-				json_object_set_new(files, f->path, json_string(f->sha256));
-			return;
-		}
+		if (v && json_object_size(t) == 1 && json_is_string(v))
+			return 1;
 		json_object_foreach((json_t *)t, k, v)
-			add_bundled(p, v, files);
+			if (names_bundled(v))
+				return 1;
 	} else if (json_is_array(t)) {
 		json_array_foreach(t, i, v)
-			add_bundled(p, v, files);
+			if (names_bundled(v))
+				return 1;
 	}
+	return 0;
+}
+
+/* add_bundled: a task that names a bundled file depends on every file of
+ * the bundle (a script reads its helpers, listed under `bundle`): their
+ * SHA-256 into files (path -> hash) */
+static void add_bundled(const struct plan *p, const json_t *task, json_t *files)
+{
+	size_t i;
+
+	if (!p->nfiles || !names_bundled(task))
+		return;
+	for (i = 0; i < p->nfiles; i++)
+		json_object_set_new(files, p->files[i].path, json_string(p->files[i].sha256));
 }
 
 json_t *key_bundled(const struct plan *p, const struct plan_task *pt)

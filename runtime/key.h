@@ -47,8 +47,9 @@ void key_type_files(const struct type *t, const json_t *v,
  * of pf whose value pt's run, with or env references */
 void key_refs(const struct plan_flow *pf, const struct plan_task *pt, unsigned char *params,
 	      unsigned char *tasks);
-/* key_bundled: the bundled files pt names, path -> SHA-256 hex (an object
- * to decref) */
+/* key_bundled: the bundled files pt's key covers (every file of the
+ * bundle when pt names one of them), path -> SHA-256 hex (an object to
+ * decref) */
 json_t *key_bundled(const struct plan *p, const struct plan_task *pt);
 
 #endif

@@ -160,6 +160,22 @@ check "failed run: its failed task runs, saying so" \
 	has failed.dry '^  flow3/check_text_equivalence: runs: it ended Failed in the earlier run$'
 check "failed run: what it reused is reused again" test "$(grep -c ': reused$' failed.dry)" = 5
 
+# a bundle: its script reads a helper listed under `bundle`; a changed
+# helper changes the key of the task that runs the script (cache and reuse)
+mkdir bsrc && cp -r "$root/tests/run/bundle/." bsrc/
+"$FLOWC_BIN" compile --bundle b1.json bsrc/flows.yaml
+"$flowrun" run b1.json --run-dir bun1 -p analyze-marker="$tmp/bmark" > bun1.out 2>&1
+check "bundle: the first run gives true" test "$("$flowrun" result bun1 analyze/check)" = true
+sed -i 's|echo true; else echo false|echo false; else echo true|' bsrc/scripts/lib.sh
+"$FLOWC_BIN" compile --bundle b2.json bsrc/flows.yaml
+"$flowrun" run b2.json --dry-run --reuse bun1 -p analyze-marker="$tmp/bmark" > bun2.dry 2>&1
+check "bundle: a changed helper: the task runs, naming it" \
+	has bun2.dry '^  analyze/check: runs: bundled file lib.sh changed$'
+"$flowrun" run b2.json --run-dir bun2 -p analyze-marker="$tmp/bmark" > bun2.out 2>&1
+check "bundle: a changed helper: cache: true does not take the earlier result" \
+	test "$("$flowrun" result bun2 analyze/check)" = false
+check "bundle: ... the script ran again" test "$(wc -l < "$tmp/bmark")" = 2
+
 # one task alone: nothing else wakes the loop
 cat > specs/alone.yaml <<'EOF'
 name: alone
