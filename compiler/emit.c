@@ -514,20 +514,22 @@ char *emit_write(const struct spec_fof *fof, const struct bundle *bundle, size_t
 	struct flows_text ft = {&flows, 0};
 	struct sink sink = {to_text, &ft};
 	json_t *plan = build(fof, bundle, flows_out, &sink), *v;
-	const char *keys[16], *key;
-	size_t nkeys = 0, i, cut = 0;
+	const char **keys = xmalloc((json_object_size(plan) + 1) * sizeof(*keys)), *key;
+	size_t nkeys = 0, i, cut = 0, first = 0;
 	char hash[72], *out;
 
 	buf_puts(&flows, ft.n ? "]" : "[]");
 	json_object_foreach(plan, key, v)
-		if (nkeys < sizeof(keys) / sizeof(*keys) - 1)
-			keys[nkeys++] = key;
+		keys[nkeys++] = key;
 	keys[nkeys++] = "flows";
 	qsort(keys, nkeys, sizeof(*keys), cmp_key);
 	buf_putc(&text, '{');
 	for (i = 0; i < nkeys; i++) {
-		if (!cut && strcmp(keys[i], "hash") > 0)
+		/* "hash" goes before the first member that sorts after it */
+		if (!cut && strcmp(keys[i], "hash") > 0) {
 			cut = text.len;
+			first = i == 0;
+		}
 		if (i)
 			buf_putc(&text, ',');
 		/* the members' names are the plan format's, plain ASCII */
@@ -537,15 +539,19 @@ char *emit_write(const struct spec_fof *fof, const struct bundle *bundle, size_t
 		else
 			json_text_append(&text, json_object_get(plan, keys[i]), PLAN_DUMP_FLAGS);
 	}
+	if (!cut)
+		cut = text.len;
 	buf_putc(&text, '}');
 	buf_free(&flows);
+	free(keys);
 	json_decref(plan);
 	memcpy(hash, "sha256:", 7);
 	sha256_hex(text.data, text.len, hash + 7);
-	/* ,"hash":"sha256:..." (82 bytes) where it sorts, and a newline */
+	/* "hash":"sha256:..." (81 bytes) and its comma where it sorts, and a
+	 * newline */
 	out = xmalloc(text.len + 96);
 	memcpy(out, text.data, cut);
-	i = (size_t)sprintf(out + cut, ",\"hash\":\"%s\"", hash);
+	i = (size_t)sprintf(out + cut, first ? "\"hash\":\"%s\"," : ",\"hash\":\"%s\"", hash);
 	memcpy(out + cut + i, text.data + cut, text.len - cut);
 	memcpy(out + cut + i + text.len - cut, "\n", 2);
 	buf_free(&text);

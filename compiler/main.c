@@ -451,9 +451,9 @@ static void write_plan(const struct spec_fof *fof, const struct bundle *bundle, 
 		       const char *output)
 {
 	size_t n = fof->comp->nflows ? fof->comp->nflows : 1;
-	size_t *flows = xmalloc(n * sizeof(*flows));
 
 	if (graph) {
+		size_t *flows = xmalloc(n * sizeof(*flows));
 		const char **paths = xmalloc(n * sizeof(*paths));
 		json_t *plan = emit_plan(fof, bundle, flows);
 		struct buf dot = {0};
@@ -465,6 +465,7 @@ static void write_plan(const struct spec_fof *fof, const struct bundle *bundle, 
 		write_output(output, dot.data);
 		buf_free(&dot);
 		free(paths);
+		free(flows);
 		json_decref(plan);
 	} else {
 		char *text = emit_write(fof, bundle, NULL);
@@ -472,7 +473,6 @@ static void write_plan(const struct spec_fof *fof, const struct bundle *bundle, 
 		write_output(output, text);
 		free(text);
 	}
-	free(flows);
 }
 
 /* cmd_build: compile (the plan, or a bundle) and graph (its DOT) */

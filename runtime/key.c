@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "json_text.h"
@@ -17,17 +18,38 @@
 /* where a key's templates see a bundled file */
 #define KEY_BUNDLE_DIR "@bundle"
 
+/* the hashes of the files read so far in this process, by what identifies
+ * a file's content without reading it (device, inode, size, modification
+ * and change times to the nanosecond): tasks given the same large file
+ * read it once */
+static struct strmap memo;
+
 int key_file_sha(const struct files *files, const char *fs, const char *name, char hex[65],
 		 struct buf *why)
 {
 	static const char digits[] = "0123456789abcdef";
 	unsigned char digest[32], chunk[65536];
 	struct sha256 h;
+	struct stat st;
+	struct buf id = {0};
+	const char *known;
 	ssize_t n;
 	int fd = files_open(files, fs, name, why), i;
 
 	if (fd < 0)
 		return -1;
+	if (fstat(fd, &st) == 0) {
+		buf_printf(&id, "%llu:%llu:%lld:%lld.%ld:%lld.%ld", (unsigned long long)st.st_dev,
+			   (unsigned long long)st.st_ino, (long long)st.st_size,
+			   (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
+			   (long long)st.st_ctim.tv_sec, st.st_ctim.tv_nsec);
+		if ((known = strmap_get(&memo, id.data, id.len)) != NULL) {
+			memcpy(hex, known, 65);
+			close(fd);
+			buf_free(&id);
+			return 0;
+		}
+	}
 	sha256_init(&h);
 	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
 		if (n < 0 && errno == EINTR)
@@ -36,6 +58,7 @@ int key_file_sha(const struct files *files, const char *fs, const char *name, ch
 			buf_printf(why, "cannot read %s: %s", name, strerror(errno));
 			sha256_final(&h, digest);
 			close(fd);
+			buf_free(&id);
 			return -1;
 		}
 		sha256_update(&h, chunk, (size_t)n);
@@ -47,11 +70,19 @@ int key_file_sha(const struct files *files, const char *fs, const char *name, ch
 		hex[2 * i + 1] = digits[digest[i] & 15];
 	}
 	hex[64] = '\0';
+	if (id.len) {
+		/* the key and the hash in one allocation, kept for the process */
+		char *kept = xmalloc(id.len + 1 + 65);
+
+		memcpy(kept, id.data, id.len + 1);
+		memcpy(kept + id.len + 1, hex, 65);
+		strmap_put(&memo, kept, id.len, kept + id.len + 1);
+	}
+	buf_free(&id);
 	return 0;
 }
 
-void key_type_files(const struct type *t, const json_t *v,
-		    void (*fn)(void *ctx, const char *fs, const char *name), void *ctx)
+void key_type_walk(const struct type *t, const json_t *v, const struct key_walk *w)
 {
 	const char *k;
 	const json_t *e;
@@ -62,26 +93,30 @@ void key_type_files(const struct type *t, const json_t *v,
 		const char *fs = json_string_value(json_object_get(v, "filesystem_identifier"));
 		const char *name = json_string_value(json_object_get(v, "filename"));
 
-		if (fs && name)
-			fn(ctx, fs, name);
+		if (fs && name && w->file)
+			w->file(w->ctx, fs, name);
 		break;
 	}
+	case TYPE_DB:
+		if (w->db)
+			w->db(w->ctx, v);
+		break;
 	case TYPE_OPTIONAL:
 		if (!json_is_null(v))
-			key_type_files(t->elem, v, fn, ctx);
+			key_type_walk(t->elem, v, w);
 		break;
 	case TYPE_LIST:
 		json_array_foreach(v, i, e)
-			key_type_files(t->elem, e, fn, ctx);
+			key_type_walk(t->elem, e, w);
 		break;
 	case TYPE_DICT:
 		json_object_foreach((json_t *)v, k, e)
-			key_type_files(t->elem, e, fn, ctx);
+			key_type_walk(t->elem, e, w);
 		break;
 	case TYPE_RECORD:
 		for (i = 0; i < t->nfields; i++)
 			if ((e = json_object_get(v, t->fields[i].name)) != NULL)
-				key_type_files(t->fields[i].type, e, fn, ctx);
+				key_type_walk(t->fields[i].type, e, w);
 		break;
 	default:
 		break;
@@ -174,6 +209,7 @@ static json_t *files_read(const struct key_in *in)
 	const struct plan_flow *pf = in->flow;
 	struct refs r;
 	struct reader rd = {in->files, json_object()};
+	struct key_walk w = {read_file, NULL, &rd};
 	size_t i;
 
 	r.params = xcalloc(pf->nparams + 1, 1);
@@ -181,10 +217,10 @@ static json_t *files_read(const struct key_in *in)
 	key_refs(pf, in->task, r.params, r.tasks);
 	for (i = 0; i < pf->nparams; i++)
 		if (r.params[i] && in->scope->params[i])
-			key_type_files(pf->params[i].type, in->scope->params[i], read_file, &rd);
+			key_type_walk(pf->params[i].type, in->scope->params[i], &w);
 	for (i = 0; i < pf->ntasks; i++)
 		if (r.tasks[i] && in->scope->results[i])
-			key_type_files(pf->tasks[i].result, in->scope->results[i], read_file, &rd);
+			key_type_walk(pf->tasks[i].result, in->scope->results[i], &w);
 	free(r.params);
 	free(r.tasks);
 	if (json_object_size(rd.read) == 0) {

@@ -34,14 +34,24 @@ struct key_in {
 int key_task(const struct key_in *in, struct task_key *k, struct buf *why);
 /* key_clear: frees k->read; k is then not computed */
 void key_clear(struct task_key *k);
-/* key_file_sha: the SHA-256 (hex) of file name in filesystem fs, read now;
- * 0, or -1 with why (unknown filesystem, not a regular file, unreadable) */
+/* key_file_sha: the SHA-256 (hex) of file name in filesystem fs, read now
+ * (once per process for a file whose device, inode, size and times are
+ * unchanged); 0, or -1 with why (unknown filesystem, not a regular file,
+ * unreadable) */
 int key_file_sha(const struct files *files, const char *fs, const char *name, char hex[65],
 		 struct buf *why);
-/* key_type_files: calls fn for each file representation ({filesystem_identifier,
- * filename}) v holds where its type t says a file is */
-void key_type_files(const struct type *t, const json_t *v,
-		    void (*fn)(void *ctx, const char *fs, const char *name), void *ctx);
+/* what key_type_walk calls for the files and stored documents of a value */
+struct key_walk {
+	/* a file representation ({filesystem_identifier, filename}) */
+	void (*file)(void *ctx, const char *fs, const char *name);
+	/* a results store representation (db[...]) */
+	void (*db)(void *ctx, const json_t *rep);
+	void *ctx;
+};
+
+/* key_type_walk: calls w's functions (those not NULL) for each file and
+ * stored document v holds where its type t says one is */
+void key_type_walk(const struct type *t, const json_t *v, const struct key_walk *w);
 
 /* key_refs: sets params[i] for each parameter and tasks[j] for each task
  * of pf whose value pt's run, with or env references */

@@ -273,26 +273,61 @@ static void explain(struct fctx *c, size_t t, size_t of, size_t ot, const struct
 		add(out, "its inputs changed");
 }
 
-struct missing {
-	const struct files *files;
+/* what a reused result names must be where this run looks */
+struct there {
+	struct fctx *c;
 	struct buf *out;
 };
 
-static void check_there(void *ctx, const char *fs, const char *name)
+/* root: the root of filesystem fs in files, or NULL */
+static const char *root(const struct files *files, const char *fs)
 {
-	struct missing *m = ctx;
-	struct buf why = {0};
-	int fd = files_open(m->files, fs, name, &why);
+	size_t i;
 
-	if (fd >= 0) {
+	for (i = 0; i < files->n; i++)
+		if (strcmp(files->names[i], fs) == 0)
+			return files->roots[i];
+	return NULL;
+}
+
+/* file_there: a file the earlier result names is a regular file, under
+ * the root the earlier run wrote it under */
+static void file_there(void *ctx, const char *fs, const char *name)
+{
+	struct there *th = ctx;
+	const char *then = json_string_value(json_object_get(th->c->r->meta.filesystems, fs));
+	const char *now = root(th->c->env->files, fs);
+	struct buf why = {0}, s = {0};
+	int fd;
+
+	if (then && now && strcmp(then, now) != 0) {
+		buf_printf(&s, "its file %s:%s is under another root now (%s, was %s)", fs, name, now,
+			   then);
+	} else if ((fd = files_open(th->c->env->files, fs, name, &why)) >= 0) {
 		close(fd);
 	} else {
-		struct buf s = {0};
-
 		buf_printf(&s, "its file %s:%s is not there (%s)", fs, name, why.data);
-		add(m->out, s.data);
-		buf_free(&s);
 	}
+	if (s.len)
+		add(th->out, s.data);
+	buf_free(&s);
+	buf_free(&why);
+}
+
+/* db_there: a document the earlier result names is in this run's store */
+static void db_there(void *ctx, const json_t *rep)
+{
+	struct there *th = ctx;
+	struct buf why = {0}, s = {0};
+	struct store *st = th->c->env->store(th->c->env->ctx, &why);
+	json_t *doc = st ? store_load(st, rep, &why) : NULL;
+
+	if (!doc) {
+		buf_printf(&s, "its stored document is not in this run's results store (%s)", why.data);
+		add(th->out, s.data);
+	}
+	json_decref(doc);
+	buf_free(&s);
 	buf_free(&why);
 }
 
@@ -315,7 +350,9 @@ static void runs_because(struct fctx *c, size_t t, struct task_key *k, struct bu
 	}
 	rt = &c->r->replay.flows[of].tasks[ot];
 	if (!journal_state_ok(rt->st)) {
-		if (rt->st == ST_PENDING)
+		if (rt->st == ST_PENDING && rt->key)
+			buf_puts(out, "its result in the earlier run cannot be read");
+		else if (rt->st == ST_PENDING)
 			buf_puts(out, "it did not run in the earlier run");
 		else
 			buf_printf(out, "it ended %s in the earlier run", journal_state_names[rt->st]);
@@ -323,6 +360,11 @@ static void runs_because(struct fctx *c, size_t t, struct task_key *k, struct bu
 	}
 	if (!rt->key) {
 		buf_puts(out, "the earlier run recorded no key for it (an older flowrun)");
+		return;
+	}
+	if (!type_check_value(pt->result, rt->result, "result", &why)) {
+		buf_printf(out, "its result in the earlier run does not fit its type: %s", why.data);
+		buf_free(&why);
 		return;
 	}
 	for (i = 0; i < pt->nneeds; i++)
@@ -365,12 +407,15 @@ static void runs_because(struct fctx *c, size_t t, struct task_key *k, struct bu
 	if (strcmp(k->hex, rt->key) != 0) {
 		explain(c, t, of, ot, k, out);
 	} else {
-		struct missing m = {c->env->files, out};
+		struct there th = {c, out};
+		struct key_walk w = {file_there, db_there, &th};
 
-		key_type_files(pt->result, rt->result, check_there, &m);
+		key_type_walk(pt->result, rt->result, &w);
 	}
-	if (!out->len)
+	if (!out->len) {
 		d[c->f][t].result = rt->result;
+		d[c->f][t].image = pt->kind == TASK_BUILTIN ? NULL : rt->image;
+	}
 }
 
 /* flow_params: the values of flow f's parameters the run would have if
@@ -472,6 +517,7 @@ void reuse_replay(const struct reuse *r, const struct plan *p, struct replay *ou
 			rt->result = json_incref(d->result);
 			rt->key = xstrdup(d->key.hex);
 			rt->read = d->key.read ? json_incref(d->key.read) : NULL;
+			rt->image = d->image ? xstrdup(d->image) : NULL;
 			rf->done++;
 			out->done++;
 		}

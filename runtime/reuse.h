@@ -34,6 +34,7 @@ struct reuse_env {
 struct reuse_task {
 	int reused;                 /* 1: Cached with the earlier result */
 	json_t *result;             /* that result (borrowed from the earlier run) */
+	const char *image;          /* the id of the image it ran in there, or NULL (borrowed) */
 	struct task_key key;        /* its key, when it was computed */
 	char *reason;               /* why it runs (reused: NULL) */
 };

@@ -389,6 +389,9 @@ static int journal_reused(struct driver *d, const struct reuse *r, struct buf *w
 			ev.ms = 0;
 			ev.key = rt->key.hex;
 			ev.read = rt->key.read;
+			ev.image = rt->image;
+			/* flowrun clean keeps the cache entries runs refer to */
+			ev.cache_key = p->flows[f].tasks[t].cache ? rt->key.hex : NULL;
 			ev.result = rt->result;
 			ev.reason = "reused";
 			if (journal_add(d->journal, &ev, why) != 0)
@@ -525,7 +528,7 @@ static int holds_run(const char *dir)
 }
 
 /* the store a dry run's decisions look documents up in, opened when first
- * needed */
+ * needed (never made: a dry run writes nothing) */
 struct lazy_store {
 	const char *url;
 	struct store *store;
@@ -535,7 +538,9 @@ static struct store *lazy_store(void *ctx, struct buf *why)
 {
 	struct lazy_store *l = ctx;
 
-	if (!l->store)
+	if (!l->store && !store_exists(l->url))
+		buf_printf(why, "there is no results store at %s", l->url);
+	else if (!l->store)
 		l->store = store_open(l->url, why);
 	return l->store;
 }

@@ -388,8 +388,10 @@ static void free_strings(char **v, size_t n)
 static int key_of(struct sched *s, size_t f, size_t t, const struct tmpl_scope *scope,
 		  struct task_key *k, struct buf *why)
 {
-	struct key_in in = {s->c.plan, pflow(s, f), &pflow(s, f)->tasks[t], scope, s->c.files,
-			    s->flows[f].image_id};
+	const struct plan_task *pt = &pflow(s, f)->tasks[t];
+	/* built-ins run in flowrun, never in the image */
+	struct key_in in = {s->c.plan, pflow(s, f), pt, scope, s->c.files,
+			    pt->kind == TASK_BUILTIN ? NULL : s->flows[f].image_id};
 
 	return key_task(&in, k, why);
 }

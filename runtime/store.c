@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "json_text.h"
 #include "sha256.h"
@@ -117,6 +118,11 @@ char *store_url_public(const char *url)
 		buf_add(&b, s, (size_t)(end - s));
 	}
 	return b.data ? buf_steal(&b) : xstrdup("");
+}
+
+int store_exists(const char *url)
+{
+	return is_pg(url) || access(strncmp(url, "sqlite:", 7) == 0 ? url + 7 : url, F_OK) == 0;
 }
 
 struct store *store_open(const char *url, struct buf *why)

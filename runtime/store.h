@@ -16,6 +16,9 @@ struct store;
  * "host=H dbname=D"), its table made on first use; NULL with why (which
  * names host and database, never a password) */
 struct store *store_open(const char *url, struct buf *why);
+/* store_exists: a PostgreSQL URL, or an SQLite file that is there (that
+ * store_open would not have to make) */
+int store_exists(const char *url);
 /* store_url_public: url without any password in it, to record (to free) */
 char *store_url_public(const char *url);
 /* store_save: saves {inputs, outputs} of result as the document of a flow

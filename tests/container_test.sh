@@ -68,6 +68,19 @@ check "lume: built-in and host tasks record no image" \
 "$flowrun" status lume-run > lume-status.out 2>&1
 check "lume: status shows the image and its id" has lume-status.out \
 	"^  flow2 +localhost/flowrun-test-python:1 $pyid$"
+# reuse: the built-ins of flow2 (no image of their own) and its process
+# task (the image's id) are all reused, and again from a run that reused
+largs=(-p flow1-text1=hey -p flow1-filename=out/flow1_res.txt -p 'flow3-text2=hey you')
+"$flowrun" run lume.json --dry-run --reuse lume-run "${largs[@]}" > lume-reuse.dry 2>&1
+check "reuse: every task of a flow with an image is reused" \
+	has lume-reuse.dry '^6 of 6 tasks reused, 0 run$'
+"$flowrun" run lume.json --run-dir lume-reuse --reuse lume-run "${largs[@]}" > lume-reuse.out 2>&1
+check "reuse: the run reusing them succeeds" test $? -eq 0
+check "reuse: it journals the image the reused task ran in" \
+	grep -q "\"task_name\":\"format_result\",\"state\":\"Cached\".*\"image\":\"$pyid\"" \
+	lume-reuse/journal/0.jsonl
+"$flowrun" run lume.json --dry-run --reuse lume-reuse "${largs[@]}" > lume-reuse2.dry 2>&1
+check "reuse: a run that reused is reused from in turn" has lume-reuse2.dry '^6 of 6 tasks reused, 0 run$'
 check "lume: no container is left" no_containers
 
 # ---- a program only the image has ----

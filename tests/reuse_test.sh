@@ -136,6 +136,52 @@ check "given file: ... and load_file runs, the file cannot be read" \
 	has g4.dry '^  flow2/load_file: runs: file local:given.txt cannot be read$'
 rm given.txt
 
+# another results store: the document save_db_result stored is not there,
+# so it runs (and what follows); the run is complete on its own
+"$flowrun" run edited.json --dry-run --reuse r5 --results-db other.db "${args[@]}" > store.dry 2>&1
+check "other store: a dry run does not make the store" test ! -e other.db
+check "other store: save_db_result runs, the store not there" \
+	has store.dry '^  flow2/save_db_result: runs: its stored document is not in this run.s results store \(there is no results store at .*other.db\)$'
+"$flowrun" run edited.json --run-dir st1 --reuse r5 --results-db other.db "${args[@]}" > st1.out 2>&1
+check "other store: the run succeeds" test $? -eq 0 || cat st1.out
+check "other store: the document is stored there" \
+	test "$(sqlite3 other.db 'select count(*) from results')" = 1
+check "other store: flow3 is true" test "$("$flowrun" result st1 flow3/check_text_equivalence)" = true
+
+# started in another directory: the file save_file wrote is under another
+# root now (the same name there holds something else): it runs again
+mkdir elsewhere elsewhere/out && printf garbage > elsewhere/out/text.txt
+(cd elsewhere && "$flowrun" run ../edited.json --run-dir ../el1 --reuse ../r5 "${args[@]}") > el1.out 2>&1
+check "another root: the run succeeds" test $? -eq 0 || cat el1.out
+check "another root: save_text_file ran, saying why" \
+	has <("$flowrun" run edited.json --dry-run --reuse r5 --filesystem local=elsewhere "${args[@]}") \
+	'^  flow1/save_text_file: runs: its file local:out/text.txt is under another root now'
+check "another root: it wrote the file there" test "$(cat elsewhere/out/text.txt)" = "hey you"
+check "another root: flow3 is true" test "$("$flowrun" result el1 flow3/check_text_equivalence)" = true
+
+# an earlier run whose journal was edited: a result of another type, a
+# result file that is gone
+cp -r r5 tampered && chmod -R u+w tampered
+python3 - tampered/journal/0.jsonl <<'PY'
+import json, sys
+lines = open(sys.argv[1]).read().splitlines()
+out = []
+for l in lines:
+    e = json.loads(l)
+    if e.get("task_name") == "append_text" and e.get("state") in ("Success", "Cached"):
+        e["result"] = {"a": [1, 2]}
+    if e.get("task_name") == "format_result" and e.get("state") in ("Success", "Cached"):
+        e.pop("result", None)
+        e["result_file"] = "tasks/nope.json"
+    out.append(json.dumps(e))
+open(sys.argv[1], "w").write("\n".join(out) + "\n")
+PY
+"$flowrun" run edited.json --dry-run --reuse tampered "${args[@]}" > tampered.dry 2>&1
+check "tampered: a result of another type is not reused" \
+	has tampered.dry '^  flow1/append_text: runs: its result in the earlier run does not fit its type: result: expected string'
+check "tampered: a result that cannot be read is said so" \
+	has tampered.dry '^  flow2/format_result: runs: its result in the earlier run cannot be read$'
+
 # a composed parameter changed: what reads it runs
 "$flowrun" run edited.json --dry-run --reuse r5 -p flow1-text1=hey -p flow1-filename=out/text.txt \
 	-p 'flow3-text2=hey' > param.dry 2>&1
@@ -149,11 +195,13 @@ check "parameter: ... and names the missing one" has noparam.dry "missing parame
 # reuse of a run that failed, and resume of a run that reused
 sed -i 's|# edited|; exit 3|' specs/flow3.yaml
 compile failing.json
+read -r m1 m2 m3 <<< "$(marks)"
 "$flowrun" run failing.json --run-dir f1 --reuse r5 "${args[@]}" > f1.out 2>&1
 check "failing flow3: the run fails (exit 1)" test $? -eq 1
-check "failing flow3: flows 1 and 2 reused" test "$(marks)" = "1 4 6"
+check "failing flow3: flows 1 and 2 reused" test "$(marks)" = "$m1 $m2 $((m3 + 1))"
 "$flowrun" resume f1 > f1r.out 2>&1
-check "failing flow3: resume keeps what was reused and runs flow3 alone" test "$(marks)" = "1 4 7"
+check "failing flow3: resume keeps what was reused and runs flow3 alone" \
+	test "$(marks)" = "$m1 $m2 $((m3 + 2))"
 check "failing flow3: ... which fails again" has f1r.out 'flow3/check_text_equivalence: Failed'
 "$flowrun" run failing.json --dry-run --reuse f1 "${args[@]}" > failed.dry 2>&1
 check "failed run: its failed task runs, saying so" \
@@ -185,14 +233,7 @@ tasks:
     run: [sh, -c, 'echo >> "$MARKS/alone"; echo 7']
     result: int
 EOF
-cat > specs/alone_fof.yaml <<'EOF'
-name: alone_fof
-project_name: test
-composing_flows:
-  - name: alone
-    project_name: test
-EOF
-"$FLOWC_BIN" compile -I specs -o alone.json specs/alone_fof.yaml
+"$FLOWC_BIN" compile -o alone.json specs/alone.yaml
 "$flowrun" run alone.json --run-dir a1 > a1.out 2>&1
 timeout 20 "$flowrun" run alone.json --run-dir a2 --reuse a1 > a2.out 2>&1
 check "one task: the reusing run ends at once (exit 0)" test $? -eq 0
@@ -201,6 +242,25 @@ check "one task: its result is the earlier one" test "$("$flowrun" result a2 alo
 check "one task: reuse by run id and latest works as for other commands" \
 	test "$(cd "$tmp" && mkdir -p w && cd w && "$flowrun" run ../alone.json > /dev/null 2>&1 &&
 		"$flowrun" run ../alone.json --reuse latest > reuse_latest.out 2>&1 && grep -c 'reused' reuse_latest.out)" -ge 1
+
+# cache: true entries a reusing run refers to are kept by clean --cache
+cat > specs/cached.yaml <<'EOF'
+name: cached
+project_name: test
+tasks:
+  - name: once
+    run: [sh, -c, 'echo >> "$MARKS/cached"; echo 5']
+    result: int
+    cache: true
+EOF
+"$FLOWC_BIN" compile -o cached.json specs/cached.yaml
+mkdir cw && (cd cw && "$flowrun" run ../cached.json > c1.out 2>&1 &&
+	"$flowrun" run ../cached.json --reuse latest > c2.out 2>&1 &&
+	"$flowrun" clean --keep 1 --cache > clean.out 2>&1 &&
+	"$flowrun" run ../cached.json > c3.out 2>&1)
+check "cache and reuse: clean --cache keeps the entry the reusing run refers to" \
+	has cw/clean.out 'removed 1 run and 0 cache entries'
+check "cache and reuse: ... so the task ran once in three runs" test "$(wc -l < marks/cached)" = 1
 
 # an earlier run that cannot be read: refused before a run directory is made
 "$flowrun" run alone.json --run-dir x1 --reuse nowhere > x1.out 2>&1
