@@ -28,9 +28,8 @@ int reuse_open(struct reuse *r, const char *dir, struct buf *why)
 	return 0;
 }
 
-/* the earlier run's flows and tasks by name */
+/* the earlier run's tasks by name */
 struct names {
-	struct strmap flows;        /* flow name -> index + 1 */
 	struct strmap tasks;        /* "FLOW/TASK" -> index + 1 into at */
 	char **keys;                /* the keys of tasks, owned */
 	struct { size_t flow, task; } *at; /* task k of the earlier run */
@@ -49,7 +48,6 @@ static void names_build(struct names *nm, const struct plan *old)
 	for (f = 0; f < old->nflows; f++) {
 		const struct plan_flow *pf = &old->flows[f];
 
-		strmap_put(&nm->flows, pf->name, strlen(pf->name), (void *)(uintptr_t)(f + 1));
 		for (t = 0; t < pf->ntasks; t++) {
 			struct buf k = {0};
 
@@ -87,7 +85,6 @@ static void names_free(struct names *nm)
 		free(nm->keys[i]);
 	free(nm->keys);
 	free(nm->at);
-	strmap_free(&nm->flows);
 	strmap_free(&nm->tasks);
 }
 
