@@ -94,7 +94,7 @@ $(B)/common/%_gram.o: $(B)/gen/%_gram.c
 	$(CC) $(GRAM_CFLAGS) -c -o $@ $<
 
 RUN_TESTS = $(B)/tests/test_plan $(B)/tests/test_journal $(B)/tests/test_files \
-	$(B)/tests/test_container $(B)/tests/test_json_text
+	$(B)/tests/test_container $(B)/tests/test_json_text $(B)/tests/test_key
 $(B)/tests/test_plan: $(B)/tests/runit/test_plan.o $(COMMON_OBJS) $(B)/runtime/plan.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(RUN_LIBS) -lcmocka
 
@@ -102,6 +102,10 @@ $(B)/tests/test_journal: $(B)/tests/runit/test_journal.o $(COMMON_OBJS) $(B)/run
 	$(CC) $(LDFLAGS) -o $@ $^ $(RUN_LIBS) -lcmocka
 
 $(B)/tests/test_files: $(B)/tests/runit/test_files.o $(COMMON_OBJS) $(B)/runtime/files.o
+	$(CC) $(LDFLAGS) -o $@ $^ $(RUN_LIBS) -lcmocka
+
+$(B)/tests/test_key: $(B)/tests/runit/test_key.o $(COMMON_OBJS) \
+		$(addprefix $(B)/runtime/,key.o plan.o tmpl.o files.o)
 	$(CC) $(LDFLAGS) -o $@ $^ $(RUN_LIBS) -lcmocka
 
 $(B)/tests/test_json_text: $(B)/tests/runit/test_json_text.o $(COMMON_OBJS)

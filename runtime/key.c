@@ -123,24 +123,18 @@ void key_type_walk(const struct type *t, const json_t *v, const struct key_walk 
 	}
 }
 
-/* the values a task's templates reference: each parameter and task once */
-struct refs {
-	unsigned char *params;      /* one per parameter of the flow */
-	unsigned char *tasks;       /* one per task */
-};
-
-static void mark_ref(struct refs *r, const struct plan_flow *pf, const json_t *ref)
+static void mark_ref(struct key_refs *r, const struct plan_flow *pf, const json_t *ref)
 {
 	const json_t *p = json_object_get(ref, "param"), *t = json_object_get(ref, "task");
 
 	if (json_is_integer(p) && (size_t)json_integer_value(p) < pf->nparams)
-		r->params[json_integer_value(p)] = 1;
+		VEC_PUSH(r->params, r->nparams, r->pcap, (size_t)json_integer_value(p));
 	else if (json_is_integer(t) && (size_t)json_integer_value(t) < pf->ntasks)
-		r->tasks[json_integer_value(t)] = 1;
+		VEC_PUSH(r->tasks, r->ntasks, r->tcap, (size_t)json_integer_value(t));
 }
 
 /* scan: the references of template t (docs/plan.md, "Templates") */
-static void scan(struct refs *r, const struct plan_flow *pf, const json_t *t)
+static void scan(struct key_refs *r, const struct plan_flow *pf, const json_t *t)
 {
 	const char *tag;
 	const json_t *v, *e;
@@ -187,42 +181,67 @@ static void read_file(void *ctx, const char *fs, const char *name)
 	buf_free(&why);
 }
 
-void key_refs(const struct plan_flow *pf, const struct plan_task *pt, unsigned char *params,
-	      unsigned char *tasks)
+static int cmp_size(const void *a, const void *b)
 {
-	struct refs r = {params, tasks};
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* sort_unique: v sorted, each index once; the new count */
+static size_t sort_unique(size_t *v, size_t n)
+{
+	size_t i, k = 0;
+
+	qsort(v, n, sizeof(*v), cmp_size);
+	for (i = 0; i < n; i++)
+		if (k == 0 || v[i] != v[k - 1])
+			v[k++] = v[i];
+	return k;
+}
+
+void key_refs(const struct plan_flow *pf, const struct plan_task *pt, struct key_refs *r)
+{
 	const char *k;
 	const json_t *e;
 	size_t i;
 
+	memset(r, 0, sizeof(*r));
 	json_array_foreach(pt->argv, i, e)
-		scan(&r, pf, e);
+		scan(r, pf, e);
 	if (pt->with)
-		scan(&r, pf, pt->with);
+		scan(r, pf, pt->with);
 	json_object_foreach((json_t *)pt->env, k, e)
-		scan(&r, pf, e);
+		scan(r, pf, e);
+	r->nparams = sort_unique(r->params, r->nparams);
+	r->ntasks = sort_unique(r->tasks, r->ntasks);
+}
+
+void key_refs_free(struct key_refs *r)
+{
+	free(r->params);
+	free(r->tasks);
+	memset(r, 0, sizeof(*r));
 }
 
 /* files_read: the files the values in's task references hold, by content */
 static json_t *files_read(const struct key_in *in)
 {
 	const struct plan_flow *pf = in->flow;
-	struct refs r;
-	struct reader rd = {in->files, json_object()};
+	struct key_refs r;
+	struct reader rd = {in->files, NULL};
 	struct key_walk w = {read_file, NULL, &rd};
 	size_t i;
 
-	r.params = xcalloc(pf->nparams + 1, 1);
-	r.tasks = xcalloc(pf->ntasks + 1, 1);
-	key_refs(pf, in->task, r.params, r.tasks);
-	for (i = 0; i < pf->nparams; i++)
-		if (r.params[i] && in->scope->params[i])
-			key_type_walk(pf->params[i].type, in->scope->params[i], &w);
-	for (i = 0; i < pf->ntasks; i++)
-		if (r.tasks[i] && in->scope->results[i])
-			key_type_walk(pf->tasks[i].result, in->scope->results[i], &w);
-	free(r.params);
-	free(r.tasks);
+	key_refs(pf, in->task, &r);
+	rd.read = json_object();
+	for (i = 0; i < r.nparams; i++)
+		if (in->scope->params[r.params[i]])
+			key_type_walk(pf->params[r.params[i]].type, in->scope->params[r.params[i]], &w);
+	for (i = 0; i < r.ntasks; i++)
+		if (in->scope->results[r.tasks[i]])
+			key_type_walk(pf->tasks[r.tasks[i]].result, in->scope->results[r.tasks[i]], &w);
+	key_refs_free(&r);
 	if (json_object_size(rd.read) == 0) {
 		json_decref(rd.read);
 		return NULL;

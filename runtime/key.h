@@ -53,10 +53,18 @@ struct key_walk {
  * stored document v holds where its type t says one is */
 void key_type_walk(const struct type *t, const json_t *v, const struct key_walk *w);
 
-/* key_refs: sets params[i] for each parameter and tasks[j] for each task
- * of pf whose value pt's run, with or env references */
-void key_refs(const struct plan_flow *pf, const struct plan_task *pt, unsigned char *params,
-	      unsigned char *tasks);
+/* the parameters and tasks of its flow whose values a task references:
+ * indexes, sorted, each once (as many as it references, whatever the size
+ * of the flow) */
+struct key_refs {
+	size_t *params, nparams, pcap;
+	size_t *tasks, ntasks, tcap;
+};
+
+/* key_refs: what pt's run, with and env reference, into r (its previous
+ * content is not freed); free with key_refs_free */
+void key_refs(const struct plan_flow *pf, const struct plan_task *pt, struct key_refs *r);
+void key_refs_free(struct key_refs *r);
 /* key_bundled: the bundled files pt's key covers (every file of the
  * bundle when pt names one of them), path -> SHA-256 hex (an object to
  * decref) */

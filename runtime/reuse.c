@@ -100,7 +100,7 @@ struct fctx {
 	const char *image_id;       /* its image's id once asked */
 	char *image_why;            /* why that failed */
 	int image_asked;
-	unsigned char *refp, *reft; /* what the task being decided references */
+	struct key_refs refs;       /* what the task being decided references */
 };
 
 static void add(struct buf *b, const char *s)
@@ -164,13 +164,11 @@ static void param_diff(struct fctx *c, size_t of, struct buf *out)
 	const struct plan_flow *pf = &p->flows[c->f], *opf = &old->flows[of];
 	size_t i, k;
 
-	for (i = 0; i < pf->nparams; i++) {
-		const struct plan_param *pp = &pf->params[i];
+	for (i = 0; i < c->refs.nparams; i++) {
+		const struct plan_param *pp = &pf->params[c->refs.params[i]];
 		struct buf s = {0};
 		char *a, *b;
 
-		if (!c->refp[i])
-			continue;
 		for (k = 0; k < opf->nparams && strcmp(opf->params[k].name, pp->name); k++)
 			;
 		if (k == opf->nparams) {
@@ -369,17 +367,16 @@ static void runs_because(struct fctx *c, size_t t, struct task_key *k, struct bu
 			buf_printf(out, "it needs %s, which runs", pf->tasks[pt->needs[i]].name);
 			return;
 		}
-	memset(c->refp, 0, pf->nparams + 1);
-	memset(c->reft, 0, pf->ntasks + 1);
-	key_refs(pf, pt, c->refp, c->reft);
-	for (i = 0; i < pf->ntasks; i++)
-		if (c->reft[i] && !d[c->f][i].reused) {
-			buf_printf(out, "it needs %s, which runs", pf->tasks[i].name);
+	key_refs_free(&c->refs);
+	key_refs(pf, pt, &c->refs);
+	for (i = 0; i < c->refs.ntasks; i++)
+		if (!d[c->f][c->refs.tasks[i]].reused) {
+			buf_printf(out, "it needs %s, which runs", pf->tasks[c->refs.tasks[i]].name);
 			return;
 		}
-	for (i = 0; i < pf->nparams; i++)
-		if (c->refp[i] && !c->params[i]) {
-			buf_puts(out, c->param_why[i]);
+	for (i = 0; i < c->refs.nparams; i++)
+		if (!c->params[c->refs.params[i]]) {
+			buf_puts(out, c->param_why[c->refs.params[i]]);
 			return;
 		}
 	if (pt->kind != TASK_BUILTIN && pf->image) {
@@ -455,13 +452,11 @@ void reuse_decide(struct reuse *r, const struct reuse_env *env)
 		r->tasks[f] = xcalloc(p->flows[f].ntasks + 1, sizeof(**r->tasks));
 	for (f = 0; f < p->nflows; f++) {
 		const struct plan_flow *pf = &p->flows[f];
-		struct fctx c = {r, env, &nm, f, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL};
+		struct fctx c = {.r = r, .env = env, .nm = &nm, .f = f};
 
 		c.params = xcalloc(pf->nparams + 1, sizeof(*c.params));
 		c.param_why = xcalloc(pf->nparams + 1, sizeof(*c.param_why));
 		c.results = xcalloc(pf->ntasks + 1, sizeof(*c.results));
-		c.refp = xcalloc(pf->nparams + 1, 1);
-		c.reft = xcalloc(pf->ntasks + 1, 1);
 		flow_params(&c);
 		for (t = 0; t < pf->ntasks; t++) {
 			struct reuse_task *d = &r->tasks[f][t];
@@ -484,8 +479,7 @@ void reuse_decide(struct reuse *r, const struct reuse_env *env)
 		free(c.params);
 		free(c.param_why);
 		free(c.results);
-		free(c.refp);
-		free(c.reft);
+		key_refs_free(&c.refs);
 		free(c.image_why);
 	}
 	names_free(&nm);
