@@ -193,6 +193,8 @@ static size_t sort_unique(size_t *v, size_t n)
 {
 	size_t i, k = 0;
 
+	if (n < 2)
+		return n;
 	qsort(v, n, sizeof(*v), cmp_size);
 	for (i = 0; i < n; i++)
 		if (k == 0 || v[i] != v[k - 1])
