@@ -17,5 +17,8 @@ void sha256_update(struct sha256 *h, const void *data, size_t len);
 void sha256_final(struct sha256 *h, unsigned char digest[32]);
 /* sha256_hex: the digest of data as 64 lowercase hex digits and a NUL */
 void sha256_hex(const void *data, size_t len, char hex[65]);
+/* sha256_fd_hex: the digest of what fd holds from where it is to its end,
+ * the same way; 0, or -1 with errno set (the descriptor is left open) */
+int sha256_fd_hex(int fd, char hex[65]);
 
 #endif

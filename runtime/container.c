@@ -148,31 +148,21 @@ static char *inspect(const struct containers *c, const char *image, int *rc, str
 /* sif_id: "sha256:HEX" of an apptainer image file, to free, or NULL with why */
 static char *sif_id(const char *path, struct buf *why)
 {
-	struct sha256 h;
-	unsigned char digest[32], chunk[65536];
 	struct buf id = {0};
-	ssize_t got;
-	size_t i;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	char hex[65];
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
 
 	if (fd < 0) {
 		buf_printf(why, "image %s: %s", path, strerror(errno));
 		return NULL;
 	}
-	sha256_init(&h);
-	while ((got = read(fd, chunk, sizeof(chunk))) > 0 || (got < 0 && errno == EINTR))
-		if (got > 0)
-			sha256_update(&h, chunk, (size_t)got);
-	if (got < 0) {
+	rc = sha256_fd_hex(fd, hex);
+	if (rc != 0)
 		buf_printf(why, "image %s: %s", path, strerror(errno));
-		close(fd);
-		return NULL;
-	}
 	close(fd);
-	sha256_final(&h, digest);
-	buf_puts(&id, "sha256:");
-	for (i = 0; i < sizeof(digest); i++)
-		buf_printf(&id, "%02x", digest[i]);
+	if (rc != 0)
+		return NULL;
+	buf_printf(&id, "sha256:%s", hex);
 	return buf_steal(&id);
 }
 

@@ -27,14 +27,10 @@ static struct strmap memo;
 int key_file_sha(const struct files *files, const char *fs, const char *name, char hex[65],
 		 struct buf *why)
 {
-	static const char digits[] = "0123456789abcdef";
-	unsigned char digest[32], chunk[65536];
-	struct sha256 h;
 	struct stat st;
 	struct buf id = {0};
 	const char *known;
-	ssize_t n;
-	int fd = files_open(files, fs, name, why), i;
+	int fd = files_open(files, fs, name, why);
 
 	if (fd < 0)
 		return -1;
@@ -50,26 +46,13 @@ int key_file_sha(const struct files *files, const char *fs, const char *name, ch
 			return 0;
 		}
 	}
-	sha256_init(&h);
-	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			buf_printf(why, "cannot read %s: %s", name, strerror(errno));
-			sha256_final(&h, digest);
-			close(fd);
-			buf_free(&id);
-			return -1;
-		}
-		sha256_update(&h, chunk, (size_t)n);
+	if (sha256_fd_hex(fd, hex) != 0) {
+		buf_printf(why, "cannot read %s: %s", name, strerror(errno));
+		close(fd);
+		buf_free(&id);
+		return -1;
 	}
 	close(fd);
-	sha256_final(&h, digest);
-	for (i = 0; i < 32; i++) {
-		hex[2 * i] = digits[digest[i] >> 4];
-		hex[2 * i + 1] = digits[digest[i] & 15];
-	}
-	hex[64] = '\0';
 	if (id.len) {
 		/* the key and the hash in one allocation, kept for the process */
 		char *kept = xmalloc(id.len + 1 + 65);
