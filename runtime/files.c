@@ -74,21 +74,36 @@ static int inside(const char *root, const char *path)
 	return strncmp(path, root, n) == 0 && (path[n] == '/' || path[n] == '\0');
 }
 
+/* find: the index of filesystem name, or -1 */
+static long find(const struct files *fs, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < fs->n; i++)
+		if (strcmp(fs->names[i], name) == 0)
+			return (long)i;
+	return -1;
+}
+
+const char *files_root(const struct files *fs, const char *name)
+{
+	long i = find(fs, name);
+
+	return i < 0 ? NULL : fs->roots[i];
+}
+
 /* relative: filename as a path relative to filesystem name's root, ".."
  * and "." gone; *root_fd set. NULL with why when it leaves the root. */
 static char *relative(const struct files *fs, const char *name, const char *filename, int *root_fd,
 		      struct buf *why)
 {
-	const char *root = NULL, *p;
+	long i = find(fs, name);
+	const char *root = i < 0 ? NULL : fs->roots[i], *p;
 	struct buf path = {0};
-	size_t i, keep, skip;
+	size_t keep, skip;
 
-	for (i = 0; i < fs->n; i++) {
-		if (strcmp(fs->names[i], name) == 0) {
-			root = fs->roots[i];
-			*root_fd = fs->fds[i];
-		}
-	}
+	if (i >= 0)
+		*root_fd = fs->fds[i];
 	if (!root) {
 		buf_printf(why, "unknown filesystem '%s' (give it with --filesystem %s=DIR)", name, name);
 		return NULL;

@@ -16,6 +16,8 @@ struct files {
 	size_t cap;     /* allocated */
 };
 
+/* files_root: the root of filesystem name, or NULL when there is none */
+const char *files_root(const struct files *fs, const char *name);
 /* files_add: NAME=DIR; 0, or -1 with why (DIR must exist) */
 int files_add(struct files *fs, const char *spec, struct buf *why);
 /* files_write: data as filename in filesystem name, atomically (a

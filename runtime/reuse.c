@@ -274,24 +274,13 @@ struct there {
 	struct buf *out;
 };
 
-/* root: the root of filesystem fs in files, or NULL */
-static const char *root(const struct files *files, const char *fs)
-{
-	size_t i;
-
-	for (i = 0; i < files->n; i++)
-		if (strcmp(files->names[i], fs) == 0)
-			return files->roots[i];
-	return NULL;
-}
-
 /* file_there: a file the earlier result names is a regular file, under
  * the root the earlier run wrote it under */
 static void file_there(void *ctx, const char *fs, const char *name)
 {
 	struct there *th = ctx;
 	const char *then = json_string_value(json_object_get(th->c->r->meta.filesystems, fs));
-	const char *now = root(th->c->env->files, fs);
+	const char *now = files_root(th->c->env->files, fs);
 	struct buf why = {0}, s = {0};
 	int fd;
 

@@ -589,11 +589,8 @@ static void decide_reuse(const struct plan *p, const struct run_options *o, cons
 static void default_local(struct files *files, const char *cwd, struct buf *why)
 {
 	struct buf d = {0};
-	size_t i;
 
-	for (i = 0; i < files->n && strcmp(files->names[i], "local") != 0; i++)
-		;
-	if (i < files->n)
+	if (files_root(files, "local"))
 		return;
 	buf_printf(&d, "local=%s", cwd);
 	files_add(files, d.data, why);
