@@ -106,42 +106,47 @@ void key_type_walk(const struct type *t, const json_t *v, const struct key_walk 
 	}
 }
 
-static void mark_ref(struct key_refs *r, const struct plan_flow *pf, const json_t *ref)
+/* what a task's templates name, gathered */
+struct named {
+	const struct plan_flow *pf;
+	struct key_refs *refs;      /* or NULL */
+	int bundled;                /* a bundled file is named */
+};
+
+static void on_ref(void *ctx, const json_t *ref)
 {
+	struct named *n = ctx;
+	struct key_refs *r = n->refs;
 	const json_t *p = json_object_get(ref, "param"), *t = json_object_get(ref, "task");
 
-	if (json_is_integer(p) && (size_t)json_integer_value(p) < pf->nparams)
+	if (!r)
+		return;
+	if (json_is_integer(p) && (size_t)json_integer_value(p) < n->pf->nparams)
 		VEC_PUSH(r->params, r->nparams, r->pcap, (size_t)json_integer_value(p));
-	else if (json_is_integer(t) && (size_t)json_integer_value(t) < pf->ntasks)
+	else if (json_is_integer(t) && (size_t)json_integer_value(t) < n->pf->ntasks)
 		VEC_PUSH(r->tasks, r->ntasks, r->tcap, (size_t)json_integer_value(t));
 }
 
-/* scan: the references of template t (docs/plan.md, "Templates") */
-static void scan(struct key_refs *r, const struct plan_flow *pf, const json_t *t)
+static void on_bundled(void *ctx, const char *path)
 {
-	const char *tag;
-	const json_t *v, *e;
+	(void)path;
+	((struct named *)ctx)->bundled = 1;
+}
+
+/* visit_task: what pt's run, with and env name, into n */
+static void visit_task(const struct plan_task *pt, struct named *n)
+{
+	struct tmpl_visitor v = {on_ref, on_bundled, n};
+	const char *k;
+	const json_t *e;
 	size_t i;
 
-	if (!json_is_object(t) || json_object_size(t) != 1)
-		return;
-	tag = json_object_iter_key(json_object_iter((json_t *)t));
-	v = json_object_iter_value(json_object_iter((json_t *)t));
-	if (strcmp(tag, "ref") == 0) {
-		mark_ref(r, pf, v);
-	} else if (strcmp(tag, "cat") == 0) {
-		json_array_foreach(v, i, e)
-			if (json_is_object(e))
-				mark_ref(r, pf, e);
-	} else if (strcmp(tag, "obj") == 0) {
-		const char *k;
-
-		json_object_foreach((json_t *)v, k, e)
-			scan(r, pf, e);
-	} else if (strcmp(tag, "arr") == 0) {
-		json_array_foreach(v, i, e)
-			scan(r, pf, e);
-	}
+	json_array_foreach(pt->argv, i, e)
+		tmpl_visit(e, &v);
+	if (pt->with)
+		tmpl_visit(pt->with, &v);
+	json_object_foreach((json_t *)pt->env, k, e)
+		tmpl_visit(e, &v);
 }
 
 struct reader {
@@ -187,17 +192,10 @@ static size_t sort_unique(size_t *v, size_t n)
 
 void key_refs(const struct plan_flow *pf, const struct plan_task *pt, struct key_refs *r)
 {
-	const char *k;
-	const json_t *e;
-	size_t i;
+	struct named n = {pf, r, 0};
 
 	memset(r, 0, sizeof(*r));
-	json_array_foreach(pt->argv, i, e)
-		scan(r, pf, e);
-	if (pt->with)
-		scan(r, pf, pt->with);
-	json_object_foreach((json_t *)pt->env, k, e)
-		scan(r, pf, e);
+	visit_task(pt, &n);
 	r->nparams = sort_unique(r->params, r->nparams);
 	r->ntasks = sort_unique(r->tasks, r->ntasks);
 }
@@ -234,38 +232,18 @@ static json_t *files_read(const struct key_in *in)
 	return rd.read;
 }
 
-/* names_bundled: template t names a bundled file */
-static int names_bundled(const json_t *t)
-{
-	const json_t *v;
-	const char *k;
-	size_t i;
-
-	if (json_is_object(t)) {
-		v = json_object_get(t, "bundled");
-		if (v && json_object_size(t) == 1 && json_is_string(v))
-			return 1;
-		json_object_foreach((json_t *)t, k, v)
-			if (names_bundled(v))
-				return 1;
-	} else if (json_is_array(t)) {
-		json_array_foreach(t, i, v)
-			if (names_bundled(v))
-				return 1;
-	}
-	return 0;
-}
-
 /* add_bundled: a task that names a bundled file depends on every file of
  * the bundle (a script reads its helpers, listed under `bundle`): their
  * SHA-256 into files (path -> hash) */
-static void add_bundled(const struct plan *p, const json_t *task, json_t *files)
+static void add_bundled(const struct plan *p, const struct plan_task *pt, json_t *files)
 {
+	struct named n = {NULL, NULL, 0};
 	size_t i;
 
-	if (!p->nfiles || !names_bundled(task))
+	if (!p->nfiles)
 		return;
-	for (i = 0; i < p->nfiles; i++)
+	visit_task(pt, &n);
+	for (i = 0; n.bundled && i < p->nfiles; i++)
 		json_object_set_new(files, p->files[i].path, json_string(p->files[i].sha256));
 }
 
@@ -273,7 +251,7 @@ json_t *key_bundled(const struct plan *p, const struct plan_task *pt)
 {
 	json_t *files = json_object();
 
-	add_bundled(p, pt->json, files);
+	add_bundled(p, pt, files);
 	return files;
 }
 
@@ -311,7 +289,7 @@ int key_task(const struct key_in *in, struct task_key *k, struct buf *why)
 	}
 	if (pt->with && !(with = tmpl_value(pt->with, &ks, why)))
 		goto out;
-	add_bundled(in->plan, pt->json, bundled);
+	add_bundled(in->plan, pt, bundled);
 	k->read = files_read(in);
 	json_object_set_new(doc, "task", def);
 	json_object_set_new(doc, "argv", argv);

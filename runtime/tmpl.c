@@ -151,3 +151,34 @@ char *tmpl_text(const json_t *t, const struct tmpl_scope *s, struct buf *why)
 	json_decref(v);
 	return text;
 }
+
+void tmpl_visit(const json_t *t, const struct tmpl_visitor *v)
+{
+	const char *tag;
+	const json_t *x, *e;
+	size_t i;
+
+	if (!json_is_object(t) || json_object_size(t) != 1)
+		return;
+	tag = json_object_iter_key(json_object_iter((json_t *)t));
+	x = json_object_iter_value(json_object_iter((json_t *)t));
+	if (strcmp(tag, "ref") == 0) {
+		if (v->ref)
+			v->ref(v->ctx, x);
+	} else if (strcmp(tag, "bundled") == 0) {
+		if (v->bundled && json_is_string(x))
+			v->bundled(v->ctx, json_string_value(x));
+	} else if (strcmp(tag, "cat") == 0) {
+		json_array_foreach(x, i, e)
+			if (json_is_object(e) && v->ref)
+				v->ref(v->ctx, e);
+	} else if (strcmp(tag, "obj") == 0) {
+		const char *k;
+
+		json_object_foreach((json_t *)x, k, e)
+			tmpl_visit(e, v);
+	} else if (strcmp(tag, "arr") == 0) {
+		json_array_foreach(x, i, e)
+			tmpl_visit(e, v);
+	}
+}

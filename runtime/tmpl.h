@@ -27,4 +27,14 @@ char *tmpl_text(const json_t *t, const struct tmpl_scope *s, struct buf *why);
 /* tmpl_json_text: v as text the same way */
 char *tmpl_json_text(const json_t *v);
 
+/* what tmpl_visit calls (those not NULL) for what a template names */
+struct tmpl_visitor {
+	void (*ref)(void *ctx, const json_t *ref);      /* a reference: {"param"|"task", "path"?} */
+	void (*bundled)(void *ctx, const char *path);   /* a bundled file */
+	void *ctx;
+};
+/* tmpl_visit: the references and bundled files of template t, in order
+ * (literal values are not looked into) */
+void tmpl_visit(const json_t *t, const struct tmpl_visitor *v);
+
 #endif
