@@ -784,24 +784,6 @@ int plan_load(struct plan *p, const char *path, struct buf *err)
 	return rc;
 }
 
-const struct plan_file *plan_find_file(const struct plan *p, const char *path)
-{
-	size_t lo = 0, hi = p->nfiles;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(p->files[mid].path, path);
-
-		if (!c)
-			return &p->files[mid];
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
-}
-
 void plan_free(struct plan *p)
 {
 	json_decref(p->root);

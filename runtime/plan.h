@@ -104,8 +104,6 @@ int plan_parse(struct plan *p, const char *text, size_t len, struct buf *err);
 /* plan_load: plan_parse of a file; -1 also when it cannot be read */
 int plan_load(struct plan *p, const char *path, struct buf *err);
 void plan_free(struct plan *p);
-/* plan_find_file: the bundled file at path, or NULL */
-const struct plan_file *plan_find_file(const struct plan *p, const char *path);
 
 /* The other direction of needs: for each node (a flow of a plan, or a
  * task of a flow), the nodes that need it. */
