@@ -127,30 +127,36 @@ struct arena_chunk {
 	max_align_t data[];       /* the chunk's bytes */
 };
 
-void *arena_alloc(struct arena *a, size_t size)
+/* arena_take: size bytes at an offset of the newest chunk that is a
+ * multiple of align (a power of two), in a new chunk when they do not fit */
+static void *arena_take(struct arena *a, size_t size, size_t align)
 {
-	const size_t align = sizeof(max_align_t);
 	struct arena_chunk *c;
-	size_t csize;
+	size_t csize, at = (a->used + align - 1) & ~(align - 1);
 	void *p;
 
-	size = (size + align - 1) / align * align;
-	if (size > a->size - a->used || !a->chunks) {
+	if (!a->chunks || at > a->size || size > a->size - at) {
 		csize = size > 65536 ? size : 65536;
 		c = xmalloc(sizeof(*c) + csize);
 		c->next = a->chunks;
 		a->chunks = c;
-		a->used = 0;
 		a->size = csize;
+		at = 0;
 	}
-	p = (char *)a->chunks->data + a->used;
-	a->used += size;
+	p = (char *)a->chunks->data + at;
+	a->used = at + size;
 	return p;
+}
+
+void *arena_alloc(struct arena *a, size_t size)
+{
+	return arena_take(a, size, sizeof(max_align_t));
 }
 
 char *arena_strndup(struct arena *a, const char *s, size_t len)
 {
-	char *p = arena_alloc(a, len + 1);
+	/* characters need no alignment: short strings take only their bytes */
+	char *p = arena_take(a, len + 1, 1);
 
 	memcpy(p, s, len);
 	p[len] = '\0';

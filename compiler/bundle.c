@@ -19,7 +19,7 @@
 /* spec_dir: the directory of the spec file n was read from */
 static char *spec_dir(const struct ynode *n)
 {
-	const char *file = n->loc.file, *slash = strrchr(file, '/');
+	const char *file = yn_loc(n).file, *slash = strrchr(file, '/');
 
 	if (!slash)
 		return xstrdup(".");
@@ -84,7 +84,7 @@ static void add(struct bundle *b, const struct ynode *n, int argv, struct diags 
 	}
 	abs = realpath(path.data, NULL);
 	if (!abs) {
-		diag_report(ds, DIAG_E0117, n->loc, "cannot bundle '%s': %s: %s", diag_quote(n->str),
+		diag_report(ds, DIAG_E0117, yn_loc(n), "cannot bundle '%s': %s: %s", diag_quote(n->str),
 			    path.data, strerror(errno));
 		buf_free(&path);
 		return;
@@ -94,7 +94,7 @@ static void add(struct bundle *b, const struct ynode *n, int argv, struct diags 
 		memset(&f, 0, sizeof(f));
 		f.abs = abs;
 		if (read_file(&f, &why) != 0) {
-			diag_report(ds, DIAG_E0117, n->loc, "cannot bundle '%s': %s: %s",
+			diag_report(ds, DIAG_E0117, yn_loc(n), "cannot bundle '%s': %s: %s",
 				    diag_quote(n->str), path.data, why.data);
 			buf_free(&f.data);
 			free(abs);
@@ -155,14 +155,14 @@ void bundle_collect(struct bundle *b, const struct comp *c, struct diags *ds)
 			size_t first;
 
 			for (k = 0; t->action == SPEC_RUN && k < t->run->n; k++) {
-				const struct ynode *n = t->run->items[k];
+				const struct ynode *n = yn_item(t->run, k);
 
 				if (n->len && n->str[0] != '/' && !spec_refs_in(t, n, &first))
 					add(b, n, 1, ds);
 			}
 		}
 		for (k = 0; f->bundle && k < f->bundle->n; k++)
-			add(b, f->bundle->items[k], 0, ds);
+			add(b, yn_item(f->bundle, k), 0, ds);
 	}
 	strmap_free(&seen);
 	if (!b->n)

@@ -130,7 +130,7 @@ static void find_cycles(const struct graph *g, enum diag_code code, const char *
 					for (i = pos[e->to]; i < depth; i++)
 						buf_printf(&path, "%s -> ", diag_quote(g->names[stack[i]]));
 					buf_puts(&path, diag_quote(g->names[e->to]));
-					diag_report(ds, code, at->at->loc, "%s form a cycle: %s (%s)", what,
+					diag_report(ds, code, yn_loc(at->at), "%s form a cycle: %s (%s)", what,
 						    path.data, meaning);
 					buf_free(&path);
 				}
@@ -174,9 +174,9 @@ static void check_task(struct flow_ctx *c, const struct spec_task *t)
 				    "and use \"$NAME\" in the script");
 	}
 	if (t->retries < 0)
-		diag_report(c->ds, DIAG_E0115, t->node->loc, "'retries' may not be negative");
+		diag_report(c->ds, DIAG_E0115, yn_loc(t->node), "'retries' may not be negative");
 	for (i = 0; t->depends_on && i < t->depends_on->n; i++) {
-		const struct ynode *d = t->depends_on->items[i];
+		const struct ynode *d = yn_item(t->depends_on, i);
 		void *idx = strmap_get(&c->tasks, d->str, d->len);
 
 		if (idx) {
@@ -185,7 +185,7 @@ static void check_task(struct flow_ctx *c, const struct spec_task *t)
 			size_t nnames;
 			const char **names = spec_task_names(c->flow, &nnames);
 
-			diag_report_unknown(c->ds, DIAG_E0113, d->loc, d->str, names, nnames,
+			diag_report_unknown(c->ds, DIAG_E0113, yn_loc(d), d->str, names, nnames,
 					    "depends_on names '%s', which is not a task of this flow",
 					    diag_quote(d->str));
 			free(names);
@@ -235,10 +235,10 @@ static void check_names(const struct comp *c, struct diags *ds)
 		/* two of the same nested entry collide inside it, reported there */
 		if (prev == f || (prev->entry == f->entry && f->entry->fof))
 			continue;
-		diag_report(ds, DIAG_E0210, f->entry->name_node->loc,
+		diag_report(ds, DIAG_E0210, yn_loc(f->entry->name_node),
 			    "composed parameter '%s' of flow '%s' collides with one of flow '%s'",
 			    diag_quote(name), diag_quote(f->path), diag_quote(prev->path));
-		diag_note(ds, prev->entry->name_node->loc, "flow '%s' is composed here",
+		diag_note(ds, yn_loc(prev->entry->name_node), "flow '%s' is composed here",
 			  diag_quote(prev->path));
 	}
 	strmap_free(&seen);
@@ -249,7 +249,7 @@ static void check_names(const struct comp *c, struct diags *ds)
 		if (strlen(f->name) > PLAN_MAX_NAME && long_at != f->entry &&
 		    strlen(f->name) - strlen(f->entry->name) - 1 <= PLAN_MAX_NAME) {
 			long_at = f->entry;
-			diag_report(ds, DIAG_E0215, f->entry->name_node->loc,
+			diag_report(ds, DIAG_E0215, yn_loc(f->entry->name_node),
 				    "flow '%s' would be named '%s' in the plan, longer than %d bytes "
 				    "(flowrun names files after it)", diag_quote(f->path),
 				    diag_quote(f->name), PLAN_MAX_NAME);
@@ -257,10 +257,10 @@ static void check_names(const struct comp *c, struct diags *ds)
 		prev = strmap_put(&seen, f->name, strlen(f->name), (void *)f);
 		if (prev == f || (prev->entry == f->entry && f->entry->fof))
 			continue;
-		diag_report(ds, DIAG_E0213, f->entry->name_node->loc,
+		diag_report(ds, DIAG_E0213, yn_loc(f->entry->name_node),
 			    "flow '%s' and flow '%s' would both be named '%s' in the plan",
 			    diag_quote(f->path), diag_quote(prev->path), diag_quote(f->name));
-		diag_note(ds, prev->entry->name_node->loc, "flow '%s' is composed here",
+		diag_note(ds, yn_loc(prev->entry->name_node), "flow '%s' is composed here",
 			  diag_quote(prev->path));
 	}
 	strmap_free(&seen);

@@ -39,7 +39,7 @@ static size_t node_weight(const struct ynode *n)
 		return sat_add(w, n->len);
 	case YN_SEQ:
 		for (i = 0; i < n->n; i++)
-			w = sat_add(w, node_weight(n->items[i]));
+			w = sat_add(w, node_weight(yn_item(n, i)));
 		return w;
 	case YN_MAP:
 		for (i = 0; i < n->n; i++)

@@ -129,7 +129,7 @@ static json_t *template(const struct task_out *to, const struct ynode *n)
 	case YN_SEQ:
 		kids = json_array();
 		for (i = 0; i < n->n; i++) {
-			t = template(to, n->items[i]);
+			t = template(to, yn_item(n, i));
 			all_literal &= is_literal(t);
 			json_array_append_new(kids, t);
 		}
@@ -220,10 +220,10 @@ static json_t *task_json(const struct bundle *bundle, const struct spec_flow *f,
 		json_t *argv = json_array();
 
 		for (i = 0; i < t->run->n; i++) {
-			const char *file = bundle ? bundle_path(bundle, t->run->items[i]) : NULL;
+			const char *file = bundle ? bundle_path(bundle, yn_item(t->run, i)) : NULL;
 
 			json_array_append_new(argv, file ? tagged("bundled", json_string(file))
-							 : template(&to, t->run->items[i]));
+							 : template(&to, yn_item(t->run, i)));
 		}
 		json_object_set_new(o, "argv", argv);
 	} else if (t->action == SPEC_SHELL) {
@@ -263,7 +263,7 @@ static json_t *strings_json(const struct ynode *list)
 	size_t i;
 
 	for (i = 0; i < list->n; i++)
-		json_array_append_new(arr, json_stringn(list->items[i]->str, list->items[i]->len));
+		json_array_append_new(arr, json_stringn(yn_item(list, i)->str, yn_item(list, i)->len));
 	return arr;
 }
 
@@ -275,7 +275,7 @@ static json_t *index_json(const struct spec_mapping *m)
 	if (m->attribute)
 		json_array_append_new(arr, json_string(m->attribute->str));
 	for (i = 0; m->attribute_index && i < m->attribute_index->n; i++) {
-		const struct ynode *e = m->attribute_index->items[i];
+		const struct ynode *e = yn_item(m->attribute_index, i);
 
 		if (yn_scalar(e) == YS_INT && e->str[0] != '-' && e->len < 10)
 			json_array_append_new(arr, json_integer(strtol(e->str, NULL, 10)));

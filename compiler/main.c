@@ -141,7 +141,7 @@ static int is_given(const struct driver *d, const struct ynode *node)
 	size_t i;
 
 	for (i = 0; i < d->nfiles; i++)
-		if (d->files[i]->given && d->files[i]->yaml.path == node->loc.file)
+		if (d->files[i]->given && d->files[i]->yaml.path == yn_loc(node).file)
 			return 1;
 	return 0;
 }

@@ -121,7 +121,7 @@ void order_task_deps(const struct spec_flow *f, struct order_deps *d)
 			if (t->refs[j].bound && t->refs[j].ref.root == REF_TASK)
 				order_add(d, i, t->refs[j].target);
 		for (j = 0; t->depends_on && j < t->depends_on->n; j++) {
-			const struct spec_task *n = spec_find_task(f, t->depends_on->items[j]->str);
+			const struct spec_task *n = spec_find_task(f, yn_item(t->depends_on, j)->str);
 
 			if (n)
 				order_add(d, i, (size_t)(n - f->tasks));

@@ -65,10 +65,10 @@ static void define(struct resolver *r, const struct spec_head *h, struct spec_fl
 	d->fof = fof;
 	prev = strmap_put(&r->index, key, len, d);
 	if (prev != d) {
-		diag_report(r->ds, DIAG_E0202, h->name_node->loc,
+		diag_report(r->ds, DIAG_E0202, yn_loc(h->name_node),
 			    "flow '%s' of project '%s' is defined twice", diag_quote(h->name),
 			    diag_quote(h->project));
-		diag_note(r->ds, prev->name_node->loc, "first defined here");
+		diag_note(r->ds, yn_loc(prev->name_node), "first defined here");
 	}
 }
 
@@ -103,7 +103,7 @@ static void report_unknown(const struct resolver *r, const struct spec_fof *self
 		if (strcmp(h->project, e->project) == 0)
 			names[nnames++] = h->name;
 	}
-	diag_report_unknown(r->ds, DIAG_E0201, e->name_node->loc, e->name, names, nnames,
+	diag_report_unknown(r->ds, DIAG_E0201, yn_loc(e->name_node), e->name, names, nnames,
 			    "no flow '%s' in project '%s'", diag_quote(e->name), diag_quote(e->project));
 	qsort(known, nknown, sizeof(*known), cmp_head);
 	for (i = 0; i < nknown && i < MAX_LISTED; i++)
@@ -111,12 +111,12 @@ static void report_unknown(const struct resolver *r, const struct spec_fof *self
 			   diag_quote(known[i]->name));
 	if (nknown > MAX_LISTED)
 		buf_printf(&list, " and %zu more", nknown - MAX_LISTED);
-	diag_note(r->ds, e->name_node->loc, "known flows (project/name): %s",
+	diag_note(r->ds, yn_loc(e->name_node), "known flows (project/name): %s",
 		  nknown ? list.data : "none");
 	buf_free(&list);
 	for (i = 0; i < r->ndirs; i++)
 		buf_printf(&list, "%s'%s'", i ? ", " : "", diag_quote(r->dirs[i]));
-	diag_note(r->ds, e->name_node->loc, "searched the files given%s%s",
+	diag_note(r->ds, yn_loc(e->name_node), "searched the files given%s%s",
 		  r->ndirs ? " and -I directories " : " (no -I directories)", r->ndirs ? list.data : "");
 	buf_free(&list);
 	free(known);
@@ -135,7 +135,7 @@ static void report_unread(const struct spec_entry *e, const char *const *unread,
 		buf_printf(&list, "%s'%s'", i ? ", " : "", diag_quote(unread[i]));
 	if (nunread > MAX_LISTED)
 		buf_printf(&list, " and %zu more", nunread - MAX_LISTED);
-	diag_report(ds, DIAG_E0201, e->name_node->loc,
+	diag_report(ds, DIAG_E0201, yn_loc(e->name_node),
 		    "no flow '%s' in project '%s' in the files that could be read; %s could not "
 		    "be read (see the errors above) and may define it (flows not found are not "
 		    "reported further)",
@@ -185,7 +185,7 @@ static void bind_target(struct spec_entry *e, struct spec_mapping *m, struct dia
 			return;
 		}
 		names = spec_param_names(e->flow, &n);
-		diag_report_unknown(ds, DIAG_E0203, m->key->loc, m->param, names, n,
+		diag_report_unknown(ds, DIAG_E0203, yn_loc(m->key), m->param, names, n,
 				    "parameter '%s' is not a parameter of flow '%s'",
 				    diag_quote(m->param), diag_quote(e->name));
 		free(names);
@@ -204,11 +204,11 @@ static void bind_target(struct spec_entry *e, struct spec_mapping *m, struct dia
 	names = xmalloc((c->nparams ? c->nparams : 1) * sizeof(*names));
 	for (i = 0; i < c->nparams; i++)
 		names[i] = c->params[i].name;
-	diag_report_unknown(ds, DIAG_E0203, m->key->loc, m->param, names,
+	diag_report_unknown(ds, DIAG_E0203, yn_loc(m->key), m->param, names,
 			    c->nparams > MAX_SUGGEST ? 0 : c->nparams,
 			    "parameter '%s' is not a composed parameter of flow of flows '%s'",
 			    diag_quote(m->param), diag_quote(e->name));
-	diag_note(ds, e->name_node->loc, "'flowc check --list-params' lists the parameters of "
+	diag_note(ds, yn_loc(e->name_node), "'flowc check --list-params' lists the parameters of "
 		  "flow of flows '%s'", diag_quote(e->name));
 	free(names);
 }
@@ -227,11 +227,11 @@ static void report_no_entry(const struct spec_fof *fof, const struct spec_mappin
 		if (fof->entries[i].name && (fof->entries[i].flow || fof->entries[i].fof))
 			names[n++] = fof->entries[i].name;
 	if (strlen(head) == m->parent_flow->len)
-		diag_report_unknown(ds, DIAG_E0204, m->parent_flow->loc, head, names, n,
+		diag_report_unknown(ds, DIAG_E0204, yn_loc(m->parent_flow), head, names, n,
 				    "parent flow '%s' is not a composing flow of '%s'",
 				    diag_quote(head), of);
 	else
-		diag_report_unknown(ds, DIAG_E0204, m->parent_flow->loc, head, names, n,
+		diag_report_unknown(ds, DIAG_E0204, yn_loc(m->parent_flow), head, names, n,
 				    "parent flow '%s': '%s' is not a composing flow of '%s'",
 				    diag_quote(m->parent_flow->str), diag_quote(head), of);
 	for (i = 0; i < fof->nentries; i++) {
@@ -240,7 +240,7 @@ static void report_no_entry(const struct spec_fof *fof, const struct spec_mappin
 
 		one[0] = u->name;
 		if (u->name && !u->flow && !u->fof && !u->refused && util_suggest(head, one, 1))
-			diag_note(ds, u->name_node->loc, "composing flow '%s' names no known flow: "
+			diag_note(ds, yn_loc(u->name_node), "composing flow '%s' names no known flow: "
 				  "it may be the one misspelt", diag_quote(u->name));
 	}
 	free(names);
@@ -268,7 +268,7 @@ static void bind_nested(struct spec_mapping *m, struct spec_entry *p, const char
 		const char *path = c->flows[i].path;
 
 		if (strncmp(path, rest, len) == 0 && path[len] == '/') {
-			diag_report(ds, DIAG_E0204, m->parent_flow->loc,
+			diag_report(ds, DIAG_E0204, yn_loc(m->parent_flow),
 				    "parent flow '%s' is a flow of flows; name one of its flows, "
 				    "such as '%s/%s'", diag_quote(m->parent_flow->str), diag_quote(p->name),
 				    diag_quote(path));
@@ -278,7 +278,7 @@ static void bind_nested(struct spec_mapping *m, struct spec_entry *p, const char
 	names = xmalloc((c->nflows ? c->nflows : 1) * sizeof(*names));
 	for (i = 0; i < c->nflows; i++)
 		names[i] = c->flows[i].path;
-	diag_report_unknown(ds, DIAG_E0204, m->parent_flow->loc, rest, names,
+	diag_report_unknown(ds, DIAG_E0204, yn_loc(m->parent_flow), rest, names,
 			    c->nflows > MAX_SUGGEST ? 0 : c->nflows,
 			    "parent flow '%s': flow of flows '%s' has no flow '%s'",
 			    diag_quote(m->parent_flow->str), diag_quote(p->name), diag_quote(rest));
@@ -307,12 +307,12 @@ static void bind_mapping(struct arena *a, struct spec_fof *fof, struct strmap *e
 	head = arena_strndup(a, path, hlen);
 	if (e->name && strcmp(head, e->name) == 0) {
 		if (e->fof)
-			diag_report(ds, DIAG_E0212, m->parent_flow->loc,
+			diag_report(ds, DIAG_E0212, yn_loc(m->parent_flow),
 				    "flow of flows '%s' cannot take parameter '%s' from its own flow "
 				    "'%s': wire its flows together inside it", diag_quote(e->name),
 				    diag_quote(m->param), diag_quote(path));
 		else
-			diag_report(ds, DIAG_E0212, m->parent_flow->loc,
+			diag_report(ds, DIAG_E0212, yn_loc(m->parent_flow),
 				    "flow '%s' cannot take parameter '%s' from its own task",
 				    diag_quote(e->name), diag_quote(m->param));
 		return;
@@ -324,7 +324,7 @@ static void bind_mapping(struct arena *a, struct spec_fof *fof, struct strmap *e
 	}
 	p = &fof->entries[(size_t)(uintptr_t)idx - 1];
 	if (slash && p->flow) {
-		diag_report(ds, DIAG_E0204, m->parent_flow->loc,
+		diag_report(ds, DIAG_E0204, yn_loc(m->parent_flow),
 			    "parent flow '%s': '%s' is a flow, not a flow of flows", diag_quote(path),
 			    diag_quote(head));
 		return;
@@ -335,12 +335,12 @@ static void bind_mapping(struct arena *a, struct spec_fof *fof, struct strmap *e
 		const struct comp *c = p->fof->comp;
 
 		if (c->nflows)
-			diag_report(ds, DIAG_E0204, m->parent_flow->loc,
+			diag_report(ds, DIAG_E0204, yn_loc(m->parent_flow),
 				    "parent flow '%s' is a flow of flows; name one of its flows, such "
 				    "as '%s/%s'", diag_quote(path), diag_quote(path),
 				    diag_quote(c->flows[c->nflows - 1].path));
 		else
-			diag_report(ds, DIAG_E0204, m->parent_flow->loc,
+			diag_report(ds, DIAG_E0204, yn_loc(m->parent_flow),
 				    "parent flow '%s' is a flow of flows; name one of its flows",
 				    diag_quote(path));
 		return;
@@ -352,17 +352,17 @@ static void bind_mapping(struct arena *a, struct spec_fof *fof, struct strmap *e
 		return;
 	if (m->parent_project && m->from->head.project &&
 	    strcmp(m->parent_project->str, m->from->head.project)) {
-		diag_report(ds, DIAG_E0206, m->parent_project->loc,
+		diag_report(ds, DIAG_E0206, yn_loc(m->parent_project),
 			    "parent_project_name '%s' does not match project '%s' of flow '%s'",
 			    diag_quote(m->parent_project->str), diag_quote(m->from->head.project),
 			    diag_quote(path));
-		diag_note(ds, p->node->loc, "composing flow '%s' is listed here", diag_quote(p->name));
+		diag_note(ds, yn_loc(p->node), "composing flow '%s' is listed here", diag_quote(p->name));
 	}
 	if (m->parent_task) {
 		m->task = spec_find_task(m->from, m->parent_task->str);
 		if (!m->task) {
 			names = spec_task_names(m->from, &n);
-			diag_report_unknown(ds, DIAG_E0205, m->parent_task->loc, m->parent_task->str,
+			diag_report_unknown(ds, DIAG_E0205, yn_loc(m->parent_task), m->parent_task->str,
 					    names, n, "task '%s' is not a task of parent flow '%s'",
 					    diag_quote(m->parent_task->str), diag_quote(path));
 			free(names);
@@ -387,10 +387,10 @@ static void mark_duplicates(struct resolver *r, struct spec_fof *fof, struct str
 			const struct spec_entry *first = &fof->entries[(size_t)(uintptr_t)prev - 1];
 
 			e->duplicate = 1;
-			diag_report(r->ds, DIAG_E0209, e->name_node->loc,
+			diag_report(r->ds, DIAG_E0209, yn_loc(e->name_node),
 				    "flow '%s' is already a composing flow of '%s'", diag_quote(e->name),
 				    fof->head.name ? diag_quote(fof->head.name) : "this flow of flows");
-			diag_note(r->ds, first->name_node->loc, "first listed here");
+			diag_note(r->ds, yn_loc(first->name_node), "first listed here");
 		}
 	}
 }
@@ -419,11 +419,11 @@ static void refuse(struct resolver *r, struct spec_entry *e, int cycle)
 		for (; i < r->depth; i++)
 			buf_printf(&chain, "%s -> ", diag_quote(r->stack[i]->head.name));
 		buf_puts(&chain, diag_quote(e->name));
-		diag_report(r->ds, DIAG_E0214, e->name_node->loc,
+		diag_report(r->ds, DIAG_E0214, yn_loc(e->name_node),
 			    "flow of flows '%s' includes itself: %s", diag_quote(e->name), chain.data);
 		buf_free(&chain);
 	} else {
-		diag_report(r->ds, DIAG_E0215, e->name_node->loc,
+		diag_report(r->ds, DIAG_E0215, yn_loc(e->name_node),
 			    "flows of flows nest more than %d levels deep through '%s'", COMP_MAX_DEPTH,
 			    diag_quote(e->name));
 	}
@@ -467,7 +467,7 @@ static void build(struct resolver *r, struct spec_fof *fof)
 		bytes = bytes > SIZE_MAX - add ? SIZE_MAX : bytes + add;
 	}
 	if (!over && bytes > COMP_MAX_BYTES - r->total) {
-		diag_report(r->ds, DIAG_E0215, fof->head.name_node->loc,
+		diag_report(r->ds, DIAG_E0215, yn_loc(fof->head.name_node),
 			    "flattening flow of flows '%s' takes about %zu MiB; with the %zu MiB the "
 			    "flows of flows loaded before it take, that is past the %zu MiB flowc "
 			    "allows", fof->head.name ? diag_quote(fof->head.name) : "?", bytes >> 20,
@@ -587,7 +587,7 @@ static void bind_value(struct bind_ctx *c, const struct ynode *n)
 		break;
 	case YN_SEQ:
 		for (i = 0; i < n->n; i++)
-			bind_value(c, n->items[i]);
+			bind_value(c, yn_item(n, i));
 		break;
 	case YN_MAP:
 		for (i = 0; i < n->n; i++)

@@ -111,10 +111,10 @@ static int kind_ok(const struct ynode *v, enum value_kind k, const char *key, st
 		if (v->kind != (k == V_STRINGS ? YN_SEQ : YN_MAP))
 			return 0;
 		for (i = 0; i < v->n; i++) {
-			const struct ynode *item = k == V_STRINGS ? v->items[i] : yn_value(v, i);
+			const struct ynode *item = k == V_STRINGS ? yn_item(v, i) : yn_value(v, i);
 
 			if (item->kind != YN_SCALAR || yn_is_null(item)) {
-				diag_report(ds, DIAG_E0103, item->loc,
+				diag_report(ds, DIAG_E0103, yn_loc(item),
 					    "'%s' must hold only strings, not %s", key,
 					    yn_kind_name(item));
 				ok = 0;
@@ -187,11 +187,11 @@ static int read_fields(const struct ynode *map, const struct field *fields, size
 			const char *hint = util_suggest(k->str, names, nfields);
 
 			if (hint)
-				diag_report(ds, DIAG_E0102, k->loc,
+				diag_report(ds, DIAG_E0102, yn_loc(k),
 					    "unknown key '%s' in %s (did you mean '%s'?)",
 					    diag_quote(k->str), what, hint);
 			else
-				diag_report(ds, DIAG_E0102, k->loc, "unknown key '%s' in %s",
+				diag_report(ds, DIAG_E0102, yn_loc(k), "unknown key '%s' in %s",
 					    diag_quote(k->str), what);
 			continue;
 		}
@@ -200,12 +200,12 @@ static int read_fields(const struct ynode *map, const struct field *fields, size
 		if (!kind_ok(v, fields[j].kind, fields[j].key, ds)) {
 			if (fields[j].kind == V_COUNT && v->kind == YN_SCALAR && v->len >= 10 &&
 			    strspn(v->str, "0123456789") == v->len)
-				diag_report(ds, DIAG_E0103, v->loc,
+				diag_report(ds, DIAG_E0103, yn_loc(v),
 					    "'%s' is %s, more than the largest count flowc takes "
 					    "(%lld)", fields[j].key, diag_quote(v->str), PLAN_MAX_COUNT);
 			else if (v->kind != (fields[j].kind == V_STRINGS ? YN_SEQ : YN_MAP) ||
 			    (fields[j].kind != V_STRINGS && fields[j].kind != V_SCALARS_MAP))
-				diag_report(ds, DIAG_E0103, v->loc, "'%s' must be %s, not %s",
+				diag_report(ds, DIAG_E0103, yn_loc(v), "'%s' must be %s, not %s",
 					    fields[j].key, kind_wanted(fields[j].kind),
 					    value_said(v, said, sizeof(said)));
 			if (fields[j].required)
@@ -216,7 +216,7 @@ static int read_fields(const struct ynode *map, const struct field *fields, size
 	}
 	for (j = 0; j < nfields; j++) {
 		if (fields[j].required && !out[j] && !yn_get(map, fields[j].key)) {
-			diag_report(ds, DIAG_E0104, map->loc, "%s is missing required key '%s'",
+			diag_report(ds, DIAG_E0104, yn_loc(map), "%s is missing required key '%s'",
 				    what, fields[j].key);
 			ok = 0;
 		}
@@ -230,11 +230,11 @@ static void check_ident(const struct ynode *n, const char *what, int file_name,
 			struct diags *ds)
 {
 	if (!n->len || util_name_len(n->str, n->len) != n->len)
-		diag_report(ds, DIAG_E0116, n->loc,
+		diag_report(ds, DIAG_E0116, yn_loc(n),
 			    "%s name '%s' must start with a letter or '_' and hold only letters, "
 			    "digits, '_' and '-'", what, diag_quote(n->str));
 	else if (file_name && n->len > PLAN_MAX_NAME)
-		diag_report(ds, DIAG_E0116, n->loc,
+		diag_report(ds, DIAG_E0116, yn_loc(n),
 			    "%s name '%s' is longer than %d bytes (flowrun names files after it)",
 			    what, diag_quote(n->str), PLAN_MAX_NAME);
 }
@@ -250,7 +250,7 @@ static void check_project_name(const struct ynode *n, const char *what, struct d
 		if (isspace((unsigned char)*s) || *s == '/')
 			break;
 	if (!*n->str || *s || n->len != strlen(n->str))
-		diag_report(ds, DIAG_E0116, n->loc,
+		diag_report(ds, DIAG_E0116, yn_loc(n),
 			    "%s '%s' must be non-empty, without whitespace or '/'", what,
 			    diag_quote(n->str));
 }
@@ -328,15 +328,15 @@ static void read_duration(const struct ynode *v, const char *key, int positive,
 	int rc = spec_parse_duration(v->str, ms);
 
 	if (rc == -2)
-		diag_report(ds, DIAG_E0107, v->loc,
+		diag_report(ds, DIAG_E0107, yn_loc(v),
 			    "'%s' for '%s' is longer than a year, the longest duration flowc takes",
 			    diag_quote(v->str), key);
 	else if (rc < 0)
-		diag_report(ds, DIAG_E0107, v->loc,
+		diag_report(ds, DIAG_E0107, yn_loc(v),
 			    "'%s' is not a duration for '%s' (use e.g. 30s, 5m, 2h, 1h30m)",
 			    diag_quote(v->str), key);
 	else if (positive && *ms <= 0)
-		diag_report(ds, DIAG_E0107, v->loc, "'%s' must be greater than zero", key);
+		diag_report(ds, DIAG_E0107, yn_loc(v), "'%s' must be greater than zero", key);
 }
 
 static void read_params(struct spec_set *set, struct spec_flow *f, const struct ynode *params,
@@ -372,7 +372,7 @@ static void read_params(struct spec_set *set, struct spec_flow *f, const struct 
 			p->deflt = out[PA_DEFAULT];
 			p->description = out[PA_DESCRIPTION];
 		} else {
-			diag_report(ds, DIAG_E0103, v->loc,
+			diag_report(ds, DIAG_E0103, yn_loc(v),
 				    "parameter '%s' must be a type or a mapping with 'type', not %s",
 				    diag_quote(k->str), yn_kind_name(v));
 		}
@@ -391,7 +391,7 @@ static void read_task(struct spec_task *t, const struct ynode *node, struct diag
 	t->node = node;
 	t->name_node = node;
 	if (node->kind != YN_MAP) {
-		diag_report(ds, DIAG_E0103, node->loc, "a task must be a mapping, not %s",
+		diag_report(ds, DIAG_E0103, yn_loc(node), "a task must be a mapping, not %s",
 			    yn_kind_name(node));
 		return;
 	}
@@ -421,7 +421,7 @@ static void read_task(struct spec_task *t, const struct ynode *node, struct diag
 		if (!v)
 			continue;
 		if (first) {
-			diag_report(ds, DIAG_E0106, v->loc,
+			diag_report(ds, DIAG_E0106, yn_loc(v),
 				    "task '%s' has both '%s' and '%s'; give exactly one of run, "
 				    "shell, uses", t->name ? diag_quote(t->name) : "?", first_name,
 				    actions[i]);
@@ -433,10 +433,10 @@ static void read_task(struct spec_task *t, const struct ynode *node, struct diag
 		t->action = (enum spec_action)(SPEC_RUN + i);
 	}
 	if (!first)
-		diag_report(ds, DIAG_E0106, node->loc, "task '%s' needs one of run, shell or uses",
+		diag_report(ds, DIAG_E0106, yn_loc(node), "task '%s' needs one of run, shell or uses",
 			    t->name ? diag_quote(t->name) : "?");
 	if (t->run && t->run->n == 0)
-		diag_report(ds, DIAG_E0115, t->run->loc, "'run' must name a program to run");
+		diag_report(ds, DIAG_E0115, yn_loc(t->run), "'run' must name a program to run");
 	if (t->uses) {
 		for (i = 0; i < spec_nbuiltins; i++)
 			if (strcmp(t->uses->str, spec_builtins[i]) == 0)
@@ -445,11 +445,11 @@ static void read_task(struct spec_task *t, const struct ynode *node, struct diag
 			const char *hint = util_suggest(t->uses->str, spec_builtins, spec_nbuiltins);
 
 			if (hint)
-				diag_report(ds, DIAG_E0108, t->uses->loc,
+				diag_report(ds, DIAG_E0108, yn_loc(t->uses),
 					    "unknown built-in task '%s' (did you mean '%s'?)",
 					    diag_quote(t->uses->str), hint);
 			else
-				diag_report(ds, DIAG_E0108, t->uses->loc,
+				diag_report(ds, DIAG_E0108, yn_loc(t->uses),
 					    "unknown built-in task '%s'; the built-ins are save_file, "
 					    "load_file, save_db_result and load_db_result",
 					    diag_quote(t->uses->str));
@@ -466,20 +466,20 @@ static void read_tasks(struct spec_set *set, struct spec_flow *f, const struct y
 	if (!tasks)
 		return;
 	if (tasks->n == 0)
-		diag_report(ds, DIAG_E0115, tasks->loc, "a flow needs at least one task");
+		diag_report(ds, DIAG_E0115, yn_loc(tasks), "a flow needs at least one task");
 	f->tasks = arena_alloc(&set->arena, (tasks->n ? tasks->n : 1) * sizeof(*f->tasks));
 	for (i = 0; i < tasks->n; i++) {
 		struct spec_task *t = &f->tasks[f->ntasks++];
 		const struct spec_task *prev;
 
-		read_task(t, tasks->items[i], ds);
+		read_task(t, yn_item(tasks, i), ds);
 		if (!t->name)
 			continue;
 		prev = strmap_put(&seen, t->name, strlen(t->name), t);
 		if (prev != t) {
-			diag_report(ds, DIAG_E0105, t->name_node->loc,
+			diag_report(ds, DIAG_E0105, yn_loc(t->name_node),
 				    "flow already has a task named '%s'", diag_quote(t->name));
-			diag_note(ds, prev->name_node->loc, "first defined here");
+			diag_note(ds, yn_loc(prev->name_node), "first defined here");
 		}
 	}
 	strmap_free(&seen);
@@ -489,7 +489,7 @@ static void read_tasks(struct spec_set *set, struct spec_flow *f, const struct y
 static void check_image(const struct ynode *image, struct diags *ds)
 {
 	if (image && !image->str[0])
-		diag_report(ds, DIAG_E0115, image->loc, "'image' must name a container image");
+		diag_report(ds, DIAG_E0115, yn_loc(image), "'image' must name a container image");
 }
 
 /* read_head: the fields every flow and flow of flows starts with */
@@ -524,7 +524,7 @@ static void read_resources(struct spec_resources *r, const struct ynode *map, st
 	if (out[RE_CPUS]) {
 		r->cpus = strtol(out[RE_CPUS]->str, NULL, 10);
 		if (r->cpus < 1)
-			diag_report(ds, DIAG_E0115, out[RE_CPUS]->loc, "'cpus' must be at least 1");
+			diag_report(ds, DIAG_E0115, yn_loc(out[RE_CPUS]), "'cpus' must be at least 1");
 	}
 	if (out[RE_MEM]) {
 		char *end;
@@ -533,7 +533,7 @@ static void read_resources(struct spec_resources *r, const struct ynode *map, st
 				: !strcmp(end, "G") ? 1024 : !strcmp(end, "T") ? 1024 * 1024 : 0;
 
 		if (end == out[RE_MEM]->str || n <= 0 || !scale || n > (1LL << 40))
-			diag_report(ds, DIAG_E0115, out[RE_MEM]->loc,
+			diag_report(ds, DIAG_E0115, yn_loc(out[RE_MEM]),
 				    "'mem' is a size such as 512M, 4G or a number of MiB, not '%s'",
 				    diag_quote(out[RE_MEM]->str));
 		else
@@ -575,7 +575,7 @@ static void read_mapping(struct spec_mapping *m, const struct ynode *key, const 
 	m->key = key;
 	m->node = v;
 	if (v->kind != YN_MAP) {
-		diag_report(ds, DIAG_E0103, v->loc,
+		diag_report(ds, DIAG_E0103, yn_loc(v),
 			    "mapped parameter '%s' must be a mapping with parent_flow_name and "
 			    "parent_task_name, not %s", diag_quote(key->str), yn_kind_name(v));
 		return;
@@ -598,7 +598,7 @@ static void read_mapping(struct spec_mapping *m, const struct ynode *key, const 
 		} else {
 			const char *hint = util_suggest(m->map_type_node->str, map_types, 3);
 
-			diag_report(ds, DIAG_E0207, m->map_type_node->loc,
+			diag_report(ds, DIAG_E0207, yn_loc(m->map_type_node),
 				    "unknown map_type '%s' (expected raw, file or db%s%s%s)",
 				    diag_quote(m->map_type_node->str), hint ? "; did you mean '" : "",
 				    hint ? hint : "", hint ? "'?" : "");
@@ -610,7 +610,7 @@ static void read_mapping(struct spec_mapping *m, const struct ynode *key, const 
 		const struct ynode *idx = m->attribute_index ? m->attribute_index : m->attribute;
 
 		if (idx)
-			diag_report(ds, DIAG_E0208, idx->loc,
+			diag_report(ds, DIAG_E0208, yn_loc(idx),
 				    "'%s' only applies to map_type db, and this mapping is %s",
 				    idx == m->attribute ? "attribute" : "attribute_index",
 				    map_types[m->map_type]);
@@ -627,7 +627,7 @@ static void read_entry(struct spec_set *set, struct spec_entry *e, const struct 
 	e->node = node;
 	e->name_node = node;
 	if (node->kind != YN_MAP) {
-		diag_report(ds, DIAG_E0103, node->loc,
+		diag_report(ds, DIAG_E0103, yn_loc(node),
 			    "a composing flow must be a mapping with name and project_name, not %s",
 			    yn_kind_name(node));
 		return;
@@ -668,11 +668,11 @@ static void read_fof(struct spec_set *set, const struct ynode *doc, struct diags
 	list = out[FO_COMPOSING];
 	if (list) {
 		if (list->n == 0)
-			diag_report(ds, DIAG_E0115, list->loc,
+			diag_report(ds, DIAG_E0115, yn_loc(list),
 				    "a flow of flows needs at least one composing flow");
 		f->entries = arena_alloc(&set->arena, (list->n ? list->n : 1) * sizeof(*f->entries));
 		for (i = 0; i < list->n; i++)
-			read_entry(set, &f->entries[f->nentries++], list->items[i], ds);
+			read_entry(set, &f->entries[f->nentries++], yn_item(list, i), ds);
 	}
 	VEC_PUSH(set->fofs, set->nfofs, set->fofcap, f);
 }
@@ -680,7 +680,7 @@ static void read_fof(struct spec_set *set, const struct ynode *doc, struct diags
 void spec_add_document(struct spec_set *set, const struct ynode *doc, struct diags *ds)
 {
 	if (doc->kind != YN_MAP) {
-		diag_report(ds, DIAG_E0101, doc->loc,
+		diag_report(ds, DIAG_E0101, yn_loc(doc),
 			    "a spec document must be a mapping (a flow or a flow of flows), not %s",
 			    yn_kind_name(doc));
 		return;

@@ -263,7 +263,7 @@ static const struct type *value_type(struct tc *c, const struct task_ctx *tx, co
 	case YN_SEQ:
 		t = &type_never;
 		for (i = 0; i < n->n; i++)
-			t = type_join(c->arena, t, value_type(c, tx, n->items[i]));
+			t = type_join(c->arena, t, value_type(c, tx, yn_item(n, i)));
 		return type_list(c->arena, t);
 	case YN_MAP: {
 		struct type_field *fields = xmalloc((n->n ? n->n : 1) * sizeof(*fields));
@@ -342,7 +342,7 @@ static int builtin_with(struct tc *c, const struct spec_task *t, const struct bu
 		}
 	}
 	if (!ok)
-		diag_report(c->ds, DIAG_E0306, t->uses->loc, "%s needs %s in 'with'", t->uses->str,
+		diag_report(c->ds, DIAG_E0306, yn_loc(t->uses), "%s needs %s in 'with'", t->uses->str,
 			    missing.data);
 	buf_free(&missing);
 	for (i = 0; t->with && i < t->with->n; i++) {
@@ -352,7 +352,7 @@ static int builtin_with(struct tc *c, const struct spec_task *t, const struct bu
 			if (k->kind == YN_SCALAR && strcmp(k->str, args[j].name) == 0)
 				break;
 		if (j == nargs && k->kind == YN_SCALAR)
-			diag_report_unknown(c->ds, DIAG_E0306, k->loc, k->str, names, nargs,
+			diag_report_unknown(c->ds, DIAG_E0306, yn_loc(k), k->str, names, nargs,
 					    "%s takes no argument '%s'", t->uses->str, diag_quote(k->str));
 	}
 	return ok;
@@ -371,7 +371,7 @@ static struct ref_step *index_steps(struct tc *c, const struct ynode *attribute,
 	if (attribute)
 		(*nodes)[(*n)++] = attribute;
 	for (i = 0; index && i < index->n; i++)
-		(*nodes)[(*n)++] = index->items[i];
+		(*nodes)[(*n)++] = yn_item(index, i);
 	for (i = 0; i < *n; i++) {
 		const struct ynode *e = (*nodes)[i];
 
@@ -404,7 +404,7 @@ static const struct type *select_document(struct tc *c, const struct type *t,
 
 		if (near)
 			buf_printf(&why, " (did you mean '%s'?)", diag_quote(near));
-		diag_report(c->ds, DIAG_E0305, nodes[0]->loc,
+		diag_report(c->ds, DIAG_E0305, yn_loc(nodes[0]),
 			    "'%s' is not a field of the results document %s (fields: "
 			    "inputs, outputs, flow_name, project_name, run_id, result_type_string, "
 			    "date_modified, unique_hash)%s%s", diag_quote(nodes[0]->str), saver,
@@ -416,7 +416,7 @@ static const struct type *select_document(struct tc *c, const struct type *t,
 	}
 	r = walk(c, doc, steps, n, &bad, &why);
 	if (!r)
-		diag_report(c->ds, DIAG_E0305, nodes[bad]->loc,
+		diag_report(c->ds, DIAG_E0305, yn_loc(nodes[bad]),
 			    "attribute_index element '%s' does not exist in the document %s: %s",
 			    diag_quote(nodes[bad]->str), saver, why.data);
 	buf_free(&why);
@@ -435,24 +435,24 @@ static const struct type *builtin_save_file(struct tc *c, const struct task_ctx 
 		int f = type_format_parse(a[1]->str);
 
 		if (f < 0 || f == FORMAT_ANY)
-			diag_report(c->ds, DIAG_E0306, a[1]->loc,
+			diag_report(c->ds, DIAG_E0306, yn_loc(a[1]),
 				    "file_type must be text, json, yaml or bytes, not '%s'",
 				    diag_quote(a[1]->str));
 		else
 			format = (enum type_format)f;
 	} else if (a[1]) {
-		expect(c, value_type(c, tx, a[1]), &type_string, a[1]->loc, "'file_type' of save_file");
+		expect(c, value_type(c, tx, a[1]), &type_string, yn_loc(a[1]), "'file_type' of save_file");
 	}
 	if (a[0] && (format == FORMAT_TEXT || format == FORMAT_BYTES))
-		expect(c, value_type(c, tx, a[0]), &type_string, a[0]->loc,
+		expect(c, value_type(c, tx, a[0]), &type_string, yn_loc(a[0]),
 		       "'obj' of save_file with file_type %s", type_format_name(format));
 	if (a[2])
-		expect(c, value_type(c, tx, a[2]), &type_string, a[2]->loc, "'filename' of save_file");
+		expect(c, value_type(c, tx, a[2]), &type_string, yn_loc(a[2]), "'filename' of save_file");
 	if (a[3])
-		expect(c, value_type(c, tx, a[3]), &type_string, a[3]->loc,
+		expect(c, value_type(c, tx, a[3]), &type_string, yn_loc(a[3]),
 		       "'filesystem_identifier' of save_file");
 	if (a[4])
-		expect(c, value_type(c, tx, a[4]), &type_bool, a[4]->loc, "'create_dir' of save_file");
+		expect(c, value_type(c, tx, a[4]), &type_bool, yn_loc(a[4]), "'create_dir' of save_file");
 	return type_file(c->arena, format);
 }
 
@@ -464,7 +464,7 @@ static const struct type *builtin_load_file(struct tc *c, const struct task_ctx 
 	if (!builtin_with(c, tx->task, load_file_args, 1, a))
 		return &type_any;
 	v = value_type(c, tx, a[0]);
-	if (!expect(c, v, type_file(c->arena, FORMAT_ANY), a[0]->loc, "'file' of load_file"))
+	if (!expect(c, v, type_file(c->arena, FORMAT_ANY), yn_loc(a[0]), "'file' of load_file"))
 		return &type_any;
 	if (v->kind == TYPE_FILE && (v->format == FORMAT_TEXT || v->format == FORMAT_BYTES))
 		return &type_string;
@@ -479,7 +479,7 @@ static const struct type *builtin_save_db(struct tc *c, const struct task_ctx *t
 	if (!builtin_with(c, tx->task, save_db_args, 2, a))
 		return type_db(c->arena, &type_any);
 	v = value_type(c, tx, a[0]);
-	if (!expect(c, v, type_dict(c->arena, &type_any), a[0]->loc,
+	if (!expect(c, v, type_dict(c->arena, &type_any), yn_loc(a[0]),
 		    "'result' of save_db_result (a record such as {inputs, outputs})"))
 		v = &type_any;
 	if (v->kind == TYPE_RECORD) {
@@ -491,14 +491,14 @@ static const struct type *builtin_save_db(struct tc *c, const struct task_ctx *t
 				buf_printf(&dropped, "%s'%s'", n++ ? ", " : "",
 					   diag_quote(v->fields[i].name));
 		if (n)
-			diag_report(c->ds, DIAG_W0302, a[0]->loc,
+			diag_report(c->ds, DIAG_W0302, yn_loc(a[0]),
 				    "save_db_result stores only the 'inputs' and 'outputs' of its "
 				    "result: its %s %s not stored", dropped.data,
 				    n == 1 ? "is" : "are");
 		buf_free(&dropped);
 	}
 	if (a[1])
-		expect(c, value_type(c, tx, a[1]), &type_string, a[1]->loc,
+		expect(c, value_type(c, tx, a[1]), &type_string, yn_loc(a[1]),
 		       "'result_type' of save_db_result");
 	return type_db(c->arena, v);
 }
@@ -512,24 +512,24 @@ static const struct type *builtin_load_db(struct tc *c, const struct task_ctx *t
 	if (!builtin_with(c, tx->task, load_db_args, 2, a))
 		return &type_any;
 	v = value_type(c, tx, a[0]);
-	if (!expect(c, v, type_db(c->arena, &type_any), a[0]->loc, "'result_rep' of load_db_result") ||
+	if (!expect(c, v, type_db(c->arena, &type_any), yn_loc(a[0]), "'result_rep' of load_db_result") ||
 	    v->kind != TYPE_DB)
 		return &type_any;
 	if (a[1] && a[1]->kind != YN_SEQ) {
 		if (!has_refs(tx, a[1]))
-			diag_report(c->ds, DIAG_E0306, a[1]->loc,
+			diag_report(c->ds, DIAG_E0306, yn_loc(a[1]),
 				    "'attribute_index' must be a list of keys and indexes, not %s",
 				    yn_kind_name(a[1]));
 		return &type_any;
 	}
 	for (i = 0; a[1] && i < a[1]->n; i++) {
-		if (a[1]->items[i]->kind != YN_SCALAR) {
-			diag_report(c->ds, DIAG_E0306, a[1]->items[i]->loc,
+		if (yn_item(a[1], i)->kind != YN_SCALAR) {
+			diag_report(c->ds, DIAG_E0306, yn_loc(yn_item(a[1], i)),
 				    "'attribute_index' elements are keys and indexes, not %s",
-				    yn_kind_name(a[1]->items[i]));
+				    yn_kind_name(yn_item(a[1], i)));
 			return &type_any;
 		}
-		if (has_refs(tx, a[1]->items[i]))
+		if (has_refs(tx, yn_item(a[1], i)))
 			return &type_any; /* known only at run time */
 	}
 	v = select_document(c, v->elem, NULL, a[1], "that 'result_rep' refers to");
@@ -559,7 +559,7 @@ static void tc_task(struct tc *c, const struct spec_flow *f, struct spec_task *t
 	if (t->result) {
 		t->result_t = parse_type_node(c, t->result);
 		if (t->result_t && inferred)
-			expect(c, inferred, t->result_t, t->result->loc,
+			expect(c, inferred, t->result_t, yn_loc(t->result),
 			       "the result of built-in %s", t->uses->str);
 	} else {
 		/* an unknown built-in's result is unknown, not a string */
@@ -590,7 +590,7 @@ void tc_flow(struct spec_set *set, struct spec_flow *f, int strict, struct diags
 
 			dt = value_type(&c, &tx, p->deflt);
 		}
-		expect(&c, dt, p->t, p->deflt->loc, "the default of parameter '%s'", diag_quote(p->name));
+		expect(&c, dt, p->t, yn_loc(p->deflt), "the default of parameter '%s'", diag_quote(p->name));
 	}
 	{
 		/* each task after those it needs; tasks on a cycle (reported by
@@ -627,7 +627,7 @@ static const struct type *mapping_value(struct tc *c, const struct spec_mapping 
 	case SPEC_MAP_FILE:
 		if (r->kind == TYPE_FILE || r->kind == TYPE_ANY)
 			return r;
-		diag_report(c->ds, DIAG_E0304, at->loc,
+		diag_report(c->ds, DIAG_E0304, yn_loc(at),
 			    "map_type file needs a task that saves a file; %s returns %s", saver,
 			    type_str(r));
 		return NULL;
@@ -635,7 +635,7 @@ static const struct type *mapping_value(struct tc *c, const struct spec_mapping 
 		if (r->kind == TYPE_ANY)
 			return r;
 		if (r->kind != TYPE_DB) {
-			diag_report(c->ds, DIAG_E0304, at->loc,
+			diag_report(c->ds, DIAG_E0304, yn_loc(at),
 				    "map_type db needs a task that saves a db result; %s returns %s",
 				    saver, type_str(r));
 			return NULL;
@@ -667,7 +667,7 @@ void tc_fof(struct spec_set *set, const struct spec_fof *fof, int strict, struct
 				continue;
 			v = mapping_value(&c, m);
 			if (v)
-				expect(&c, v, m->target->t, m->key->loc,
+				expect(&c, v, m->target->t, yn_loc(m->key),
 				       "the value of %s mapping from task '%s' of flow '%s' into "
 				       "parameter '%s' of %s '%s'", kinds[m->map_type],
 				       diag_quote(m->task->name), diag_quote(m->parent_flow->str),

@@ -39,7 +39,7 @@ json_t *value_json(const struct ynode *n)
 	case YN_SEQ:
 		v = json_array();
 		for (i = 0; i < n->n; i++)
-			json_array_append_new(v, value_json(n->items[i]));
+			json_array_append_new(v, value_json(yn_item(n, i)));
 		return v;
 	case YN_MAP:
 		v = json_object();

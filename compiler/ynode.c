@@ -7,18 +7,156 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <yaml.h>
 
 /* bytes for the text of a NUL escape: the longest, \U00000000, and its NUL */
 #define ESCAPE_SIZE 11
 
-/* A collection being built: its node and the children seen so far. */
-struct frame {
-	struct ynode *node;     /* the sequence or mapping */
-	struct ynode **kids;    /* children in order (keys and values alternate for maps) */
-	size_t nkids;           /* number of kids */
-	size_t cap;             /* allocated kids */
+/* Nodes are allocated in blocks, each in the registry, sorted by address,
+ * of the blocks of every loaded file: a node's file is found from its
+ * address, so that nodes need not carry it. */
+struct yblock {
+	struct yblock *next;    /* older block of the same file */
+	size_t cap;             /* nodes it has room for */
+	size_t used;            /* nodes handed out */
+	struct ynode nodes[];   /* the nodes */
 };
+
+/* nodes in a block: 96 KiB; a larger collection has a block of its own */
+#define BLOCK_NODES 4096
+
+struct span {
+	const struct ynode *start;  /* a block's first node */
+	const struct ynode *end;    /* just after its last */
+	const char *path;           /* its file's path; NULL once the file is freed */
+};
+
+static struct {
+	struct span *spans;     /* by address, not overlapping */
+	size_t n;               /* number of spans */
+	size_t cap;             /* allocated spans */
+	size_t dead;            /* spans of freed files, dropped when they are half */
+} reg;
+
+/* span_after: the index of the first span ending after p */
+static size_t span_after(const struct ynode *p)
+{
+	size_t lo = 0, hi = reg.n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (reg.spans[mid].end <= p)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static void registry_add(const struct ynode *start, size_t n, const char *path)
+{
+	size_t at = span_after(start), past = at;
+
+	/* spans of freed files whose memory the new block took over */
+	while (past < reg.n && reg.spans[past].start < start + n)
+		past++;
+	reg.dead -= past - at;
+	if (past == at) {
+		util_grow(&reg.spans, &reg.cap, reg.n + 1, sizeof(*reg.spans));
+		memmove(reg.spans + at + 1, reg.spans + at, (reg.n - at) * sizeof(*reg.spans));
+		reg.n++;
+	} else {
+		memmove(reg.spans + at + 1, reg.spans + past, (reg.n - past) * sizeof(*reg.spans));
+		reg.n -= past - at - 1;
+	}
+	reg.spans[at] = (struct span){start, start + n, path};
+}
+
+static void registry_drop(const struct ynode *start)
+{
+	size_t i = span_after(start), j, k;
+
+	if (i < reg.n && reg.spans[i].start == start && reg.spans[i].path) {
+		reg.spans[i].path = NULL;
+		reg.dead++;
+	}
+	if (reg.dead * 2 < reg.n)
+		return;
+	for (j = k = 0; j < reg.n; j++)
+		if (reg.spans[j].path)
+			reg.spans[k++] = reg.spans[j];
+	reg.n = k;
+	reg.dead = 0;
+	if (!reg.n) {
+		free(reg.spans);
+		reg.spans = NULL;
+		reg.cap = 0;
+	}
+}
+
+/* loc_in: where node n of the file path is */
+static struct diag_loc loc_in(const char *path, const struct ynode *n)
+{
+	struct diag_loc loc = {path, (int)n->line, (int)n->col, n->width ? (int)(n->col + n->width) : 0};
+
+	return loc;
+}
+
+struct diag_loc yn_loc(const struct ynode *n)
+{
+	size_t i = span_after(n);
+
+	if (i >= reg.n || reg.spans[i].start > n || !reg.spans[i].path)
+		fatal("internal error: a node of no loaded file");
+	return loc_in(reg.spans[i].path, n);
+}
+
+/* alloc_nodes: room for n nodes of f, contiguous; hint nodes for its first block */
+static struct ynode *alloc_nodes(struct yfile *f, size_t n, size_t hint)
+{
+	struct yblock *b = f->blocks;
+	struct ynode *p;
+
+	if (!b || b->cap - b->used < n) {
+		size_t cap = f->blocks ? BLOCK_NODES : hint < 64 ? 64 : hint < BLOCK_NODES ? hint : BLOCK_NODES;
+
+		if (cap < n)
+			cap = n;
+		b = xmalloc(sizeof(*b) + cap * sizeof(*b->nodes));
+		b->cap = cap;
+		b->used = 0;
+		registry_add(b->nodes, cap, f->path);
+		if (f->blocks && n > BLOCK_NODES / 4) {
+			/* a large collection's own block; the current one stays */
+			b->next = f->blocks->next;
+			f->blocks->next = b;
+		} else {
+			b->next = f->blocks;
+			f->blocks = b;
+		}
+	}
+	p = b->nodes + b->used;
+	b->used += n;
+	return p;
+}
+
+/* A collection being built: its node, whose items are its children once it closes. */
+struct frame {
+	struct ynode node;      /* the sequence or mapping */
+	size_t first;           /* where its children start in the loader's kids */
+};
+
+/* interned: a string of the file's arena, and its hash */
+struct interned {
+	const char *str;        /* NULL: a free slot */
+	size_t len;             /* bytes of str */
+	size_t hash;            /* of those bytes */
+};
+
+/* strings longer than this are not looked up: they seldom repeat */
+#define INTERN_MAX 128
 
 struct loader {
 	struct yfile *f;        /* the file being loaded */
@@ -26,15 +164,64 @@ struct loader {
 	struct frame *stack;    /* open collections, innermost last */
 	size_t depth;           /* open collections */
 	size_t cap;             /* allocated frames */
+	struct ynode *kids;     /* the children of the open collections so far, outermost's first */
+	size_t nkids;           /* number of kids */
+	size_t kidcap;          /* allocated kids */
 	struct ynode **docs;    /* finished document roots */
 	size_t ndocs;           /* number of docs */
 	size_t doccap;          /* allocated docs */
-	struct ynode *root;     /* the current document's root once complete */
+	struct ynode root;      /* the current document's root once complete */
+	int has_root;           /* 1 once root is */
+	struct interned *strs;  /* the file's short strings, each once (a hash set) */
+	size_t nstrs;           /* strings in strs */
+	size_t strcap;          /* slots of strs, a power of two */
+	size_t hint;            /* nodes the file may have, for its first block */
 	const char *data;       /* the file's bytes, for positions libyaml does not give */
 	size_t len;             /* bytes of data */
 	size_t src_byte;        /* a byte offset of data (after the BOM at least) ... */
 	size_t src_index;       /* ... and libyaml's character index of it */
 };
+
+static size_t hash_bytes(const char *s, size_t len)
+{
+	size_t h = 14695981039346656037u, i;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ (unsigned char)s[i]) * 1099511628211u;
+	return h;
+}
+
+/* intern: s as a string of the file's arena, the same one for equal short strings */
+static const char *intern(struct loader *l, const char *s, size_t len)
+{
+	size_t h, i, mask;
+
+	if (len > INTERN_MAX)
+		return arena_strndup(&l->f->arena, s, len);
+	if (2 * (l->nstrs + 1) > l->strcap) {
+		struct interned *old = l->strs;
+		size_t oldcap = l->strcap, j;
+
+		l->strcap = oldcap ? 2 * oldcap : 256;
+		l->strs = xcalloc(l->strcap, sizeof(*l->strs));
+		for (j = 0; j < oldcap; j++) {
+			if (!old[j].str)
+				continue;
+			for (i = old[j].hash & (l->strcap - 1); l->strs[i].str; i = (i + 1) & (l->strcap - 1))
+				;
+			l->strs[i] = old[j];
+		}
+		free(old);
+	}
+	h = hash_bytes(s, len);
+	mask = l->strcap - 1;
+	for (i = h & mask; l->strs[i].str; i = (i + 1) & mask)
+		if (l->strs[i].hash == h && l->strs[i].len == len && memcmp(l->strs[i].str, s, len) == 0)
+			return l->strs[i].str;
+	l->strs[i] = (struct interned){arena_strndup(&l->f->arena, s, len), len, h};
+	l->nstrs++;
+	return l->strs[i].str;
+}
 
 static struct diag_loc mark_loc(const struct yfile *f, yaml_mark_t m)
 {
@@ -61,24 +248,17 @@ static struct diag_loc offset_loc(const struct yfile *f, const char *data, size_
 	return loc;
 }
 
-static struct ynode *new_node(struct loader *l, enum yn_kind kind, yaml_mark_t start)
+static struct ynode new_node(enum yn_kind kind, yaml_mark_t start, yaml_mark_t end)
 {
-	struct ynode *n = arena_alloc(&l->f->arena, sizeof(*n));
+	struct ynode n;
 
-	memset(n, 0, sizeof(*n));
-	n->kind = kind;
-	n->loc = mark_loc(l->f, start);
+	memset(&n, 0, sizeof(n));
+	n.kind = kind;
+	n.line = (uint32_t)start.line + 1;
+	n.col = (uint32_t)start.column + 1;
+	if (end.line == start.line && end.column > start.column)
+		n.width = (uint16_t)(end.column - start.column < UINT16_MAX ? end.column - start.column : UINT16_MAX);
 	return n;
-}
-
-static void set_end(struct loader *l, struct ynode *n, yaml_mark_t end)
-{
-	struct diag_loc e = mark_loc(l->f, end);
-
-	n->end_line = e.line;
-	n->end_col = e.col;
-	if (e.line == n->loc.line && e.col > n->loc.col)
-		n->loc.end_col = e.col;
 }
 
 static int cmp_key(const void *pa, const void *pb)
@@ -91,24 +271,22 @@ static int cmp_key(const void *pa, const void *pb)
 		return c;
 	if (a->len != b->len)
 		return a->len < b->len ? -1 : 1;
-	/* keys are distinct nodes in file order; order equal keys by position */
-	if (a->loc.line != b->loc.line)
-		return a->loc.line < b->loc.line ? -1 : 1;
-	return a->loc.col < b->loc.col ? -1 : a->loc.col > b->loc.col;
+	/* keys are distinct nodes in file order */
+	return a < b ? -1 : a > b;
 }
 
-/* check_keys: reports non-scalar keys and duplicate keys of a mapping, and
- * marks each key that repeats an earlier one */
-static void check_keys(struct loader *l, struct ynode *map)
+/* check_keys: reports non-scalar keys and duplicate keys of a mapping, its
+ * pairs at items, and marks each key that repeats an earlier one */
+static void check_keys(struct loader *l, struct ynode *items, size_t n)
 {
-	struct ynode **keys = xmalloc((map->n ? map->n : 1) * sizeof(*keys));
+	struct ynode **keys = xmalloc((n ? n : 1) * sizeof(*keys));
 	size_t nkeys = 0, first, i;
 
-	for (i = 0; i < map->n; i++) {
-		struct ynode *k = map->items[2 * i];
+	for (i = 0; i < n; i++) {
+		struct ynode *k = &items[2 * i];
 
 		if (k->kind != YN_SCALAR)
-			diag_report(l->ds, DIAG_E0005, k->loc, "mapping key is %s, not a string",
+			diag_report(l->ds, DIAG_E0005, loc_in(l->f->path, k), "mapping key is %s, not a string",
 				    yn_kind_name(k));
 		else
 			keys[nkeys++] = k;
@@ -122,29 +300,27 @@ static void check_keys(struct loader *l, struct ynode *map)
 			continue;
 		}
 		b->repeated = 1;
-		diag_report(l->ds, DIAG_E0002, b->loc, "duplicate key '%s'", diag_quote(b->str));
-		diag_note(l->ds, keys[first]->loc, "first defined here");
+		diag_report(l->ds, DIAG_E0002, loc_in(l->f->path, b), "duplicate key '%s'", diag_quote(b->str));
+		diag_note(l->ds, loc_in(l->f->path, keys[first]), "first defined here");
 	}
 	free(keys);
 }
 
 /* attach: adds a complete node to the innermost open collection, or makes it
  * the document root */
-static void attach(struct loader *l, struct ynode *n)
+static void attach(struct loader *l, const struct ynode *n)
 {
-	struct frame *top;
-
 	if (!l->depth) {
-		l->root = n;
+		l->root = *n;
+		l->has_root = 1;
 		return;
 	}
-	top = &l->stack[l->depth - 1];
-	VEC_PUSH(top->kids, top->nkids, top->cap, n);
+	VEC_PUSH(l->kids, l->nkids, l->kidcap, *n);
 }
 
-static void open_collection(struct loader *l, struct ynode *n)
+static void open_collection(struct loader *l, const struct ynode *n)
 {
-	struct frame fr = {n, NULL, 0, 0};
+	struct frame fr = {*n, l->nkids};
 
 	VEC_PUSH(l->stack, l->depth, l->cap, fr);
 }
@@ -152,51 +328,54 @@ static void open_collection(struct loader *l, struct ynode *n)
 static void close_collection(struct loader *l, yaml_mark_t end)
 {
 	struct frame *top = &l->stack[--l->depth];
-	struct ynode *n = top->node;
+	struct ynode n = top->node;
+	size_t count = l->nkids - top->first;
+	struct ynode *items = NULL;
 
-	n->items = arena_alloc(&l->f->arena, (top->nkids ? top->nkids : 1) * sizeof(*n->items));
-	if (top->nkids)
-		memcpy(n->items, top->kids, top->nkids * sizeof(*n->items));
-	n->n = n->kind == YN_MAP ? top->nkids / 2 : top->nkids;
-	set_end(l, n, end);
-	free(top->kids);
-	if (n->kind == YN_MAP)
-		check_keys(l, n);
-	attach(l, n);
+	if (count) {
+		items = alloc_nodes(l->f, count, l->hint);
+		memcpy(items, l->kids + top->first, count * sizeof(*items));
+	}
+	l->nkids = top->first;
+	n.items = items;
+	n.n = (uint32_t)(n.kind == YN_MAP ? count / 2 : count);
+	if (end.line + 1 == n.line && end.column + 1 > n.col)
+		n.width = (uint16_t)(end.column + 1 - n.col < UINT16_MAX ? end.column + 1 - n.col : UINT16_MAX);
+	if (n.kind == YN_MAP)
+		check_keys(l, items, n.n);
+	attach(l, &n);
 }
 
 /* cols_exact: whether each character of a scalar is one column of its
  * source: one line, plain or quoted, as many columns as characters (and
  * quotes): no escapes */
-static int cols_exact(const struct ynode *n)
+static int cols_exact(const struct ynode *n, const yaml_event_t *ev)
 {
 	int quoted = n->style == YN_SINGLE_QUOTED || n->style == YN_DOUBLE_QUOTED;
 	size_t i, chars = 0;
 
-	if (n->end_line != n->loc.line || !(n->style == YN_PLAIN || quoted))
+	if (ev->end_mark.line != ev->start_mark.line || !(n->style == YN_PLAIN || quoted))
 		return 0;
 	for (i = 0; i < n->len; i++)
 		if (((unsigned char)n->str[i] & 0xc0) != 0x80)
 			chars++;
-	return (size_t)(n->end_col - n->loc.col) == chars + (quoted ? 2 : 0);
+	return ev->end_mark.column - ev->start_mark.column == chars + (quoted ? 2 : 0);
 }
 
-static struct ynode *scalar_node(struct loader *l, const yaml_event_t *ev)
+static struct ynode scalar_node(struct loader *l, const yaml_event_t *ev)
 {
-	struct ynode *n = new_node(l, YN_SCALAR, ev->start_mark);
+	struct ynode n = new_node(YN_SCALAR, ev->start_mark, ev->end_mark);
 
-	n->str = arena_strndup(&l->f->arena, (const char *)ev->data.scalar.value,
-			       ev->data.scalar.length);
-	n->len = ev->data.scalar.length;
+	n.str = intern(l, (const char *)ev->data.scalar.value, ev->data.scalar.length);
+	n.len = (uint32_t)ev->data.scalar.length;
 	switch (ev->data.scalar.style) {
-	case YAML_SINGLE_QUOTED_SCALAR_STYLE: n->style = YN_SINGLE_QUOTED; break;
-	case YAML_DOUBLE_QUOTED_SCALAR_STYLE: n->style = YN_DOUBLE_QUOTED; break;
-	case YAML_LITERAL_SCALAR_STYLE: n->style = YN_LITERAL; break;
-	case YAML_FOLDED_SCALAR_STYLE: n->style = YN_FOLDED; break;
-	default: n->style = YN_PLAIN; break;
+	case YAML_SINGLE_QUOTED_SCALAR_STYLE: n.style = YN_SINGLE_QUOTED; break;
+	case YAML_DOUBLE_QUOTED_SCALAR_STYLE: n.style = YN_DOUBLE_QUOTED; break;
+	case YAML_LITERAL_SCALAR_STYLE: n.style = YN_LITERAL; break;
+	case YAML_FOLDED_SCALAR_STYLE: n.style = YN_FOLDED; break;
+	default: n.style = YN_PLAIN; break;
 	}
-	set_end(l, n, ev->end_mark);
-	n->cols_exact = cols_exact(n);
+	n.cols_exact = cols_exact(&n, ev);
 	return n;
 }
 
@@ -275,14 +454,14 @@ static size_t nul_escape(const char *s, size_t len)
 static struct diag_loc nul_loc(struct loader *l, const yaml_event_t *ev, const struct ynode *n,
 			       int utf8, char esc[ESCAPE_SIZE])
 {
-	struct diag_loc loc = n->loc;
+	struct diag_loc loc = loc_in(l->f->path, n);
 	size_t i, end, w;
 	int quoted = 0, comment = 0;
 
 	loc.end_col = 0; /* the escape, not the scalar */
 	esc[0] = '\0';
 	if (!utf8 || n->style != YN_DOUBLE_QUOTED)
-		return n->loc;
+		return loc_in(l->f->path, n);
 	i = source_at(l, ev->start_mark.index);
 	end = source_at(l, ev->end_mark.index);
 	while (i < end) {
@@ -307,7 +486,7 @@ static struct diag_loc nul_loc(struct loader *l, const yaml_event_t *ev, const s
 		}
 		i = step(&loc, l->data, i, end);
 	}
-	return n->loc;
+	return loc_in(l->f->path, n);
 }
 
 /* check_nul: reports a scalar holding a NUL character, which C strings,
@@ -316,7 +495,7 @@ static int check_nul(struct loader *l, const yaml_parser_t *p, const yaml_event_
 		     const struct ynode *n)
 {
 	const struct frame *top = l->depth ? &l->stack[l->depth - 1] : NULL;
-	const char *what = top && top->node->kind == YN_MAP && top->nkids % 2 == 0
+	const char *what = top && top->node.kind == YN_MAP && (l->nkids - top->first) % 2 == 0
 		? "mapping key" : "string";
 	struct diag_loc loc;
 	char esc[ESCAPE_SIZE];
@@ -399,6 +578,8 @@ static int parse(struct loader *l, const char *data, size_t len)
 	l->data = data;
 	l->len = len;
 	l->src_byte = bom_len(data, len);
+	/* a node for every few bytes of a typical spec */
+	l->hint = len / 4;
 	while (!done) {
 		if (!yaml_parser_parse(&parser, &ev)) {
 			report_parser_error(l, &parser, data, len);
@@ -410,30 +591,34 @@ static int parse(struct loader *l, const char *data, size_t len)
 			done = 1;
 			break;
 		case YAML_DOCUMENT_START_EVENT:
-			l->root = NULL;
+			l->has_root = 0;
 			l->f->had_documents = 1;
 			break;
 		case YAML_DOCUMENT_END_EVENT:
-			if (l->root && !yn_is_null(l->root))
-				VEC_PUSH(l->docs, l->ndocs, l->doccap, l->root);
-			l->root = NULL;
+			if (l->has_root && !yn_is_null(&l->root)) {
+				struct ynode *root = alloc_nodes(l->f, 1, l->hint);
+
+				*root = l->root;
+				VEC_PUSH(l->docs, l->ndocs, l->doccap, root);
+			}
+			l->has_root = 0;
 			break;
 		case YAML_SEQUENCE_START_EVENT:
 		case YAML_MAPPING_START_EVENT: {
 			int is_map = ev.type == YAML_MAPPING_START_EVENT;
-			struct ynode *n = new_node(l, is_map ? YN_MAP : YN_SEQ, ev.start_mark);
+			struct ynode n = new_node(is_map ? YN_MAP : YN_SEQ, ev.start_mark, ev.start_mark);
 			int flow = is_map ? ev.data.mapping_start.style == YAML_FLOW_MAPPING_STYLE
 					  : ev.data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE;
 
-			n->style = flow ? YN_FLOW : YN_BLOCK;
+			n.style = flow ? YN_FLOW : YN_BLOCK;
 			if (l->depth >= YN_MAX_DEPTH) {
-				diag_report(l->ds, DIAG_E0004, n->loc,
+				diag_report(l->ds, DIAG_E0004, loc_in(l->f->path, &n),
 					    "nesting deeper than %d levels", YN_MAX_DEPTH);
 				ok = 0;
 				done = 1;
 				break;
 			}
-			open_collection(l, n);
+			open_collection(l, &n);
 			break;
 		}
 		case YAML_SEQUENCE_END_EVENT:
@@ -441,23 +626,22 @@ static int parse(struct loader *l, const char *data, size_t len)
 			close_collection(l, ev.end_mark);
 			break;
 		case YAML_SCALAR_EVENT: {
-			struct ynode *n = scalar_node(l, &ev);
+			struct ynode n = scalar_node(l, &ev);
 
-			if (!check_nul(l, &parser, &ev, n))
+			if (!check_nul(l, &parser, &ev, &n))
 				ok = 0;
-			attach(l, n);
+			attach(l, &n);
 			break;
 		}
 		case YAML_ALIAS_EVENT: {
-			struct ynode *n = new_node(l, YN_SCALAR, ev.start_mark);
+			struct ynode n = new_node(YN_SCALAR, ev.start_mark, ev.end_mark);
 
-			diag_report(l->ds, DIAG_E0003, n->loc,
+			diag_report(l->ds, DIAG_E0003, loc_in(l->f->path, &n),
 				    "alias '*%s' is not supported; write the value out",
 				    diag_quote((const char *)ev.data.alias.anchor));
-			n->str = "";
-			n->style = YN_PLAIN;
-			set_end(l, n, ev.end_mark);
-			attach(l, n);
+			n.str = "";
+			n.style = YN_PLAIN;
+			attach(l, &n);
 			ok = 0;
 			break;
 		}
@@ -466,12 +650,9 @@ static int parse(struct loader *l, const char *data, size_t len)
 		}
 		yaml_event_delete(&ev);
 	}
-	while (l->depth) {
-		struct frame *top = &l->stack[--l->depth];
-
-		free(top->kids);
-	}
 	free(l->stack);
+	free(l->kids);
+	free(l->strs);
 	yaml_parser_delete(&parser);
 	return ok;
 }
@@ -484,7 +665,11 @@ void yn_load_string(struct yfile *f, const char *name, const char *data, size_t 
 	f->path = xstrdup(name);
 	l.f = f;
 	l.ds = ds;
-	if (parse(&l, data, len)) {
+	if (len > YN_MAX_FILE) {
+		diag_report(ds, DIAG_E0001, (struct diag_loc){f->path, 1, 1, 0},
+			    "the file is larger than 2 GiB, the most flowc reads");
+		f->failed = 1;
+	} else if (parse(&l, data, len)) {
 		f->docs = l.docs;
 		f->ndocs = l.ndocs;
 	} else {
@@ -496,7 +681,12 @@ void yn_load_string(struct yfile *f, const char *name, const char *data, size_t 
 int yn_load_file(struct yfile *f, const char *path, struct diags *ds)
 {
 	struct buf data = {0};
+	struct stat st;
 
+	if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && (uintmax_t)st.st_size > YN_MAX_FILE) {
+		errno = EFBIG;
+		return -1;
+	}
 	if (util_read_file(path, &data) < 0) {
 		int err = errno;
 
@@ -511,6 +701,13 @@ int yn_load_file(struct yfile *f, const char *path, struct diags *ds)
 
 void yn_free(struct yfile *f)
 {
+	struct yblock *b, *next;
+
+	for (b = f->blocks; b; b = next) {
+		next = b->next;
+		registry_drop(b->nodes);
+		free(b);
+	}
 	arena_free(&f->arena);
 	free(f->docs);
 	free(f->path);
@@ -636,7 +833,7 @@ const char *yn_kind_name(const struct ynode *n)
 
 struct diag_loc yn_loc_at(const struct ynode *n, size_t off)
 {
-	struct diag_loc start = n->loc;
+	struct diag_loc start = yn_loc(n);
 
 	if (n->cols_exact && n->style != YN_PLAIN)
 		start.col++; /* the opening quote */
@@ -648,7 +845,7 @@ struct diag_loc yn_loc_after(const struct ynode *n, size_t from, struct diag_loc
 	size_t i;
 
 	if (!n->cols_exact)
-		return n->loc;
+		return yn_loc(n);
 	at.end_col = 0; /* a place inside the node, not the node */
 	for (i = from; i < off && i < n->len; i++)
 		if (((unsigned char)n->str[i] & 0xc0) != 0x80)

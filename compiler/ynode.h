@@ -4,6 +4,7 @@
 #define FLOWC_YNODE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "diag.h"
 #include "util.h"
@@ -15,31 +16,48 @@ enum yn_kind { YN_SCALAR, YN_SEQ, YN_MAP };
 
 enum yn_style { YN_PLAIN, YN_SINGLE_QUOTED, YN_DOUBLE_QUOTED, YN_LITERAL, YN_FOLDED, YN_FLOW, YN_BLOCK };
 
+/* A node: 24 bytes, since a large spec holds millions of them. Its file is
+ * known from its address (yn_loc). */
 struct ynode {
-	enum yn_kind kind;     /* scalar, sequence or mapping */
-	enum yn_style style;   /* how it was written: quoting for scalars, flow/block for collections */
-	struct diag_loc loc;   /* where the node starts (for a quoted scalar: its opening quote) */
-	int end_line;          /* 1-based line where the node ends */
-	int end_col;           /* 1-based column just after the node's last character */
-	const char *str;       /* scalars: the text, NUL-terminated; NULL otherwise */
-	size_t len;            /* scalars: bytes of str (no NUL among them once loaded: E0006) */
-	int cols_exact;        /* scalars: 1 when each character of str is one column of
-				  the source (one line, plain or quoted, no escapes) */
-	int repeated;          /* mapping keys: 1 when an earlier key of the same
-				  mapping is equal (reported as E0002) */
-	struct ynode **items;  /* sequences: n items; mappings: n pairs as key, value, key, value... */
-	size_t n;              /* sequences: items; mappings: pairs */
+	union {
+		const char *str;             /* scalars: the text, NUL-terminated */
+		const struct ynode *items;   /* sequences: n items; mappings: n pairs
+						as key, value, key, value... */
+	};
+	union {
+		uint32_t len;                /* scalars: bytes of str (no NUL among
+						them once loaded: E0006) */
+		uint32_t n;                  /* sequences: items; mappings: pairs */
+	};
+	uint32_t line;                       /* 1-based line where the node starts */
+	uint32_t col;                        /* 1-based column where it starts (for a
+						quoted scalar: its opening quote) */
+	uint16_t width;                      /* columns it spans when it ends on the line
+						it starts on, else 0; at most 65,535
+						(a diagnostic's underline ends there) */
+	uint16_t kind : 2;                   /* enum yn_kind */
+	uint16_t style : 3;                  /* enum yn_style: quoting for scalars,
+						flow/block for collections */
+	uint16_t cols_exact : 1;             /* scalars: 1 when each character of str is
+						one column of the source (one line,
+						plain or quoted, no escapes) */
+	uint16_t repeated : 1;               /* mapping keys: 1 when an earlier key of
+						the same mapping is equal (E0002) */
 };
 
-/* One loaded file: its documents, all allocated in one arena. */
+/* One loaded file: its documents, their nodes and strings. */
 struct yfile {
 	char *path;            /* the path as given, owned; diagnostics point at it */
-	struct arena arena;    /* owns every node and string of the documents */
+	struct arena arena;    /* owns every string of the documents */
+	struct yblock *blocks; /* own every node, newest first */
 	struct ynode **docs;   /* roots of the non-empty documents, in file order */
 	size_t ndocs;          /* number of docs */
 	int failed;            /* 1 when the file had an error that voids its documents */
 	int had_documents;     /* 1 when the stream held at least one document, even empty */
 };
+
+/* the largest file flowc reads: positions and lengths fit in 31 bits */
+#define YN_MAX_FILE 0x7fffffffu
 
 /* yn_load_file: reads and parses path. Returns 0, or -1 with errno set when
  * the file cannot be read (nothing is reported then). YAML errors are
@@ -52,12 +70,19 @@ void yn_free(struct yfile *f);
 /* yn_key, yn_value: the i-th pair of a mapping */
 static inline const struct ynode *yn_key(const struct ynode *map, size_t i)
 {
-	return map->items[2 * i];
+	return &map->items[2 * i];
 }
 static inline const struct ynode *yn_value(const struct ynode *map, size_t i)
 {
-	return map->items[2 * i + 1];
+	return &map->items[2 * i + 1];
 }
+/* yn_item: the i-th item of a sequence */
+static inline const struct ynode *yn_item(const struct ynode *seq, size_t i)
+{
+	return &seq->items[i];
+}
+/* yn_loc: where the node is, for diagnostics */
+struct diag_loc yn_loc(const struct ynode *n);
 /* yn_get: the value of the first pair whose key is the scalar key, or NULL */
 const struct ynode *yn_get(const struct ynode *map, const char *key);
 

@@ -11,6 +11,8 @@ mkdir -p "$dir"
 # the same key written as an explicit key, which YAML allows at any length
 { printf 'name: big\nproject_name: p\ntasks: [{name: t, run: [true]}]\n? '
   head -c 1048576 /dev/zero | tr '\0' k; printf '\n: 1\n'; } > "$dir/big_key_explicit.yaml"
+# a file one byte larger than the 2 GiB flowc reads (sparse: no disk taken)
+truncate -s 2147483648 "$dir/too_large.yaml"
 # 10,000 nested flow mappings and flow sequences
 { printf 'name: deep\nnested: '; yes '{a: ' | head -n 10000 | tr -d '\n'
   printf 'x'; yes '}' | head -n 10000 | tr -d '\n'; printf '\n'; } > "$dir/deep_mappings.yaml"

@@ -255,11 +255,11 @@ static void test_references_are_found_by_their_scalar(void **state)
 	t = &d.set.flows[0]->tasks[0];
 	assert_int_equal(t->nrefs, 3);
 	assert_int_equal(t->nscalars, 2);
-	assert_int_equal(spec_refs_in(t, t->run->items[1], &first), 2);
+	assert_int_equal(spec_refs_in(t, yn_item(t->run, 1), &first), 2);
 	assert_int_equal(first, 0);
 	assert_int_equal(spec_refs_in(t, yn_get(t->env, "A"), &first), 1);
 	assert_int_equal(first, 2);
-	assert_int_equal(spec_refs_in(t, t->run->items[2], &first), 0);
+	assert_int_equal(spec_refs_in(t, yn_item(t->run, 2), &first), 0);
 	assert_int_equal(spec_refs_in(t, yn_get(t->env, "B"), &first), 0);
 	driver_free(&d);
 }

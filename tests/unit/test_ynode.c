@@ -25,17 +25,17 @@ static void test_positions_are_one_based_line_and_column(void **state)
 	doc = f.docs[0];
 	assert_int_equal(doc->kind, YN_MAP);
 	assert_int_equal(doc->n, 2);
-	assert_int_equal(yn_key(doc, 1)->loc.line, 2);
-	assert_int_equal(yn_key(doc, 1)->loc.col, 1);
+	assert_int_equal(yn_loc(yn_key(doc, 1)).line, 2);
+	assert_int_equal(yn_loc(yn_key(doc, 1)).col, 1);
 	tasks = yn_get(doc, "tasks");
 	assert_non_null(tasks);
-	first = tasks->items[0];
-	assert_int_equal(first->loc.line, 3);
-	assert_int_equal(first->loc.col, 5);
-	assert_int_equal(yn_get(first, "run")->items[1]->loc.col, 17);
-	assert_int_equal(yn_get(first, "run")->items[1]->style, YN_DOUBLE_QUOTED);
+	first = yn_item(tasks, 0);
+	assert_int_equal(yn_loc(first).line, 3);
+	assert_int_equal(yn_loc(first).col, 5);
+	assert_int_equal(yn_loc(yn_item(yn_get(first, "run"), 1)).col, 17);
+	assert_int_equal(yn_item(yn_get(first, "run"), 1)->style, YN_DOUBLE_QUOTED);
 	assert_string_equal(yn_get(doc, "name")->str, "flow1");
-	assert_int_equal(yn_get(doc, "name")->loc.col, 7);
+	assert_int_equal(yn_loc(yn_get(doc, "name")).col, 7);
 	yn_free(&f);
 	diag_free(&ds);
 }
@@ -48,7 +48,7 @@ static void test_columns_count_characters_not_bytes(void **state)
 	(void)state;
 	load(&f, &ds, "d\xc3\xa9j\xc3\xa0: v\xc3\xa9rit\xc3\xa9\n");
 	assert_int_equal(ds.n, 0);
-	assert_int_equal(yn_value(f.docs[0], 0)->loc.col, 7);
+	assert_int_equal(yn_loc(yn_value(f.docs[0], 0)).col, 7);
 	yn_free(&f);
 	diag_free(&ds);
 }
@@ -114,7 +114,7 @@ static void test_multiple_documents_load_in_order_and_skip_empty_ones(void **sta
 	assert_int_equal(f.ndocs, 3);
 	assert_string_equal(yn_get(f.docs[0], "name")->str, "one");
 	assert_string_equal(yn_get(f.docs[1], "name")->str, "two");
-	assert_int_equal(f.docs[1]->loc.line, 4);
+	assert_int_equal(yn_loc(f.docs[1]).line, 4);
 	assert_int_equal(f.docs[2]->kind, YN_SEQ);
 	yn_free(&f);
 	diag_free(&ds);
@@ -322,6 +322,72 @@ static void test_loc_after_counts_on_from_an_earlier_offset(void **state)
 	diag_free(&ds);
 }
 
+/* every node knows its file from its address: across files, a collection
+ * large enough for a block of its own, and a file loaded where a freed
+ * one's nodes were */
+static void test_nodes_know_their_file(void **state)
+{
+	struct yfile a, b, c;
+	struct diags ds = {0};
+	struct buf big = {0};
+	const struct ynode *list;
+	size_t i;
+
+	(void)state;
+	buf_puts(&big, "list:\n");
+	for (i = 0; i < 5000; i++)
+		buf_printf(&big, "  - item%zu\n", i);
+	yn_load_string(&a, "a.yaml", "x: 1\n", 5, &ds);
+	yn_load_string(&b, "b.yaml", big.data, big.len, &ds);
+	assert_int_equal(ds.n, 0);
+	assert_string_equal(yn_loc(yn_value(a.docs[0], 0)).file, "a.yaml");
+	list = yn_get(b.docs[0], "list");
+	assert_int_equal(list->n, 5000);
+	for (i = 0; i < 5000; i += 999) {
+		assert_string_equal(yn_loc(yn_item(list, i)).file, "b.yaml");
+		assert_int_equal(yn_loc(yn_item(list, i)).line, (int)i + 2);
+	}
+	assert_string_equal(yn_loc(b.docs[0]).file, "b.yaml");
+	yn_free(&a);
+	for (i = 0; i < 50; i++) {
+		yn_load_string(&c, "c.yaml", "y: [1, 2]\n", 10, &ds);
+		assert_string_equal(yn_loc(yn_item(yn_value(c.docs[0], 0), 1)).file, "c.yaml");
+		yn_free(&c);
+	}
+	assert_string_equal(yn_loc(yn_item(list, 4999)).file, "b.yaml");
+	yn_free(&b);
+	buf_free(&big);
+	diag_free(&ds);
+}
+
+/* equal short strings are stored once; a span wider than a node can say
+ * is underlined to the end of what is shown */
+static void test_strings_shared_and_wide_spans(void **state)
+{
+	struct yfile f;
+	struct diags ds;
+	struct buf text = {0};
+	const struct ynode *d;
+	size_t i;
+
+	(void)state;
+	buf_puts(&text, "a: same\nb: same\nc: \"same\"\nw: ");
+	for (i = 0; i < 70000; i++)
+		buf_putc(&text, 'w');
+	buf_putc(&text, '\n');
+	load(&f, &ds, text.data);
+	d = f.docs[0];
+	assert_ptr_equal(yn_get(d, "a")->str, yn_get(d, "b")->str);
+	assert_ptr_equal(yn_get(d, "a")->str, yn_get(d, "c")->str);
+	assert_int_equal(yn_get(d, "c")->style, YN_DOUBLE_QUOTED);
+	assert_int_equal(yn_get(d, "w")->len, 70000);
+	assert_int_equal(yn_loc(yn_get(d, "w")).end_col, 4 + 65535);
+	assert_int_equal(yn_loc(yn_get(d, "a")).end_col, 8);
+	yn_free(&f);
+	buf_free(&text);
+	diag_free(&ds);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -342,6 +408,8 @@ int main(void)
 		cmocka_unit_test(test_scalar_kinds),
 		cmocka_unit_test(test_loc_at_is_exact_only_without_escapes),
 		cmocka_unit_test(test_loc_after_counts_on_from_an_earlier_offset),
+		cmocka_unit_test(test_nodes_know_their_file),
+		cmocka_unit_test(test_strings_shared_and_wide_spans),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
