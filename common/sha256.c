@@ -47,6 +47,14 @@ static void to_hex(const unsigned char digest[32], char hex[65])
 	hex[64] = '\0';
 }
 
+void sha256_final_hex(struct sha256 *h, char hex[65])
+{
+	unsigned char digest[32];
+
+	sha256_final(h, digest);
+	to_hex(digest, hex);
+}
+
 void sha256_hex(const void *data, size_t len, char hex[65])
 {
 	unsigned char digest[32];
@@ -76,7 +84,6 @@ int sha256_fd_hex(int fd, char hex[65])
 		}
 		sha256_update(&h, chunk, (size_t)got);
 	}
-	sha256_final(&h, digest);
-	to_hex(digest, hex);
+	sha256_final_hex(&h, hex);
 	return 0;
 }

@@ -352,9 +352,32 @@ struct sink {
 	void *ctx;
 };
 
-/* build: the plan of fof without "flows" and "hash"; its flows go to sink */
-static json_t *build(const struct spec_fof *fof, const struct bundle *bundle, size_t *flows_out,
-		     const struct sink *sink)
+/* head: the plan of fof without "flows" and "hash": every member is
+ * complete but "params", the given array, which build_flows fills */
+static json_t *head(const struct spec_fof *fof, const struct bundle *bundle, json_t *params)
+{
+	json_t *plan = json_object();
+
+	json_object_set_new(plan, "format", json_string(PLAN_FORMAT));
+	json_object_set_new(plan, "version", json_integer(PLAN_VERSION));
+	json_object_set_new(plan, "name", json_string(fof->head.name));
+	json_object_set_new(plan, "project", json_string(fof->head.project));
+	if (fof->head.labels)
+		json_object_set_new(plan, "labels", strings_json(fof->head.labels));
+	if (fof->head.image)
+		json_object_set_new(plan, "image", json_string(fof->head.image->str));
+	if (fof->head.description)
+		json_object_set_new(plan, "description", json_string(fof->head.description->str));
+	json_object_set(plan, "params", params);
+	if (bundle)
+		json_object_set_new(plan, "files", bundle_json(bundle));
+	return plan;
+}
+
+/* build_flows: the flows of the plan of fof, to sink; the composed
+ * parameters they take are appended to params */
+static void build_flows(const struct spec_fof *fof, const struct bundle *bundle, size_t *flows_out,
+			const struct sink *sink, json_t *params)
 {
 	const struct comp *c = fof->comp;
 	const size_t n = c->nflows;
@@ -364,7 +387,6 @@ static json_t *build(const struct spec_fof *fof, const struct bundle *bundle, si
 	size_t *rank = xmalloc((n ? n : 1) * sizeof(*rank));
 	size_t *flow_rank = xmalloc((n ? n : 1) * sizeof(*flow_rank));
 	size_t **task_rank = xcalloc(n ? n : 1, sizeof(*task_rank));
-	json_t *plan = json_object(), *params = json_array();
 	struct order_deps fd;
 	size_t k, i, j;
 
@@ -444,19 +466,6 @@ static json_t *build(const struct spec_fof *fof, const struct bundle *bundle, si
 		json_object_set_new(fo, "tasks", tasks);
 		sink->flow(sink->ctx, fo);
 	}
-	json_object_set_new(plan, "format", json_string(PLAN_FORMAT));
-	json_object_set_new(plan, "version", json_integer(PLAN_VERSION));
-	json_object_set_new(plan, "name", json_string(fof->head.name));
-	json_object_set_new(plan, "project", json_string(fof->head.project));
-	if (fof->head.labels)
-		json_object_set_new(plan, "labels", strings_json(fof->head.labels));
-	if (fof->head.image)
-		json_object_set_new(plan, "image", json_string(fof->head.image->str));
-	if (fof->head.description)
-		json_object_set_new(plan, "description", json_string(fof->head.description->str));
-	json_object_set_new(plan, "params", params);
-	if (bundle)
-		json_object_set_new(plan, "files", bundle_json(bundle));
 	for (i = 0; i < n; i++)
 		free(task_rank[i]);
 	free(task_rank);
@@ -466,7 +475,6 @@ static json_t *build(const struct spec_fof *fof, const struct bundle *bundle, si
 	free(order);
 	free(rank);
 	free(flow_rank);
-	return plan;
 }
 
 static void to_array(void *ctx, json_t *flow)
@@ -476,27 +484,45 @@ static void to_array(void *ctx, json_t *flow)
 
 json_t *emit_plan(const struct spec_fof *fof, const struct bundle *bundle, size_t *flows_out)
 {
-	json_t *flows = json_array();
+	json_t *flows = json_array(), *params = json_array();
 	struct sink sink = {to_array, flows};
-	json_t *plan = build(fof, bundle, flows_out, &sink);
+	json_t *plan = head(fof, bundle, params);
 
+	build_flows(fof, bundle, flows_out, &sink, params);
+	json_decref(params);
 	json_object_set_new(plan, "flows", flows);
 	return plan;
 }
 
-/* the text of a plan's flows as they are made */
-struct flows_text {
-	struct buf *b;
-	size_t n;                   /* flows written */
+/* The text of a plan on its way out: what is written goes to put and, up
+ * to the "hash" member, into the hash. */
+struct plan_out {
+	emit_put_fn put;            /* where the text goes */
+	void *ctx;                  /* put's */
+	struct sha256 hash;         /* of the text written so far */
+	struct buf b;               /* the text not yet written */
+	size_t nflows;              /* flows written */
 };
 
-static void to_text(void *ctx, json_t *flow)
+/* out_flush: the text held in o->b, hashed and written, then freed */
+static void out_flush(struct plan_out *o)
 {
-	struct flows_text *ft = ctx;
+	if (!o->b.len)
+		return;
+	sha256_update(&o->hash, o->b.data, o->b.len);
+	o->put(o->ctx, o->b.data, o->b.len);
+	buf_free(&o->b);
+}
 
-	buf_putc(ft->b, ft->n++ ? ',' : '[');
-	json_text_append(ft->b, flow, PLAN_DUMP_FLAGS);
+/* to_out: a flow's text, written as soon as the flow is made */
+static void to_out(void *ctx, json_t *flow)
+{
+	struct plan_out *o = ctx;
+
+	buf_putc(&o->b, o->nflows++ ? ',' : '[');
+	json_text_append(&o->b, flow, PLAN_DUMP_FLAGS);
 	json_decref(flow);
+	out_flush(o);
 }
 
 static int cmp_key(const void *a, const void *b)
@@ -504,56 +530,67 @@ static int cmp_key(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* The text is written as the plan is made: each flow once it is built,
- * then freed, so that no tree of the whole plan is ever held. Members go
- * in sorted order as PLAN_DUMP_FLAGS writes them; the hash is that of the
- * text without it (docs/plan.md), put in where "hash" sorts. */
-char *emit_write(const struct spec_fof *fof, const struct bundle *bundle, size_t *flows_out)
+/* put_member: member i of the sorted keys of plan, with the comma before
+ * it, appended to b (the plan format's names are plain ASCII) */
+static void put_member(struct buf *b, const json_t *plan, const char *const *keys, size_t i)
 {
-	struct buf flows = {0}, text = {0};
-	struct flows_text ft = {&flows, 0};
-	struct sink sink = {to_text, &ft};
-	json_t *plan = build(fof, bundle, flows_out, &sink), *v;
-	const char **keys = xmalloc((json_object_size(plan) + 1) * sizeof(*keys)), *key;
-	size_t nkeys = 0, i, cut = 0, first = 0;
-	char hash[72], *out;
+	if (i)
+		buf_putc(b, ',');
+	buf_printf(b, "\"%s\":", keys[i]);
+	json_text_append(b, json_object_get(plan, keys[i]), PLAN_DUMP_FLAGS);
+}
 
-	buf_puts(&flows, ft.n ? "]" : "[]");
+/* Members go in sorted order as PLAN_DUMP_FLAGS writes them, and the hash
+ * is that of the text without its member (docs/plan.md), put in where
+ * "hash" sorts. Those sorting before it ("description", "files", then
+ * "flows" as they are made, then "format") are written and hashed as they
+ * come; those after it ("name", "params", "project", "version"...) are held
+ * as text until the hash is known. "params", filled as the flows are made,
+ * sorts after "flows", and "flows" before "hash". */
+void emit_write(const struct spec_fof *fof, const struct bundle *bundle, size_t *flows_out,
+		emit_put_fn put, void *ctx)
+{
+	struct plan_out o = {put, ctx, {NULL}, {0}, 0};
+	struct sink sink = {to_out, &o};
+	json_t *params = json_array(), *plan = head(fof, bundle, params), *v;
+	const char **keys = xmalloc((json_object_size(plan) + 1) * sizeof(*keys)), *key;
+	size_t nkeys = 0, i, nbefore;
+	struct buf after = {0};
+	char hash[65];
+
 	json_object_foreach(plan, key, v)
 		keys[nkeys++] = key;
 	keys[nkeys++] = "flows";
 	qsort(keys, nkeys, sizeof(*keys), cmp_key);
-	buf_putc(&text, '{');
-	for (i = 0; i < nkeys; i++) {
-		/* "hash" goes before the first member that sorts after it */
-		if (!cut && strcmp(keys[i], "hash") > 0) {
-			cut = text.len;
-			first = i == 0;
+	sha256_init(&o.hash);
+	buf_putc(&o.b, '{');
+	out_flush(&o);
+	for (i = 0; i < nkeys && strcmp(keys[i], "hash") < 0; i++) {
+		if (strcmp(keys[i], "flows") == 0) {
+			buf_printf(&o.b, "%s\"flows\":", i ? "," : "");
+			out_flush(&o);
+			build_flows(fof, bundle, flows_out, &sink, params);
+			buf_puts(&o.b, o.nflows ? "]" : "[]");
+		} else {
+			put_member(&o.b, plan, keys, i);
 		}
-		if (i)
-			buf_putc(&text, ',');
-		/* the members' names are the plan format's, plain ASCII */
-		buf_printf(&text, "\"%s\":", keys[i]);
-		if (strcmp(keys[i], "flows") == 0)
-			buf_add(&text, flows.data, flows.len);
-		else
-			json_text_append(&text, json_object_get(plan, keys[i]), PLAN_DUMP_FLAGS);
+		out_flush(&o);
 	}
-	if (!cut)
-		cut = text.len;
-	buf_putc(&text, '}');
-	buf_free(&flows);
-	free(keys);
-	json_decref(plan);
-	memcpy(hash, "sha256:", 7);
-	sha256_hex(text.data, text.len, hash + 7);
-	/* "hash":"sha256:..." (81 bytes) and its comma where it sorts, and a
+	nbefore = i;
+	for (; i < nkeys; i++)
+		put_member(&after, plan, keys, i);
+	buf_putc(&after, '}');
+	sha256_update(&o.hash, after.data, after.len);
+	sha256_final_hex(&o.hash, hash);
+	/* "hash":"sha256:..." and its comma where it sorts, the rest, and a
 	 * newline */
-	out = xmalloc(text.len + 96);
-	memcpy(out, text.data, cut);
-	i = (size_t)sprintf(out + cut, first ? "\"hash\":\"%s\"," : ",\"hash\":\"%s\"", hash);
-	memcpy(out + cut + i, text.data + cut, text.len - cut);
-	memcpy(out + cut + i + text.len - cut, "\n", 2);
-	buf_free(&text);
-	return out;
+	buf_printf(&o.b, nbefore ? ",\"hash\":\"sha256:%s\"" : "\"hash\":\"sha256:%s\",", hash);
+	put(ctx, o.b.data, o.b.len);
+	put(ctx, after.data, after.len);
+	put(ctx, "\n", 1);
+	buf_free(&o.b);
+	buf_free(&after);
+	free(keys);
+	json_decref(params);
+	json_decref(plan);
 }

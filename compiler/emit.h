@@ -14,10 +14,16 @@
  * the files are the plan's "files". When flows_out is not NULL,
  * flows_out[k] is set to the index in fof->comp of the plan's flows[k]. */
 json_t *emit_plan(const struct spec_fof *fof, const struct bundle *bundle, size_t *flows_out);
+/* emit_put_fn: takes the next len bytes of a plan's text; ctx is the
+ * caller's. It returns only once they are written (a failure to write ends
+ * the program). */
+typedef void (*emit_put_fn)(void *ctx, const char *data, size_t len);
 /* emit_write: the text of the plan of fof (as emit_plan makes it) with its
- * content hash: compact, keys sorted, one trailing newline; to free. Each
- * flow is written as soon as it is made and freed: no tree of the whole
- * plan is held. */
-char *emit_write(const struct spec_fof *fof, const struct bundle *bundle, size_t *flows_out);
+ * content hash: compact, keys sorted, one trailing newline, given to put in
+ * pieces, in order, as it is made. Each flow is given as soon as it is made,
+ * then freed, and the hash is computed as the text goes: neither a tree nor
+ * the text of the whole plan is held. */
+void emit_write(const struct spec_fof *fof, const struct bundle *bundle, size_t *flows_out,
+		emit_put_fn put, void *ctx);
 
 #endif

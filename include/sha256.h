@@ -15,6 +15,8 @@ void sha256_init(struct sha256 *h);
 void sha256_update(struct sha256 *h, const void *data, size_t len);
 /* sha256_final: the digest; the context is freed */
 void sha256_final(struct sha256 *h, unsigned char digest[32]);
+/* sha256_final_hex: the same, as 64 lowercase hex digits and a NUL */
+void sha256_final_hex(struct sha256 *h, char hex[65]);
 /* sha256_hex: the digest of data as 64 lowercase hex digits and a NUL */
 void sha256_hex(const void *data, size_t len, char hex[65]);
 /* sha256_fd_hex: the digest of what fd holds from where it is to its end,

@@ -113,6 +113,66 @@ if [ "$(stat -c %a "$tmp/private.json")" != 600 ]; then
 	nfail=$((nfail + 1))
 fi
 
+# a write that fails part way through the plan, as its flows are written
+# (past the file size limit: EFBIG, or SIGXFSZ where it is not ignored),
+# leaves neither a partial plan nor a temporary file, and keeps the plan
+# that was there
+{ for i in $(seq 1 300); do
+	printf 'name: f%d\nproject_name: big\ntasks:\n  - {name: a, run: [echo, "%d"]}\n---\n' "$i" "$i"
+  done
+  printf 'name: big\nproject_name: big\ncomposing_flows:\n'
+  for i in $(seq 1 300); do printf '  - {name: f%d, project_name: big}\n' "$i"; done; } > "$tmp/big.yaml"
+"$flowc" compile -o "$tmp/big.json" "$tmp/big.yaml" || nfail=$((nfail + 1))
+ncheck=$((ncheck + 1))
+if [ "$(stat -c %s "$tmp/big.json")" -lt 32768 ]; then
+	echo "FAIL the plan of 300 flows is not larger than 32 KiB: the limit below is not reached"
+	nfail=$((nfail + 1))
+fi
+cp "$tmp/lume.json" "$tmp/kept.json"
+(trap '' XFSZ; ulimit -f 8; exec "$flowc" compile -o "$tmp/kept.json" "$tmp/big.yaml") 2> "$tmp/efbig.err"
+rc=$?
+ncheck=$((ncheck + 1))
+if [ $rc -ne 2 ] || ! grep -qF "flowc: cannot write '$tmp/kept.json': File too large" "$tmp/efbig.err"; then
+	echo "FAIL a write past the file size limit: exit $rc, not 2 naming the file: $(cat "$tmp/efbig.err")"
+	nfail=$((nfail + 1))
+fi
+expect_same "a failed write keeps the old plan" "$tmp/lume.json" "$tmp/kept.json"
+ncheck=$((ncheck + 1))
+if ls "$tmp"/kept.json.tmp.* > /dev/null 2>&1; then
+	echo "FAIL a failed write left its temporary file behind"
+	nfail=$((nfail + 1))
+fi
+{ (ulimit -c 0; ulimit -f 8; exec "$flowc" compile -o "$tmp/kept.json" "$tmp/big.yaml"); rc=$?; } 2> /dev/null
+ncheck=$((ncheck + 1))
+if [ $rc -ne $((128 + $(kill -l XFSZ))) ]; then
+	echo "FAIL a write past the file size limit was not ended by SIGXFSZ (exit $rc)"
+	nfail=$((nfail + 1))
+fi
+expect_same "a write ended by a signal keeps the old plan" "$tmp/lume.json" "$tmp/kept.json"
+ncheck=$((ncheck + 1))
+if ls "$tmp"/kept.json.tmp.* > /dev/null 2>&1; then
+	echo "FAIL a write ended by a signal left its temporary file behind"
+	nfail=$((nfail + 1))
+fi
+# a plan that cannot be written anywhere names where, and exits 2
+for to in "-o /dev/full:cannot write '/dev/full': No space left on device" \
+	  "-o $tmp/nodir/plan.json:cannot write '$tmp/nodir/plan.json': No such file or directory" \
+	  ":cannot write to standard output: No space left on device"; do
+	# shellcheck disable=SC2086
+	"$flowc" compile ${to%%:*} "$tmp/big.yaml" > /dev/full 2> "$tmp/nowhere.err"
+	rc=$?
+	ncheck=$((ncheck + 1))
+	if [ $rc -ne 2 ] || [ "$(cat "$tmp/nowhere.err")" != "flowc: ${to#*:}" ]; then
+		echo "FAIL compile ${to%%:*} onto a full or missing place: exit $rc: $(cat "$tmp/nowhere.err")"
+		nfail=$((nfail + 1))
+	fi
+done
+ncheck=$((ncheck + 1))
+if [ -e "$tmp/nodir" ]; then
+	echo "FAIL a plan for a missing directory made something there"
+	nfail=$((nfail + 1))
+fi
+
 # a plan needs nothing but itself
 mkdir -p "$tmp/empty"
 cp "$root/tests/plans/lume.json" "$tmp/empty/plan.json"
