@@ -313,11 +313,21 @@ static size_t *sort_by_name(const struct comp *c)
 	return byname;
 }
 
-/* source_json: where a flow parameter comes from; a composed parameter is
- * added to params */
+/* where the flows of a plan go as they are made, in the plan's order, and
+ * the composed parameters they take, in the order they are first taken; the
+ * sink owns each */
+struct sink {
+	void (*flow)(void *ctx, json_t *flow);
+	void (*param)(void *ctx, json_t *param);
+	void *ctx;
+	size_t nparams;             /* composed parameters given so far */
+};
+
+/* source_json: where a flow parameter comes from; a composed parameter goes
+ * to the sink */
 static json_t *source_json(const struct comp *c, const struct comp_source *s,
 			   const struct spec_param *p, const size_t *flow_rank,
-			   size_t *const *task_rank, json_t *params)
+			   size_t *const *task_rank, struct sink *sink)
 {
 	static const char *const map_kinds[] = {"raw", "file", "db"};
 	json_t *src = json_object();
@@ -329,8 +339,8 @@ static json_t *source_json(const struct comp *c, const struct comp_source *s,
 		json_object_set_new(cp, "type", type_json(p->t));
 		if (p->deflt)
 			json_object_set_new(cp, "default", value_json(p->deflt));
-		json_object_set_new(src, "input", json_integer((json_int_t)json_array_size(params)));
-		json_array_append_new(params, cp);
+		json_object_set_new(src, "input", json_integer((json_int_t)sink->nparams++));
+		sink->param(sink->ctx, cp);
 	} else {
 		const struct spec_mapping *m = s->map;
 		json_t *from = json_object();
@@ -345,16 +355,8 @@ static json_t *source_json(const struct comp *c, const struct comp_source *s,
 	return src;
 }
 
-/* where the flows of a plan go as they are made, in the plan's order; the
- * sink owns each */
-struct sink {
-	void (*flow)(void *ctx, json_t *flow);
-	void *ctx;
-};
-
-/* head: the plan of fof without "flows" and "hash": every member is
- * complete but "params", the given array, which build_flows fills */
-static json_t *head(const struct spec_fof *fof, const struct bundle *bundle, json_t *params)
+/* head: the plan of fof without "flows", "params" and "hash" */
+static json_t *head(const struct spec_fof *fof, const struct bundle *bundle)
 {
 	json_t *plan = json_object();
 
@@ -368,16 +370,15 @@ static json_t *head(const struct spec_fof *fof, const struct bundle *bundle, jso
 		json_object_set_new(plan, "image", json_string(fof->head.image->str));
 	if (fof->head.description)
 		json_object_set_new(plan, "description", json_string(fof->head.description->str));
-	json_object_set(plan, "params", params);
 	if (bundle)
 		json_object_set_new(plan, "files", bundle_json(bundle));
 	return plan;
 }
 
-/* build_flows: the flows of the plan of fof, to sink; the composed
- * parameters they take are appended to params */
+/* build_flows: the flows of the plan of fof and the composed parameters
+ * they take, to sink */
 static void build_flows(const struct spec_fof *fof, const struct bundle *bundle, size_t *flows_out,
-			const struct sink *sink, json_t *params)
+			struct sink *sink)
 {
 	const struct comp *c = fof->comp;
 	const size_t n = c->nflows;
@@ -452,7 +453,7 @@ static void build_flows(const struct spec_fof *fof, const struct bundle *bundle,
 			json_object_set_new(po, "name", json_string(p->name));
 			json_object_set_new(po, "type", type_json(p->t));
 			json_object_set_new(po, "source", source_json(c, &cf->sources[i], p, flow_rank,
-								      task_rank, params));
+								      task_rank, sink));
 			json_array_append_new(fparams, po);
 		}
 		json_object_set_new(fo, "params", fparams);
@@ -477,20 +478,24 @@ static void build_flows(const struct spec_fof *fof, const struct bundle *bundle,
 	free(flow_rank);
 }
 
-static void to_array(void *ctx, json_t *flow)
+static void flow_to_tree(void *ctx, json_t *flow)
 {
-	json_array_append_new(ctx, flow);
+	json_array_append_new(json_object_get(ctx, "flows"), flow);
+}
+
+static void param_to_tree(void *ctx, json_t *param)
+{
+	json_array_append_new(json_object_get(ctx, "params"), param);
 }
 
 json_t *emit_plan(const struct spec_fof *fof, const struct bundle *bundle, size_t *flows_out)
 {
-	json_t *flows = json_array(), *params = json_array();
-	struct sink sink = {to_array, flows};
-	json_t *plan = head(fof, bundle, params);
+	json_t *plan = head(fof, bundle);
+	struct sink sink = {flow_to_tree, param_to_tree, plan, 0};
 
-	build_flows(fof, bundle, flows_out, &sink, params);
-	json_decref(params);
-	json_object_set_new(plan, "flows", flows);
+	json_object_set_new(plan, "flows", json_array());
+	json_object_set_new(plan, "params", json_array());
+	build_flows(fof, bundle, flows_out, &sink);
 	return plan;
 }
 
@@ -502,6 +507,7 @@ struct plan_out {
 	struct sha256 hash;         /* of the text written so far */
 	struct buf b;               /* the text not yet written */
 	size_t nflows;              /* flows written */
+	struct buf params;          /* the composed parameters' text so far, comma-separated */
 };
 
 /* out_flush: the text held in o->b, hashed and written, then freed */
@@ -514,8 +520,8 @@ static void out_flush(struct plan_out *o)
 	buf_free(&o->b);
 }
 
-/* to_out: a flow's text, written as soon as the flow is made */
-static void to_out(void *ctx, json_t *flow)
+/* flow_out: a flow's text, written as soon as the flow is made */
+static void flow_out(void *ctx, json_t *flow)
 {
 	struct plan_out *o = ctx;
 
@@ -525,72 +531,80 @@ static void to_out(void *ctx, json_t *flow)
 	out_flush(o);
 }
 
+/* param_out: a composed parameter's text, held: "params" sorts after "hash" */
+static void param_out(void *ctx, json_t *param)
+{
+	struct plan_out *o = ctx;
+
+	if (o->params.len)
+		buf_putc(&o->params, ',');
+	json_text_append(&o->params, param, PLAN_DUMP_FLAGS);
+	json_decref(param);
+}
+
 static int cmp_key(const void *a, const void *b)
 {
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* put_member: member i of the sorted keys of plan, with the comma before
- * it, appended to b (the plan format's names are plain ASCII) */
-static void put_member(struct buf *b, const json_t *plan, const char *const *keys, size_t i)
-{
-	if (i)
-		buf_putc(b, ',');
-	buf_printf(b, "\"%s\":", keys[i]);
-	json_text_append(b, json_object_get(plan, keys[i]), PLAN_DUMP_FLAGS);
 }
 
 /* Members go in sorted order as PLAN_DUMP_FLAGS writes them, and the hash
  * is that of the text without its member (docs/plan.md), put in where
  * "hash" sorts. Those sorting before it ("description", "files", then
  * "flows" as they are made, then "format") are written and hashed as they
- * come; those after it ("name", "params", "project", "version"...) are held
- * as text until the hash is known. "params", filled as the flows are made,
- * sorts after "flows", and "flows" before "hash". */
+ * come; those after it ("image", "labels", "name", "params", "project",
+ * "version") are held as text until the hash is known. */
 void emit_write(const struct spec_fof *fof, const struct bundle *bundle, size_t *flows_out,
 		emit_put_fn put, void *ctx)
 {
-	struct plan_out o = {put, ctx, {NULL}, {0}, 0};
-	struct sink sink = {to_out, &o};
-	json_t *params = json_array(), *plan = head(fof, bundle, params), *v;
-	const char **keys = xmalloc((json_object_size(plan) + 1) * sizeof(*keys)), *key;
-	size_t nkeys = 0, i, nbefore;
+	struct plan_out o = {put, ctx, {NULL}, {0}, 0, {0}};
+	struct sink sink = {flow_out, param_out, &o, 0};
+	json_t *plan = head(fof, bundle), *v;
+	const char **keys = xmalloc((json_object_size(plan) + 2) * sizeof(*keys)), *key;
+	size_t nkeys = 0, i;
 	struct buf after = {0};
 	char hash[65];
 
 	json_object_foreach(plan, key, v)
 		keys[nkeys++] = key;
 	keys[nkeys++] = "flows";
+	keys[nkeys++] = "params";
 	qsort(keys, nkeys, sizeof(*keys), cmp_key);
 	sha256_init(&o.hash);
 	buf_putc(&o.b, '{');
-	out_flush(&o);
+	/* the members' names are the plan format's, plain ASCII */
 	for (i = 0; i < nkeys && strcmp(keys[i], "hash") < 0; i++) {
+		buf_printf(&o.b, "%s\"%s\":", i ? "," : "", keys[i]);
 		if (strcmp(keys[i], "flows") == 0) {
-			buf_printf(&o.b, "%s\"flows\":", i ? "," : "");
 			out_flush(&o);
-			build_flows(fof, bundle, flows_out, &sink, params);
+			build_flows(fof, bundle, flows_out, &sink);
 			buf_puts(&o.b, o.nflows ? "]" : "[]");
 		} else {
-			put_member(&o.b, plan, keys, i);
+			json_text_append(&o.b, json_object_get(plan, keys[i]), PLAN_DUMP_FLAGS);
 		}
 		out_flush(&o);
 	}
-	nbefore = i;
-	for (; i < nkeys; i++)
-		put_member(&after, plan, keys, i);
+	for (; i < nkeys; i++) {
+		buf_printf(&after, ",\"%s\":", keys[i]);
+		if (strcmp(keys[i], "params") == 0) {
+			buf_putc(&after, '[');
+			if (o.params.len)
+				buf_add(&after, o.params.data, o.params.len);
+			buf_putc(&after, ']');
+		} else {
+			json_text_append(&after, json_object_get(plan, keys[i]), PLAN_DUMP_FLAGS);
+		}
+	}
 	buf_putc(&after, '}');
 	sha256_update(&o.hash, after.data, after.len);
 	sha256_final_hex(&o.hash, hash);
-	/* "hash":"sha256:..." and its comma where it sorts, the rest, and a
-	 * newline */
-	buf_printf(&o.b, nbefore ? ",\"hash\":\"sha256:%s\"" : "\"hash\":\"sha256:%s\",", hash);
+	/* "hash" after the members before it ("flows" at least), the rest, a newline */
+	buf_printf(&o.b, ",\"hash\":\"sha256:%s\"", hash);
+	buf_add(&o.b, after.data, after.len);
+	buf_putc(&o.b, '\n');
 	put(ctx, o.b.data, o.b.len);
-	put(ctx, after.data, after.len);
-	put(ctx, "\n", 1);
 	buf_free(&o.b);
+	buf_free(&o.params);
 	buf_free(&after);
 	free(keys);
-	json_decref(params);
 	json_decref(plan);
 }
