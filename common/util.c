@@ -247,14 +247,22 @@ void buf_free(struct buf *b)
 int util_read_file(const char *path, struct buf *out)
 {
 	FILE *fp = fopen(path, "rb");
-	char chunk[65536];
+	struct stat st;
 	size_t got;
 	int err;
 
 	if (!fp)
 		return -1;
-	while ((got = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-		buf_add(out, chunk, got);
+	/* a regular file's size read in one piece, a pipe's in chunks */
+	if (fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+	    (uintmax_t)st.st_size < SIZE_MAX - out->len - 65536)
+		util_grow(&out->data, &out->cap, out->len + (size_t)st.st_size + 65536, 1);
+	do {
+		util_grow(&out->data, &out->cap, out->len + 65536 + 1, 1);
+		got = fread(out->data + out->len, 1, out->cap - out->len - 1, fp);
+		out->len += got;
+		out->data[out->len] = '\0';
+	} while (got > 0);
 	if (ferror(fp)) {
 		err = errno ? errno : EIO;
 		fclose(fp);
@@ -368,21 +376,32 @@ void *strmap_get(const struct strmap *m, const char *key, size_t len)
 	return strmap_find(m, key, len)->value;
 }
 
+void strmap_reserve(struct strmap *m, size_t n)
+{
+	struct strmap old = *m;
+	size_t i, nslots = old.nslots ? old.nslots : 16;
+
+	while (n * 2 > nslots) {
+		if (nslots > SIZE_MAX / 4)
+			fatal("out of memory");
+		nslots *= 2;
+	}
+	if (nslots == old.nslots)
+		return;
+	m->nslots = nslots;
+	m->slots = xcalloc(m->nslots, sizeof(*m->slots));
+	for (i = 0; i < old.nslots; i++)
+		if (old.slots[i].key)
+			*strmap_find(m, old.slots[i].key, old.slots[i].len) = old.slots[i];
+	free(old.slots);
+}
+
 void *strmap_put(struct strmap *m, const char *key, size_t len, void *value)
 {
 	struct strmap_slot *s;
 
-	if ((m->count + 1) * 2 > m->nslots) {
-		struct strmap old = *m;
-		size_t i;
-
-		m->nslots = old.nslots ? old.nslots * 2 : 16;
-		m->slots = xcalloc(m->nslots, sizeof(*m->slots));
-		for (i = 0; i < old.nslots; i++)
-			if (old.slots[i].key)
-				*strmap_find(m, old.slots[i].key, old.slots[i].len) = old.slots[i];
-		free(old.slots);
-	}
+	if ((m->count + 1) * 2 > m->nslots)
+		strmap_reserve(m, m->count + 1);
 	s = strmap_find(m, key, len);
 	if (s->key)
 		return s->value;

@@ -226,6 +226,7 @@ static void check_names(const struct comp *c, struct diags *ds)
 	struct strmap seen = {0};
 	size_t i;
 
+	strmap_reserve(&seen, c->nparams);
 	for (i = 0; i < c->nparams; i++) {
 		const struct comp_flow *f = &c->flows[c->params[i].flow];
 		const struct comp_flow *prev;
@@ -242,6 +243,7 @@ static void check_names(const struct comp *c, struct diags *ds)
 			  diag_quote(prev->path));
 	}
 	strmap_free(&seen);
+	strmap_reserve(&seen, c->nflows);
 	for (i = 0; i < c->nflows; i++) {
 		const struct comp_flow *f = &c->flows[i], *prev;
 

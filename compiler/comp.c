@@ -243,6 +243,8 @@ struct comp *comp_build(struct arena *a, const struct spec_fof *fof, int room)
 				add_nested(&b, e);
 		}
 	}
+	strmap_reserve(&b.c->paths, b.c->nflows);
+	strmap_reserve(&b.c->names, b.c->nparams);
 	for (i = 0; i < b.c->nflows; i++)
 		strmap_put(&b.c->paths, b.c->flows[i].path, strlen(b.c->flows[i].path),
 			   (void *)(uintptr_t)(i + 1));

@@ -376,6 +376,7 @@ static void mark_duplicates(struct resolver *r, struct spec_fof *fof, struct str
 {
 	size_t i;
 
+	strmap_reserve(entries, fof->nentries);
 	for (i = 0; i < fof->nentries; i++) {
 		struct spec_entry *e = &fof->entries[i];
 		void *prev;
@@ -495,6 +496,7 @@ void resolve_flows(struct spec_set *set, const char *const *dirs, size_t ndirs,
 	r.unread = unread;
 	r.nunread = nunread;
 	r.ds = ds;
+	strmap_reserve(&r.index, set->nflows + set->nfofs);
 	/* definitions in load order, so the first one loaded is "first" */
 	for (i = 0; i < set->nflows; i++)
 		define(&r, &set->flows[i]->head, set->flows[i], NULL);

@@ -99,6 +99,8 @@ void *strmap_get(const struct strmap *m, const char *key, size_t len);
 /* strmap_put: stores value under key unless present; returns the value now
  * stored under key (the earlier one when it was present). */
 void *strmap_put(struct strmap *m, const char *key, size_t len, void *value);
+/* strmap_reserve: room for n keys in all, so that putting them grows nothing */
+void strmap_reserve(struct strmap *m, size_t n);
 void strmap_free(struct strmap *m);
 
 /* An error of one of the small parsers (types, references): where in the
