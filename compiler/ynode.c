@@ -148,13 +148,6 @@ struct frame {
 	size_t first;           /* where its children start in the loader's kids */
 };
 
-/* interned: a string of the file's arena, and its hash */
-struct interned {
-	const char *str;        /* NULL: a free slot */
-	size_t len;             /* bytes of str */
-	size_t hash;            /* of those bytes */
-};
-
 /* strings longer than this are not looked up: they seldom repeat */
 #define INTERN_MAX 128
 
@@ -172,9 +165,7 @@ struct loader {
 	size_t doccap;          /* allocated docs */
 	struct ynode root;      /* the current document's root once complete */
 	int has_root;           /* 1 once root is */
-	struct interned *strs;  /* the file's short strings, each once (a hash set) */
-	size_t nstrs;           /* strings in strs */
-	size_t strcap;          /* slots of strs, a power of two */
+	struct strmap strs;     /* the file's short strings, each once, by their text */
 	size_t hint;            /* nodes the file may have, for its first block */
 	const char *data;       /* the file's bytes, for positions libyaml does not give */
 	size_t len;             /* bytes of data */
@@ -182,45 +173,19 @@ struct loader {
 	size_t src_index;       /* ... and libyaml's character index of it */
 };
 
-static size_t hash_bytes(const char *s, size_t len)
-{
-	size_t h = 14695981039346656037u, i;
-
-	for (i = 0; i < len; i++)
-		h = (h ^ (unsigned char)s[i]) * 1099511628211u;
-	return h;
-}
-
 /* intern: s as a string of the file's arena, the same one for equal short strings */
 static const char *intern(struct loader *l, const char *s, size_t len)
 {
-	size_t h, i, mask;
+	const char *str;
 
 	if (len > INTERN_MAX)
 		return arena_strndup(&l->f->arena, s, len);
-	if (2 * (l->nstrs + 1) > l->strcap) {
-		struct interned *old = l->strs;
-		size_t oldcap = l->strcap, j;
-
-		l->strcap = oldcap ? 2 * oldcap : 256;
-		l->strs = xcalloc(l->strcap, sizeof(*l->strs));
-		for (j = 0; j < oldcap; j++) {
-			if (!old[j].str)
-				continue;
-			for (i = old[j].hash & (l->strcap - 1); l->strs[i].str; i = (i + 1) & (l->strcap - 1))
-				;
-			l->strs[i] = old[j];
-		}
-		free(old);
+	str = strmap_get(&l->strs, s, len);
+	if (!str) {
+		str = arena_strndup(&l->f->arena, s, len);
+		strmap_put(&l->strs, str, len, (void *)str);
 	}
-	h = hash_bytes(s, len);
-	mask = l->strcap - 1;
-	for (i = h & mask; l->strs[i].str; i = (i + 1) & mask)
-		if (l->strs[i].hash == h && l->strs[i].len == len && memcmp(l->strs[i].str, s, len) == 0)
-			return l->strs[i].str;
-	l->strs[i] = (struct interned){arena_strndup(&l->f->arena, s, len), len, h};
-	l->nstrs++;
-	return l->strs[i].str;
+	return str;
 }
 
 static struct diag_loc mark_loc(const struct yfile *f, yaml_mark_t m)
@@ -248,6 +213,15 @@ static struct diag_loc offset_loc(const struct yfile *f, const char *data, size_
 	return loc;
 }
 
+/* set_end: n's width, from where it ends (0-based, as libyaml counts) */
+static void set_end(struct ynode *n, yaml_mark_t end)
+{
+	size_t cols = end.column + 1 - n->col;
+
+	if (end.line + 1 == n->line && end.column + 1 > n->col)
+		n->width = (uint16_t)(cols < UINT16_MAX ? cols : UINT16_MAX);
+}
+
 static struct ynode new_node(enum yn_kind kind, yaml_mark_t start, yaml_mark_t end)
 {
 	struct ynode n;
@@ -256,8 +230,7 @@ static struct ynode new_node(enum yn_kind kind, yaml_mark_t start, yaml_mark_t e
 	n.kind = kind;
 	n.line = (uint32_t)start.line + 1;
 	n.col = (uint32_t)start.column + 1;
-	if (end.line == start.line && end.column > start.column)
-		n.width = (uint16_t)(end.column - start.column < UINT16_MAX ? end.column - start.column : UINT16_MAX);
+	set_end(&n, end);
 	return n;
 }
 
@@ -286,8 +259,8 @@ static void check_keys(struct loader *l, struct ynode *items, size_t n)
 		struct ynode *k = &items[2 * i];
 
 		if (k->kind != YN_SCALAR)
-			diag_report(l->ds, DIAG_E0005, loc_in(l->f->path, k), "mapping key is %s, not a string",
-				    yn_kind_name(k));
+			diag_report(l->ds, DIAG_E0005, loc_in(l->f->path, k),
+				    "mapping key is %s, not a string", yn_kind_name(k));
 		else
 			keys[nkeys++] = k;
 	}
@@ -300,7 +273,8 @@ static void check_keys(struct loader *l, struct ynode *items, size_t n)
 			continue;
 		}
 		b->repeated = 1;
-		diag_report(l->ds, DIAG_E0002, loc_in(l->f->path, b), "duplicate key '%s'", diag_quote(b->str));
+		diag_report(l->ds, DIAG_E0002, loc_in(l->f->path, b), "duplicate key '%s'",
+			    diag_quote(b->str));
 		diag_note(l->ds, loc_in(l->f->path, keys[first]), "first defined here");
 	}
 	free(keys);
@@ -339,8 +313,7 @@ static void close_collection(struct loader *l, yaml_mark_t end)
 	l->nkids = top->first;
 	n.items = items;
 	n.n = (uint32_t)(n.kind == YN_MAP ? count / 2 : count);
-	if (end.line + 1 == n.line && end.column + 1 > n.col)
-		n.width = (uint16_t)(end.column + 1 - n.col < UINT16_MAX ? end.column + 1 - n.col : UINT16_MAX);
+	set_end(&n, end);
 	if (n.kind == YN_MAP)
 		check_keys(l, items, n.n);
 	attach(l, &n);
@@ -652,7 +625,7 @@ static int parse(struct loader *l, const char *data, size_t len)
 	}
 	free(l->stack);
 	free(l->kids);
-	free(l->strs);
+	strmap_free(&l->strs);
 	yaml_parser_delete(&parser);
 	return ok;
 }
