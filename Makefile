@@ -38,7 +38,8 @@ COMMON_OBJS = $(addprefix $(B)/common/,util.o sha256.o base64.o json_text.o plan
 	type_gram.o)
 FRONT_OBJS = $(COMMON_OBJS) $(addprefix $(B)/compiler/,diag.o ynode.o ref.o ref_gram.o \
 	spec.o comp.o resolve.o check.o order.o tc.o value.o driver.o)
-FLOWC_OBJS = $(FRONT_OBJS) $(B)/compiler/bundle.o $(B)/compiler/emit.o $(B)/compiler/graph.o $(B)/compiler/main.o
+FLOWC_OBJS = $(FRONT_OBJS) $(B)/compiler/bundle.o $(B)/compiler/emit.o $(B)/compiler/graph.o \
+	$(B)/compiler/output.o $(B)/compiler/main.o
 STORE_OBJS = $(addprefix $(B)/runtime/,store.o store_sqlite.o store_pg.o)
 FLOWRUN_OBJS = $(COMMON_OBJS) $(STORE_OBJS) $(addprefix $(B)/runtime/,plan.o tmpl.o files.o \
 	builtins.o limits.o capture.o container.o clean.o journal.o rundir.o replay.o signals.o proc.o cache.o key.o reuse.o progress.o schedule.o backend.o \
