@@ -112,7 +112,9 @@ void util_grow(void *items, size_t *cap, size_t need, size_t elsize)
 
 	if (need <= *cap)
 		return;
-	ncap = *cap ? *cap : 8;
+	/* from one: most of the many vectors of a large spec (a task's needs,
+	 * a flow's edges) hold one item or two */
+	ncap = *cap ? *cap : 1;
 	while (ncap < need) {
 		if (ncap > SIZE_MAX / 2)
 			fatal("out of memory");
