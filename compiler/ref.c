@@ -218,15 +218,15 @@ int ref_next(const char *s, size_t len, size_t from, struct ref_span *span)
 
 	if (open == len)
 		return 0;
-	span->start = open;
-	span->body = open + 3;
+	span->start = (uint32_t)open;
+	span->body = (uint32_t)(open + 3);
 	close = find(s, len, span->body, "}}", 2);
 	if (close == len) {
-		span->body_len = len - span->body;
+		span->body_len = (uint32_t)(len - span->body);
 		span->end = 0;
 	} else {
-		span->body_len = close - span->body;
-		span->end = close + 2;
+		span->body_len = (uint32_t)(close - span->body);
+		span->end = (uint32_t)(close + 2);
 	}
 	return 1;
 }

@@ -5,6 +5,7 @@
 #define FLOWC_REF_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "util.h"
 
@@ -32,12 +33,13 @@ struct ref {
 int ref_parse(struct arena *a, const char *body, size_t len, struct ref *out,
 	      struct parse_error *err);
 
-/* where one ${{ }} is in a string */
+/* where one ${{ }} is in a string (of a spec file: under 2 GiB, so offsets
+ * fit in 32 bits) */
 struct ref_span {
-	size_t start;     /* offset of "${{" */
-	size_t body;      /* offset of the body, after "${{" */
-	size_t body_len;  /* bytes of body, before "}}" */
-	size_t end;       /* offset just after "}}"; 0 when unclosed */
+	uint32_t start;     /* offset of "${{" */
+	uint32_t body;      /* offset of the body, after "${{" */
+	uint32_t body_len;  /* bytes of body, before "}}" */
+	uint32_t end;       /* offset just after "}}"; 0 when unclosed */
 };
 
 /* ref_next: the first ${{ at or after from in s (len bytes), or 0 when

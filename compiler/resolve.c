@@ -529,8 +529,8 @@ static void report_unknown_ref(struct bind_ctx *c, const struct spec_ref *r)
 	int task = r->ref.root == REF_TASK;
 	const char **names = task ? spec_task_names(c->flow, &n) : spec_param_names(c->flow, &n);
 
-	diag_report_unknown(c->ds, task ? DIAG_E0111 : DIAG_E0110, r->loc, r->ref.name, names, n,
-			    "flow has no %s named '%s'", task ? "task" : "parameter",
+	diag_report_unknown(c->ds, task ? DIAG_E0111 : DIAG_E0110, spec_ref_loc(r), r->ref.name,
+			    names, n, "flow has no %s named '%s'", task ? "task" : "parameter",
 			    diag_quote(r->ref.name));
 	free(names);
 }
@@ -552,16 +552,18 @@ static void bind_string(struct bind_ctx *c, const struct ynode *n)
 		memset(&r, 0, sizeof(r));
 		r.node = n;
 		r.span = span;
-		r.loc = at = yn_loc_after(n, at_off, at, span.start);
+		at = yn_loc_after(n, at_off, at, span.start);
+		r.line = (uint32_t)at.line;
+		r.col = (uint32_t)at.col;
 		at_off = span.start;
 		if (!span.end) {
-			diag_report(c->ds, DIAG_E0112, r.loc, "'${{' is not closed by '}}'");
+			diag_report(c->ds, DIAG_E0112, at, "'${{' is not closed by '}}'");
 			return;
 		}
 		from = span.end;
 		if (ref_parse(&c->set->arena, n->str + span.body, span.body_len, &r.ref, &err) < 0) {
 			diag_report(c->ds, DIAG_E0112,
-				    yn_loc_after(n, span.start, r.loc, span.body + err.offset), "%s",
+				    yn_loc_after(n, span.start, at, span.body + err.offset), "%s",
 				    err.msg);
 		} else {
 			names = r.ref.root == REF_TASK ? c->tasks : c->params;

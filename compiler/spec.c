@@ -766,6 +766,20 @@ size_t spec_refs_in(const struct spec_task *t, const struct ynode *n, size_t *fi
 	return 0;
 }
 
+struct diag_loc spec_ref_loc(const struct spec_ref *r)
+{
+	struct diag_loc loc = yn_loc(r->node);
+
+	/* as yn_loc_after found it: inside the scalar when its columns are
+	 * exact, else the whole scalar */
+	if (r->node->cols_exact) {
+		loc.line = (int)r->line;
+		loc.col = (int)r->col;
+		loc.end_col = 0;
+	}
+	return loc;
+}
+
 int spec_is_mapped(const struct spec_entry *e, const char *name)
 {
 	size_t i;

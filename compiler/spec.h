@@ -28,7 +28,7 @@ struct spec_param {
 struct spec_ref {
 	const struct ynode *node;    /* the scalar holding it */
 	struct ref_span span;        /* where it is in node->str */
-	struct diag_loc loc;         /* where its "${{" is */
+	uint32_t line, col;          /* where its "${{" is (spec_ref_loc) */
 	struct ref ref;              /* the parsed reference */
 	int bound;                   /* 1 when ref names a parameter or task that exists */
 	size_t target;               /* when bound: index in the flow's params or tasks */
@@ -168,6 +168,8 @@ const struct spec_task *spec_find_task(const struct spec_flow *f, const char *na
 /* spec_refs_in: how many of t's references scalar n holds, *first set to
  * the index of the first of them in t->refs when there are any */
 size_t spec_refs_in(const struct spec_task *t, const struct ynode *n, size_t *first);
+/* spec_ref_loc: where reference r's "${{" is */
+struct diag_loc spec_ref_loc(const struct spec_ref *r);
 /* spec_is_mapped: whether the entry maps its flow's parameter name */
 int spec_is_mapped(const struct spec_entry *e, const char *name);
 

@@ -243,7 +243,7 @@ static const struct type *ref_type(struct tc *c, const struct spec_flow *f, cons
 	if (!t) {
 		print_path(&path, r->ref.steps, bad + 1);
 		diag_report(c->ds, DIAG_E0302,
-			    yn_loc_after(r->node, r->span.start, r->loc,
+			    yn_loc_after(r->node, r->span.start, spec_ref_loc(r),
 					 r->span.body + r->ref.steps[bad].off),
 			    "%s.%s%s does not exist: %s", r->ref.root == REF_PARAM ? "params" : "tasks",
 			    diag_quote(r->ref.name), path.data, why.data);
