@@ -248,34 +248,58 @@ static int cmp_key(const void *pa, const void *pb)
 	return a < b ? -1 : a > b;
 }
 
+/* report_repeat: key b repeats the earlier key first of its mapping */
+static void report_repeat(struct loader *l, struct ynode *b, const struct ynode *first)
+{
+	b->repeated = 1;
+	diag_report(l->ds, DIAG_E0002, loc_in(l->f->path, b), "duplicate key '%s'",
+		    diag_quote(b->str));
+	diag_note(l->ds, loc_in(l->f->path, first), "first defined here");
+}
+
+/* mappings up to this many pairs are checked pair by pair, larger ones sorted */
+#define SMALL_MAP 16
+
 /* check_keys: reports non-scalar keys and duplicate keys of a mapping, its
- * pairs at items, and marks each key that repeats an earlier one */
+ * n pairs at items, and marks each key that repeats an earlier one */
 static void check_keys(struct loader *l, struct ynode *items, size_t n)
 {
-	struct ynode **keys = xmalloc((n ? n : 1) * sizeof(*keys));
-	size_t nkeys = 0, first, i;
+	struct ynode **keys;
+	size_t nkeys = 0, first, i, j;
 
-	for (i = 0; i < n; i++) {
-		struct ynode *k = &items[2 * i];
+	for (i = 0; i < n; i++)
+		if (items[2 * i].kind != YN_SCALAR)
+			diag_report(l->ds, DIAG_E0005, loc_in(l->f->path, &items[2 * i]),
+				    "mapping key is %s, not a string", yn_kind_name(&items[2 * i]));
+	if (n <= SMALL_MAP) {
+		/* equal short strings of a file are one string: mostly a pointer compared */
+		for (i = 1; i < n; i++) {
+			struct ynode *k = &items[2 * i];
 
-		if (k->kind != YN_SCALAR)
-			diag_report(l->ds, DIAG_E0005, loc_in(l->f->path, k),
-				    "mapping key is %s, not a string", yn_kind_name(k));
-		else
-			keys[nkeys++] = k;
+			for (j = 0; k->kind == YN_SCALAR && j < i; j++) {
+				const struct ynode *a = &items[2 * j];
+
+				if (a->kind == YN_SCALAR && a->len == k->len &&
+				    (a->str == k->str || memcmp(a->str, k->str, k->len) == 0)) {
+					report_repeat(l, k, a);
+					break;
+				}
+			}
+		}
+		return;
 	}
+	keys = xmalloc(n * sizeof(*keys));
+	for (i = 0; i < n; i++)
+		if (items[2 * i].kind == YN_SCALAR)
+			keys[nkeys++] = &items[2 * i];
 	qsort(keys, nkeys, sizeof(*keys), cmp_key);
 	for (i = 1, first = 0; i < nkeys; i++) {
 		struct ynode *a = keys[i - 1], *b = keys[i];
 
-		if (a->len != b->len || memcmp(a->str, b->str, a->len) != 0) {
+		if (a->len != b->len || memcmp(a->str, b->str, a->len) != 0)
 			first = i;
-			continue;
-		}
-		b->repeated = 1;
-		diag_report(l->ds, DIAG_E0002, loc_in(l->f->path, b), "duplicate key '%s'",
-			    diag_quote(b->str));
-		diag_note(l->ds, loc_in(l->f->path, keys[first]), "first defined here");
+		else
+			report_repeat(l, b, keys[first]);
 	}
 	free(keys);
 }

@@ -88,6 +88,32 @@ static void test_three_duplicates_each_point_at_the_first(void **state)
 	diag_free(&ds);
 }
 
+/* a mapping too large to compare pair by pair finds the same duplicates */
+static void test_duplicates_in_a_large_mapping(void **state)
+{
+	struct yfile f;
+	struct diags ds;
+	struct buf text = {0};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 40; i++)
+		buf_printf(&text, "k%zu: %zu\n", i % 30, i);
+	load(&f, &ds, text.data);
+	assert_int_equal(ds.n, 10);
+	for (i = 0; i < 10; i++) {
+		assert_int_equal(ds.items[i].code, DIAG_E0002);
+		assert_int_equal(ds.items[i].nnotes, 1);
+		assert_int_equal(ds.items[i].notes[0].loc.line, ds.items[i].loc.line - 30);
+	}
+	assert_int_equal(yn_key(f.docs[0], 29)->repeated, 0);
+	assert_int_equal(yn_key(f.docs[0], 30)->repeated, 1);
+	assert_int_equal(yn_key(f.docs[0], 39)->repeated, 1);
+	yn_free(&f);
+	buf_free(&text);
+	diag_free(&ds);
+}
+
 static void test_repeated_keys_are_marked(void **state)
 {
 	struct yfile f;
@@ -409,6 +435,7 @@ int main(void)
 		cmocka_unit_test(test_loc_at_is_exact_only_without_escapes),
 		cmocka_unit_test(test_loc_after_counts_on_from_an_earlier_offset),
 		cmocka_unit_test(test_nodes_know_their_file),
+		cmocka_unit_test(test_duplicates_in_a_large_mapping),
 		cmocka_unit_test(test_strings_shared_and_wide_spans),
 	};
 
