@@ -255,12 +255,13 @@ int util_read_file(const char *path, struct buf *out)
 
 	if (!fp)
 		return -1;
-	/* a regular file's size read in one piece, a pipe's in chunks */
+	/* a regular file's size read in one piece (the room for a chunk more
+	 * that finds its end taken at once), a pipe's in chunks */
 	if (fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
-	    (uintmax_t)st.st_size < SIZE_MAX - out->len - 65536)
-		util_grow(&out->data, &out->cap, out->len + (size_t)st.st_size + 65536, 1);
+	    (uintmax_t)st.st_size < SIZE_MAX - out->len - 65537)
+		util_grow(&out->data, &out->cap, out->len + (size_t)st.st_size + 65537, 1);
 	do {
-		util_grow(&out->data, &out->cap, out->len + 65536 + 1, 1);
+		util_grow(&out->data, &out->cap, out->len + 65537, 1);
 		got = fread(out->data + out->len, 1, out->cap - out->len - 1, fp);
 		out->len += got;
 		out->data[out->len] = '\0';

@@ -510,14 +510,16 @@ struct plan_out {
 	struct buf params;          /* the composed parameters' text so far, comma-separated */
 };
 
-/* out_flush: the text held in o->b, hashed and written, then freed */
+/* out_flush: the text held in o->b, hashed and written; the buffer is
+ * kept for the next flow's */
 static void out_flush(struct plan_out *o)
 {
 	if (!o->b.len)
 		return;
 	sha256_update(&o->hash, o->b.data, o->b.len);
 	o->put(o->ctx, o->b.data, o->b.len);
-	buf_free(&o->b);
+	o->b.len = 0;
+	o->b.data[0] = '\0';
 }
 
 /* flow_out: a flow's text, written as soon as the flow is made */
