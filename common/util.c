@@ -138,7 +138,10 @@ static void *arena_take(struct arena *a, size_t size, size_t align)
 	void *p;
 
 	if (!a->chunks || at > a->size || size > a->size - at) {
-		csize = size > 65536 ? size : 65536;
+		/* chunks grow from 1 KiB to 64 KiB: many small arenas stay small */
+		csize = !a->chunks ? 1024 : a->size < 32768 ? 2 * a->size : 65536;
+		if (csize < size)
+			csize = size;
 		c = xmalloc(sizeof(*c) + csize);
 		c->next = a->chunks;
 		a->chunks = c;
