@@ -37,7 +37,7 @@ DEB_PKGS = gcc make pkg-config libyaml-dev libjansson-dev libsqlite3-dev libpq-d
 COMMON_OBJS = $(addprefix $(B)/common/,util.o sha256.o base64.o json_text.o plan_hash.o type.o typeval.o \
 	type_gram.o)
 FRONT_OBJS = $(COMMON_OBJS) $(addprefix $(B)/compiler/,diag.o ynode.o ref.o ref_gram.o \
-	spec.o comp.o resolve.o check.o order.o tc.o value.o driver.o)
+	spec.o comp.o resolve.o check.o order.o tc.o jw.o value.o driver.o)
 FLOWC_OBJS = $(FRONT_OBJS) $(B)/compiler/bundle.o $(B)/compiler/emit.o $(B)/compiler/graph.o \
 	$(B)/compiler/output.o $(B)/compiler/main.o
 STORE_OBJS = $(addprefix $(B)/runtime/,store.o store_sqlite.o store_pg.o)

@@ -50,7 +50,7 @@ void json_text_real(double d, char *out, size_t size)
 	}
 }
 
-static void put_string(struct buf *b, const char *s, size_t len)
+void json_text_string(struct buf *b, const char *s, size_t len)
 {
 	static const char hex[] = "0123456789ABCDEF"; /* as jansson */
 	size_t i, run = 0;
@@ -138,7 +138,7 @@ static void put_value(struct buf *b, const json_t *v, size_t flags, int depth)
 		buf_putc(b, '{');
 		for (i = 0; i < n; i++) {
 			newline(b, flags, depth + 1);
-			put_string(b, m[i].key, strlen(m[i].key));
+			json_text_string(b, m[i].key, strlen(m[i].key));
 			buf_puts(b, colon);
 			put_value(b, m[i].value, flags, depth + 1);
 			if (i + 1 < n)
@@ -166,7 +166,7 @@ static void put_value(struct buf *b, const json_t *v, size_t flags, int depth)
 		buf_putc(b, ']');
 		break;
 	case JSON_STRING:
-		put_string(b, json_string_value(v), json_string_length(v));
+		json_text_string(b, json_string_value(v), json_string_length(v));
 		break;
 	case JSON_INTEGER:
 		snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT, json_integer_value(v));

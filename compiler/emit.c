@@ -15,11 +15,20 @@
 #include "sha256.h"
 #include "value.h"
 
-/* needs_json: the ranks of what node needs, sorted, without duplicates */
-static json_t *needs_json(const struct order_deps *d, size_t node, const size_t *rank)
+/* The writers of a plan's text: the flows' as they are made, the composed
+ * parameters' held until the members after "hash". */
+struct emitter {
+	struct jw fw;               /* writes the flows, into the plan's text */
+	struct jw pw;               /* writes the composed parameters, into params */
+	struct buf params;          /* the composed parameters' text so far, comma-separated */
+	size_t nparams;             /* composed parameters so far */
+	struct buf tmp;             /* a type's text */
+};
+
+/* needs_write: the ranks of what node needs, sorted, without duplicates */
+static void needs_write(struct jw *w, const struct order_deps *d, size_t node, const size_t *rank)
 {
 	size_t n = d->nneeds[node], i, *sorted = xmalloc((n ? n : 1) * sizeof(*sorted));
-	json_t *arr = json_array();
 
 	for (i = 0; i < n; i++)
 		sorted[i] = rank[d->needs[node][i]];
@@ -30,11 +39,26 @@ static json_t *needs_json(const struct order_deps *d, size_t node, const size_t 
 			sorted[j] = sorted[j - 1];
 		sorted[j] = v;
 	}
+	jw_array(w);
 	for (i = 0; i < n; i++)
 		if (i == 0 || sorted[i] != sorted[i - 1])
-			json_array_append_new(arr, json_integer((json_int_t)sorted[i]));
+			jw_int(w, (long long)sorted[i]);
+	jw_array_end(w);
 	free(sorted);
-	return arr;
+}
+
+/* key_int: the member key with integer v */
+static void key_int(struct jw *w, const char *key, long long v)
+{
+	jw_key(w, key);
+	jw_int(w, v);
+}
+
+/* key_str: the member key with string s */
+static void key_str(struct jw *w, const char *key, const char *s)
+{
+	jw_key(w, key);
+	jw_str(w, s);
 }
 
 /* ---- templates ---- */
@@ -45,119 +69,99 @@ struct task_out {
 	const size_t *task_rank;      /* plan index of each task of the flow */
 };
 
-static json_t *path_json(const struct ref_step *steps, size_t n)
+/* ref_write: {"param": i} or {"task": j}, with "path" when there is one */
+static void ref_write(struct jw *w, const struct task_out *to, const struct spec_ref *r)
 {
-	json_t *arr = json_array();
 	size_t i;
 
-	for (i = 0; i < n; i++)
-		json_array_append_new(arr, steps[i].is_index ? json_integer(steps[i].index)
-							     : json_string(steps[i].key));
-	return arr;
-}
-
-/* ref_json: {"param": i} or {"task": j}, with "path" when there is one */
-static json_t *ref_json(const struct task_out *to, const struct spec_ref *r)
-{
-	json_t *o = json_object();
-
+	jw_object(w);
 	if (r->ref.root == REF_PARAM)
-		json_object_set_new(o, "param", json_integer((json_int_t)r->target));
+		key_int(w, "param", (long long)r->target);
 	else
-		json_object_set_new(o, "task", json_integer((json_int_t)to->task_rank[r->target]));
-	if (r->ref.nsteps)
-		json_object_set_new(o, "path", path_json(r->ref.steps, r->ref.nsteps));
-	return o;
-}
-
-static json_t *tagged(const char *tag, json_t *v)
-{
-	json_t *o = json_object();
-
-	json_object_set_new(o, tag, v);
-	return o;
-}
-
-/* literal: a value without references as a template: a string stands for
- * itself, anything else is {"v": value} */
-static json_t *literal(json_t *v)
-{
-	return json_is_string(v) ? v : tagged("v", v);
-}
-
-static int is_literal(const json_t *t)
-{
-	return json_is_string(t) || json_object_get(t, "v") != NULL;
-}
-
-/* scalar_template: a literal, {"ref": R} or {"cat": [text and R...]} */
-static json_t *scalar_template(const struct task_out *to, const struct ynode *n)
-{
-	json_t *parts = NULL;
-	size_t first = 0, nrefs = spec_refs_in(to->task, n, &first), i, at = 0;
-
-	for (i = first; i < first + nrefs; i++) {
-		const struct spec_ref *r = &to->task->refs[i];
-
-		if (r->span.start == 0 && r->span.end == n->len)
-			return tagged("ref", ref_json(to, r));
-		if (!parts)
-			parts = json_array();
-		if (r->span.start > at)
-			json_array_append_new(parts, json_stringn(n->str + at, r->span.start - at));
-		json_array_append_new(parts, ref_json(to, r));
-		at = r->span.end;
+		key_int(w, "task", (long long)to->task_rank[r->target]);
+	if (r->ref.nsteps) {
+		jw_key(w, "path");
+		jw_array(w);
+		for (i = 0; i < r->ref.nsteps; i++) {
+			if (r->ref.steps[i].is_index)
+				jw_int(w, r->ref.steps[i].index);
+			else
+				jw_str(w, r->ref.steps[i].key);
+		}
+		jw_array_end(w);
 	}
-	if (!parts)
-		return literal(value_json(n));
-	if (at < n->len)
-		json_array_append_new(parts, json_stringn(n->str + at, n->len - at));
-	return tagged("cat", parts);
+	jw_object_end(w);
 }
 
-/* template: a YAML value of a task as a template (docs/plan.md): subtrees
- * without references collapse into one literal */
-static json_t *template(const struct task_out *to, const struct ynode *n)
+/* literal_write: a value without references as a template: a string stands
+ * for itself, anything else is {"v": value} */
+static void literal_write(struct jw *w, const struct ynode *n)
 {
-	json_t *kids, *t;
-	int all_literal = 1;
-	size_t i;
+	if (value_is_string(n)) {
+		value_write(w, n);
+		return;
+	}
+	jw_object(w);
+	jw_key(w, "v");
+	value_write(w, n);
+	jw_object_end(w);
+}
+
+/* is_literal: whether n is written as a literal: it holds no reference
+ * (and no scalar without a JSON form, whose template is {}) */
+static int is_literal(const struct task_out *to, const struct ynode *n)
+{
+	size_t i, first;
 
 	switch (n->kind) {
 	case YN_SCALAR:
-		return scalar_template(to, n);
+		return !spec_refs_in(to->task, n, &first) && value_has_json(n);
 	case YN_SEQ:
-		kids = json_array();
-		for (i = 0; i < n->n; i++) {
-			t = template(to, yn_item(n, i));
-			all_literal &= is_literal(t);
-			json_array_append_new(kids, t);
-		}
-		if (!all_literal)
-			return tagged("arr", kids);
-		json_decref(kids);
-		return literal(value_json(n));
+		for (i = 0; i < n->n; i++)
+			if (!is_literal(to, yn_item(n, i)))
+				return 0;
+		break;
 	case YN_MAP:
-		kids = json_object();
-		for (i = 0; i < n->n; i++) {
-			const struct ynode *k = yn_key(n, i);
-
-			if (k->kind != YN_SCALAR || json_object_getn(kids, k->str, k->len))
-				continue;
-			t = template(to, yn_value(n, i));
-			all_literal &= is_literal(t);
-			json_object_setn_new(kids, k->str, k->len, t);
-		}
-		if (!all_literal)
-			return tagged("obj", kids);
-		json_decref(kids);
-		return literal(value_json(n));
+		for (i = 0; i < n->n; i++)
+			if (yn_key(n, i)->kind == YN_SCALAR && !yn_key(n, i)->repeated &&
+			    !is_literal(to, yn_value(n, i)))
+				return 0;
+		break;
 	}
-	return NULL;
+	return 1;
 }
 
-/* with_defaults: fills the built-in arguments left out with their defaults */
-static void with_defaults(json_t *with, const char *builtin)
+/* scalar_template: {"ref": R} or {"cat": [text and R...]} for a scalar
+ * with references, {} for one without a JSON form */
+static void scalar_template(struct jw *w, const struct task_out *to, const struct ynode *n)
+{
+	size_t first = 0, nrefs = spec_refs_in(to->task, n, &first), i, at = 0;
+	const struct spec_ref *r = nrefs ? &to->task->refs[first] : NULL;
+
+	jw_object(w);
+	if (nrefs && r->span.start == 0 && r->span.end == n->len) {
+		jw_key(w, "ref");
+		ref_write(w, to, r);
+	} else if (nrefs) {
+		jw_key(w, "cat");
+		jw_array(w);
+		for (i = first; i < first + nrefs; i++) {
+			r = &to->task->refs[i];
+			if (r->span.start > at)
+				jw_string(w, n->str + at, r->span.start - at);
+			ref_write(w, to, r);
+			at = r->span.end;
+		}
+		if (at < n->len)
+			jw_string(w, n->str + at, n->len - at);
+		jw_array_end(w);
+	}
+	jw_object_end(w);
+}
+
+/* with_defaults: the built-in arguments left out of the object open in w,
+ * with their defaults; as literals (templates) when as_template */
+static void with_defaults(struct jw *w, const char *builtin, int as_template)
 {
 	static const struct {
 		const char *builtin; /* the task */
@@ -168,121 +172,181 @@ static void with_defaults(json_t *with, const char *builtin)
 		{"save_file", "create_dir", "true"},
 		{"save_db_result", "result_type", "\"generic\""},
 	};
-	json_t *fields = json_object_get(with, "obj");
-	json_t *given = json_object_get(with, "v");
 	size_t i;
 
 	for (i = 0; i < sizeof(defaults) / sizeof(*defaults); i++) {
-		json_t *v;
+		int tagged = as_template && defaults[i].json[0] != '"';
 
-		if (strcmp(defaults[i].builtin, builtin) != 0)
+		if (strcmp(defaults[i].builtin, builtin) != 0 || jw_has_key(w, defaults[i].arg))
 			continue;
-		v = json_loads(defaults[i].json, JSON_DECODE_ANY, NULL);
-		if (given && !json_object_get(given, defaults[i].arg))
-			json_object_set(given, defaults[i].arg, v);
-		else if (fields && !json_object_get(fields, defaults[i].arg))
-			json_object_set_new(fields, defaults[i].arg, literal(json_incref(v)));
-		json_decref(v);
+		jw_key(w, defaults[i].arg);
+		if (tagged) {
+			jw_object(w);
+			jw_key(w, "v");
+		}
+		jw_raw(w, defaults[i].json);
+		if (tagged)
+			jw_object_end(w);
 	}
 }
 
-static void set_positive(json_t *o, const char *key, long long v)
+/* template: a YAML value of a task as a template (docs/plan.md): subtrees
+ * without references collapse into one literal. For a mapping, builtin
+ * (or NULL) names the built-in whose defaults fill the arguments left out. */
+static void template(struct jw *w, const struct task_out *to, const struct ynode *n,
+		     const char *builtin)
+{
+	int literal = is_literal(to, n);
+	size_t i;
+
+	if (n->kind == YN_MAP) {
+		jw_object(w);
+		jw_key(w, literal ? "v" : "obj");
+		jw_object(w);
+		if (literal)
+			value_write_members(w, n);
+		for (i = 0; !literal && i < n->n; i++) {
+			const struct ynode *k = yn_key(n, i);
+
+			if (k->kind != YN_SCALAR || k->repeated)
+				continue;
+			jw_key(w, k->str);
+			template(w, to, yn_value(n, i), NULL);
+		}
+		if (builtin)
+			with_defaults(w, builtin, !literal);
+		jw_object_end(w);
+		jw_object_end(w);
+	} else if (literal) {
+		literal_write(w, n);
+	} else if (n->kind == YN_SEQ) {
+		jw_object(w);
+		jw_key(w, "arr");
+		jw_array(w);
+		for (i = 0; i < n->n; i++)
+			template(w, to, yn_item(n, i), NULL);
+		jw_array_end(w);
+		jw_object_end(w);
+	} else {
+		scalar_template(w, to, n);
+	}
+}
+
+/* set_positive: the member key with v, when v is positive */
+static void set_positive(struct jw *w, const char *key, long long v)
 {
 	if (v > 0)
-		json_object_set_new(o, key, json_integer((json_int_t)v));
+		key_int(w, key, v);
 }
 
-static json_t *type_json(const struct type *t)
+/* key_type: the member key with type t's text */
+static void key_type(struct emitter *e, struct jw *w, const char *key, const struct type *t)
 {
-	struct buf b = {0};
-	json_t *s;
-
-	type_print(&b, t);
-	s = json_string(b.data);
-	buf_free(&b);
-	return s;
+	e->tmp.len = 0;
+	type_print(&e->tmp, t);
+	jw_key(w, key);
+	jw_string(w, e->tmp.data, e->tmp.len);
 }
 
-/* task_json: task ti of f; with a bundle, the run arguments naming its
+/* task_write: task ti of f; with a bundle, the run arguments naming its
  * files are {"bundled": PATH} */
-static json_t *task_json(const struct bundle *bundle, const struct spec_flow *f, size_t ti,
-			 const struct order_deps *d, const size_t *rank)
+static void task_write(struct emitter *e, const struct bundle *bundle, const struct spec_flow *f,
+		       size_t ti, const struct order_deps *d, const size_t *rank)
 {
 	static const char *const kinds[] = {"", "run", "shell", "builtin"};
 	const struct spec_task *t = &f->tasks[ti];
 	struct task_out to = {t, rank};
-	json_t *o = json_object();
+	struct jw *w = &e->fw;
 	size_t i;
 
-	json_object_set_new(o, "name", json_string(t->name));
-	json_object_set_new(o, "kind", json_string(kinds[t->action]));
+	jw_object(w);
+	key_str(w, "name", t->name);
+	key_str(w, "kind", kinds[t->action]);
 	if (t->action == SPEC_RUN) {
-		json_t *argv = json_array();
-
+		jw_key(w, "argv");
+		jw_array(w);
 		for (i = 0; i < t->run->n; i++) {
 			const char *file = bundle ? bundle_path(bundle, yn_item(t->run, i)) : NULL;
 
-			json_array_append_new(argv, file ? tagged("bundled", json_string(file))
-							 : template(&to, yn_item(t->run, i)));
+			if (file) {
+				jw_object(w);
+				key_str(w, "bundled", file);
+				jw_object_end(w);
+			} else {
+				template(w, &to, yn_item(t->run, i), NULL);
+			}
 		}
-		json_object_set_new(o, "argv", argv);
+		jw_array_end(w);
 	} else if (t->action == SPEC_SHELL) {
-		json_object_set_new(o, "script", json_stringn(t->shell->str, t->shell->len));
+		jw_key(w, "script");
+		jw_string(w, t->shell->str, t->shell->len);
 	} else {
-		json_object_set_new(o, "builtin", json_string(t->uses->str));
+		key_str(w, "builtin", t->uses->str);
 	}
-	if (t->with || t->action == SPEC_USES) {
-		json_t *with = t->with ? template(&to, t->with) : tagged("v", json_object());
-
-		if (t->action == SPEC_USES)
-			with_defaults(with, t->uses->str);
-		json_object_set_new(o, "with", with);
+	if (t->with) {
+		jw_key(w, "with");
+		template(w, &to, t->with, t->action == SPEC_USES ? t->uses->str : NULL);
+	} else if (t->action == SPEC_USES) {
+		jw_key(w, "with");
+		jw_object(w);
+		jw_key(w, "v");
+		jw_object(w);
+		with_defaults(w, t->uses->str, 0);
+		jw_object_end(w);
+		jw_object_end(w);
 	}
 	if (t->env) {
-		json_t *env = json_object();
-
+		jw_key(w, "env");
+		jw_object(w);
 		for (i = 0; i < t->env->n; i++)
-			if (!json_object_get(env, yn_key(t->env, i)->str))
-				json_object_set_new(env, yn_key(t->env, i)->str,
-						    template(&to, yn_value(t->env, i)));
-		json_object_set_new(o, "env", env);
+			if (!jw_has_key(w, yn_key(t->env, i)->str)) {
+				jw_key(w, yn_key(t->env, i)->str);
+				template(w, &to, yn_value(t->env, i), NULL);
+			}
+		jw_object_end(w);
 	}
-	json_object_set_new(o, "result", type_json(t->result_t));
-	json_object_set_new(o, "needs", needs_json(d, ti, rank));
-	set_positive(o, "timeout_ms", t->timeout_ms);
-	set_positive(o, "retries", t->retries);
-	set_positive(o, "retry_delay_ms", t->retry_delay_ms);
-	if (t->cache)
-		json_object_set_new(o, "cache", json_true());
-	return o;
+	key_type(e, w, "result", t->result_t);
+	jw_key(w, "needs");
+	needs_write(w, d, ti, rank);
+	set_positive(w, "timeout_ms", t->timeout_ms);
+	set_positive(w, "retries", t->retries);
+	set_positive(w, "retry_delay_ms", t->retry_delay_ms);
+	if (t->cache) {
+		jw_key(w, "cache");
+		jw_bool(w, 1);
+	}
+	jw_object_end(w);
 }
 
-static json_t *strings_json(const struct ynode *list)
+/* strings_write: the member key with the strings of list */
+static void strings_write(struct jw *w, const char *key, const struct ynode *list)
 {
-	json_t *arr = json_array();
 	size_t i;
 
+	jw_key(w, key);
+	jw_array(w);
 	for (i = 0; i < list->n; i++)
-		json_array_append_new(arr, json_stringn(yn_item(list, i)->str, yn_item(list, i)->len));
-	return arr;
+		jw_string(w, yn_item(list, i)->str, yn_item(list, i)->len);
+	jw_array_end(w);
 }
 
-static json_t *index_json(const struct spec_mapping *m)
+/* index_write: a database mapping's attribute and index path */
+static void index_write(struct jw *w, const struct spec_mapping *m)
 {
-	json_t *arr = json_array();
 	size_t i;
 
+	jw_array(w);
 	if (m->attribute)
-		json_array_append_new(arr, json_string(m->attribute->str));
+		jw_str(w, m->attribute->str);
 	for (i = 0; m->attribute_index && i < m->attribute_index->n; i++) {
-		const struct ynode *e = yn_item(m->attribute_index, i);
+		const struct ynode *x = yn_item(m->attribute_index, i);
 
-		if (yn_scalar(e) == YS_INT && e->str[0] != '-' && e->len < 10)
-			json_array_append_new(arr, json_integer(strtol(e->str, NULL, 10)));
+		if (yn_scalar(x) == YS_INT && x->str[0] != '-' && x->len < 10)
+			jw_int(w, strtol(x->str, NULL, 10));
 		else
-			json_array_append_new(arr, json_string(e->str));
+			jw_str(w, x->str);
 	}
-	return arr;
+	jw_array_end(w);
 }
 
 struct named {
@@ -313,46 +377,55 @@ static size_t *sort_by_name(const struct comp *c)
 	return byname;
 }
 
-/* where the flows of a plan go as they are made, in the plan's order, and
- * the composed parameters they take, in the order they are first taken; the
- * sink owns each */
-struct sink {
-	void (*flow)(void *ctx, json_t *flow);
-	void (*param)(void *ctx, json_t *param);
-	void *ctx;
-	size_t nparams;             /* composed parameters given so far */
-};
-
-/* source_json: where a flow parameter comes from; a composed parameter goes
- * to the sink */
-static json_t *source_json(const struct comp *c, const struct comp_source *s,
-			   const struct spec_param *p, const size_t *flow_rank,
-			   size_t *const *task_rank, struct sink *sink)
+/* source_write: where a flow parameter comes from; a composed parameter's
+ * text goes to the composed parameters' */
+static void source_write(struct emitter *e, const struct comp *c, const struct comp_source *s,
+			 const struct spec_param *p, const size_t *flow_rank,
+			 size_t *const *task_rank)
 {
 	static const char *const map_kinds[] = {"raw", "file", "db"};
-	json_t *src = json_object();
+	struct jw *w = &e->fw;
 
+	jw_object(w);
 	if (s->input) {
-		json_t *cp = json_object();
+		struct jw *pw = &e->pw;
 
-		json_object_set_new(cp, "name", json_string(c->params[s->index].name));
-		json_object_set_new(cp, "type", type_json(p->t));
-		if (p->deflt)
-			json_object_set_new(cp, "default", value_json(p->deflt));
-		json_object_set_new(src, "input", json_integer((json_int_t)sink->nparams++));
-		sink->param(sink->ctx, cp);
+		if (e->params.len)
+			buf_putc(&e->params, ',');
+		jw_object(pw);
+		key_str(pw, "name", c->params[s->index].name);
+		key_type(e, pw, "type", p->t);
+		if (p->deflt && value_has_json(p->deflt)) {
+			jw_key(pw, "default");
+			value_write(pw, p->deflt);
+		}
+		jw_object_end(pw);
+		key_int(w, "input", (long long)e->nparams++);
 	} else {
 		const struct spec_mapping *m = s->map;
-		json_t *from = json_object();
 
-		json_object_set_new(from, "flow", json_integer((json_int_t)flow_rank[s->index]));
-		json_object_set_new(from, "task", json_integer((json_int_t)task_rank[s->index][
-			m->task - m->from->tasks]));
-		if (m->map_type == SPEC_MAP_DB)
-			json_object_set_new(from, "index", index_json(m));
-		json_object_set_new(src, map_kinds[m->map_type], from);
+		jw_key(w, map_kinds[m->map_type]);
+		jw_object(w);
+		key_int(w, "flow", (long long)flow_rank[s->index]);
+		key_int(w, "task", (long long)task_rank[s->index][m->task - m->from->tasks]);
+		if (m->map_type == SPEC_MAP_DB) {
+			jw_key(w, "index");
+			index_write(w, m);
+		}
+		jw_object_end(w);
 	}
-	return src;
+	jw_object_end(w);
+}
+
+/* labels_json: the strings of list, for the plan's head */
+static json_t *labels_json(const struct ynode *list)
+{
+	json_t *arr = json_array();
+	size_t i;
+
+	for (i = 0; i < list->n; i++)
+		json_array_append_new(arr, json_stringn(yn_item(list, i)->str, yn_item(list, i)->len));
+	return arr;
 }
 
 /* head: the plan of fof without "flows", "params" and "hash" */
@@ -365,7 +438,7 @@ static json_t *head(const struct spec_fof *fof, const struct bundle *bundle)
 	json_object_set_new(plan, "name", json_string(fof->head.name));
 	json_object_set_new(plan, "project", json_string(fof->head.project));
 	if (fof->head.labels)
-		json_object_set_new(plan, "labels", strings_json(fof->head.labels));
+		json_object_set_new(plan, "labels", labels_json(fof->head.labels));
 	if (fof->head.image)
 		json_object_set_new(plan, "image", json_string(fof->head.image->str));
 	if (fof->head.description)
@@ -375,10 +448,73 @@ static json_t *head(const struct spec_fof *fof, const struct bundle *bundle)
 	return plan;
 }
 
-/* build_flows: the flows of the plan of fof and the composed parameters
- * they take, to sink */
-static void build_flows(const struct spec_fof *fof, const struct bundle *bundle, size_t *flows_out,
-			struct sink *sink)
+/* flow_write: the flow cf (index li in c; node in fd, the flows' order of
+ * what they need) to e->fw */
+static void flow_write(struct emitter *e, const struct bundle *bundle, const struct comp *c,
+		       const struct comp_flow *cf, size_t li, const struct order_deps *fd,
+		       size_t node, const size_t *rank, const size_t *flow_rank,
+		       size_t *const *task_rank)
+{
+	const struct spec_flow *f = cf->flow;
+	size_t *torder = xmalloc((f->ntasks ? f->ntasks : 1) * sizeof(*torder));
+	struct jw *w = &e->fw;
+	struct order_deps td;
+	size_t i;
+
+	jw_object(w);
+	key_str(w, "name", cf->name);
+	key_str(w, "project", f->head.project);
+	if (cf->labels)
+		strings_write(w, "labels", cf->labels);
+	if (cf->image)
+		key_str(w, "image", cf->image->str);
+	if (f->network) {
+		jw_key(w, "network");
+		jw_bool(w, 1);
+	}
+	jw_key(w, "needs");
+	needs_write(w, fd, node, rank);
+	if (f->resources.given) {
+		jw_key(w, "resources");
+		jw_object(w);
+		set_positive(w, "cpus", f->resources.cpus);
+		set_positive(w, "mem_mb", f->resources.mem_mb);
+		set_positive(w, "time_s", f->resources.time_s);
+		if (f->resources.partition)
+			key_str(w, "partition", f->resources.partition->str);
+		jw_object_end(w);
+	}
+	jw_key(w, "params");
+	jw_array(w);
+	for (i = 0; i < f->nparams; i++) {
+		const struct spec_param *p = &f->params[i];
+
+		jw_object(w);
+		key_str(w, "name", p->name);
+		key_type(e, w, "type", p->t);
+		jw_key(w, "source");
+		source_write(e, c, &cf->sources[i], p, flow_rank, task_rank);
+		jw_object_end(w);
+	}
+	jw_array_end(w);
+	order_task_deps(f, &td);
+	for (i = 0; i < f->ntasks; i++)
+		torder[task_rank[li][i]] = i;
+	jw_key(w, "tasks");
+	jw_array(w);
+	for (i = 0; i < f->ntasks; i++)
+		task_write(e, bundle, f, torder[i], &td, task_rank[li]);
+	jw_array_end(w);
+	order_free(&td);
+	free(torder);
+	jw_object_end(w);
+}
+
+/* build_flows: the text of the flows of the plan of fof (after '[' or ','
+ * each, without the closing ']'), to e->fw, flush(ctx) after each, and
+ * that of the composed parameters they take, to e->params */
+static void build_flows(struct emitter *e, const struct spec_fof *fof, const struct bundle *bundle,
+			size_t *flows_out, void (*flush)(void *ctx), void *ctx)
 {
 	const struct comp *c = fof->comp;
 	const size_t n = c->nflows;
@@ -418,54 +554,13 @@ static void build_flows(const struct spec_fof *fof, const struct bundle *bundle,
 	}
 	for (k = 0; k < n; k++) {
 		size_t li = byname[order[k]];
-		const struct comp_flow *cf = &c->flows[li];
-		const struct spec_flow *f = cf->flow;
-		json_t *fo = json_object(), *fparams = json_array(), *tasks = json_array();
-		size_t *torder = xmalloc((f->ntasks ? f->ntasks : 1) * sizeof(*torder));
-		struct order_deps td;
 
 		if (flows_out)
 			flows_out[k] = li;
-		json_object_set_new(fo, "name", json_string(cf->name));
-		json_object_set_new(fo, "project", json_string(f->head.project));
-		if (cf->labels)
-			json_object_set_new(fo, "labels", strings_json(cf->labels));
-		if (cf->image)
-			json_object_set_new(fo, "image", json_string(cf->image->str));
-		if (f->network)
-			json_object_set_new(fo, "network", json_true());
-		json_object_set_new(fo, "needs", needs_json(&fd, order[k], rank));
-		if (f->resources.given) {
-			json_t *res = json_object();
-
-			set_positive(res, "cpus", f->resources.cpus);
-			set_positive(res, "mem_mb", f->resources.mem_mb);
-			set_positive(res, "time_s", f->resources.time_s);
-			if (f->resources.partition)
-				json_object_set_new(res, "partition",
-						    json_string(f->resources.partition->str));
-			json_object_set_new(fo, "resources", res);
-		}
-		for (i = 0; i < f->nparams; i++) {
-			const struct spec_param *p = &f->params[i];
-			json_t *po = json_object();
-
-			json_object_set_new(po, "name", json_string(p->name));
-			json_object_set_new(po, "type", type_json(p->t));
-			json_object_set_new(po, "source", source_json(c, &cf->sources[i], p, flow_rank,
-								      task_rank, sink));
-			json_array_append_new(fparams, po);
-		}
-		json_object_set_new(fo, "params", fparams);
-		order_task_deps(f, &td);
-		for (i = 0; i < f->ntasks; i++)
-			torder[task_rank[li][i]] = i;
-		for (i = 0; i < f->ntasks; i++)
-			json_array_append_new(tasks, task_json(bundle, f, torder[i], &td, task_rank[li]));
-		order_free(&td);
-		free(torder);
-		json_object_set_new(fo, "tasks", tasks);
-		sink->flow(sink->ctx, fo);
+		buf_putc(e->fw.b, k ? ',' : '[');
+		flow_write(e, bundle, c, &c->flows[li], li, &fd, order[k], rank, flow_rank,
+			   task_rank);
+		flush(ctx);
 	}
 	for (i = 0; i < n; i++)
 		free(task_rank[i]);
@@ -478,27 +573,6 @@ static void build_flows(const struct spec_fof *fof, const struct bundle *bundle,
 	free(flow_rank);
 }
 
-static void flow_to_tree(void *ctx, json_t *flow)
-{
-	json_array_append_new(json_object_get(ctx, "flows"), flow);
-}
-
-static void param_to_tree(void *ctx, json_t *param)
-{
-	json_array_append_new(json_object_get(ctx, "params"), param);
-}
-
-json_t *emit_plan(const struct spec_fof *fof, const struct bundle *bundle, size_t *flows_out)
-{
-	json_t *plan = head(fof, bundle);
-	struct sink sink = {flow_to_tree, param_to_tree, plan, 0};
-
-	json_object_set_new(plan, "flows", json_array());
-	json_object_set_new(plan, "params", json_array());
-	build_flows(fof, bundle, flows_out, &sink);
-	return plan;
-}
-
 /* The text of a plan on its way out: what is written goes to put and, up
  * to the "hash" member, into the hash. */
 struct plan_out {
@@ -506,8 +580,7 @@ struct plan_out {
 	void *ctx;                  /* put's */
 	struct sha256 hash;         /* of the text written so far */
 	struct buf b;               /* the text not yet written */
-	size_t nflows;              /* flows written */
-	struct buf params;          /* the composed parameters' text so far, comma-separated */
+	struct emitter e;           /* writes the flows into b */
 };
 
 /* out_flush: the text held in o->b, hashed and written; the buffer is
@@ -522,26 +595,10 @@ static void out_flush(struct plan_out *o)
 	o->b.data[0] = '\0';
 }
 
-/* flow_out: a flow's text, written as soon as the flow is made */
-static void flow_out(void *ctx, json_t *flow)
+/* flow_done: a flow's text, written as soon as the flow is made */
+static void flow_done(void *ctx)
 {
-	struct plan_out *o = ctx;
-
-	buf_putc(&o->b, o->nflows++ ? ',' : '[');
-	json_text_append(&o->b, flow, PLAN_DUMP_FLAGS);
-	json_decref(flow);
-	out_flush(o);
-}
-
-/* param_out: a composed parameter's text, held: "params" sorts after "hash" */
-static void param_out(void *ctx, json_t *param)
-{
-	struct plan_out *o = ctx;
-
-	if (o->params.len)
-		buf_putc(&o->params, ',');
-	json_text_append(&o->params, param, PLAN_DUMP_FLAGS);
-	json_decref(param);
+	out_flush(ctx);
 }
 
 static int cmp_key(const void *a, const void *b)
@@ -558,14 +615,15 @@ static int cmp_key(const void *a, const void *b)
 void emit_write(const struct spec_fof *fof, const struct bundle *bundle, size_t *flows_out,
 		emit_put_fn put, void *ctx)
 {
-	struct plan_out o = {put, ctx, {NULL}, {0}, 0, {0}};
-	struct sink sink = {flow_out, param_out, &o, 0};
+	struct plan_out o = {.put = put, .ctx = ctx};
 	json_t *plan = head(fof, bundle), *v;
 	const char **keys = xmalloc((json_object_size(plan) + 2) * sizeof(*keys)), *key;
 	size_t nkeys = 0, i;
 	struct buf after = {0};
 	char hash[65];
 
+	jw_init(&o.e.fw, &o.b);
+	jw_init(&o.e.pw, &o.e.params);
 	json_object_foreach(plan, key, v)
 		keys[nkeys++] = key;
 	keys[nkeys++] = "flows";
@@ -578,8 +636,8 @@ void emit_write(const struct spec_fof *fof, const struct bundle *bundle, size_t 
 		buf_printf(&o.b, "%s\"%s\":", i ? "," : "", keys[i]);
 		if (strcmp(keys[i], "flows") == 0) {
 			out_flush(&o);
-			build_flows(fof, bundle, flows_out, &sink);
-			buf_puts(&o.b, o.nflows ? "]" : "[]");
+			build_flows(&o.e, fof, bundle, flows_out, flow_done, &o);
+			buf_puts(&o.b, fof->comp->nflows ? "]" : "[]");
 		} else {
 			json_text_append(&o.b, json_object_get(plan, keys[i]), PLAN_DUMP_FLAGS);
 		}
@@ -589,8 +647,8 @@ void emit_write(const struct spec_fof *fof, const struct bundle *bundle, size_t 
 		buf_printf(&after, ",\"%s\":", keys[i]);
 		if (strcmp(keys[i], "params") == 0) {
 			buf_putc(&after, '[');
-			if (o.params.len)
-				buf_add(&after, o.params.data, o.params.len);
+			if (o.e.params.len)
+				buf_add(&after, o.e.params.data, o.e.params.len);
 			buf_putc(&after, ']');
 		} else {
 			json_text_append(&after, json_object_get(plan, keys[i]), PLAN_DUMP_FLAGS);
@@ -604,9 +662,34 @@ void emit_write(const struct spec_fof *fof, const struct bundle *bundle, size_t 
 	buf_add(&o.b, after.data, after.len);
 	buf_putc(&o.b, '\n');
 	put(ctx, o.b.data, o.b.len);
+	jw_free(&o.e.fw);
+	jw_free(&o.e.pw);
+	buf_free(&o.e.params);
+	buf_free(&o.e.tmp);
 	buf_free(&o.b);
-	buf_free(&o.params);
 	buf_free(&after);
 	free(keys);
 	json_decref(plan);
+}
+
+/* put_buf: a plan's text, kept whole in the buffer ctx */
+static void put_buf(void *ctx, const char *data, size_t len)
+{
+	buf_add(ctx, data, len);
+}
+
+/* The tree is read back from the text emit_write makes, so that there is
+ * one writer of plans. */
+json_t *emit_plan(const struct spec_fof *fof, const struct bundle *bundle, size_t *flows_out)
+{
+	struct buf text = {0};
+	json_t *plan;
+
+	emit_write(fof, bundle, flows_out, put_buf, &text);
+	plan = json_loadb(text.data, text.len, JSON_ALLOW_NUL, NULL);
+	if (!plan)
+		fatal("internal error: a plan that does not read back");
+	json_object_del(plan, "hash");
+	buf_free(&text);
+	return plan;
 }

@@ -2,6 +2,7 @@
  * parses arguments and prints; the work is done by the driver. */
 #include <errno.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,7 +13,6 @@
 #include "driver.h"
 #include "graph.h"
 #include "emit.h"
-#include "json_text.h"
 #include "output.h"
 #include "value.h"
 
@@ -96,7 +96,16 @@ struct param_row {
 	char *deflt;       /* compact JSON of the default, owned; NULL when required */
 };
 
-/* add_rows: the composed parameters of fof, as its plan lists them */
+/* default_of: the default of fof's composed parameter name, as written */
+static const struct ynode *default_of(const struct spec_fof *fof, const char *name)
+{
+	uintptr_t k = (uintptr_t)strmap_get(&fof->comp->names, name, strlen(name));
+
+	return fof->comp->params[k - 1].param->deflt;
+}
+
+/* add_rows: the composed parameters of fof, as its plan lists them, their
+ * defaults as written (a mapping's keys in their order) */
 static void add_rows(struct param_row **rows, size_t *n, size_t *cap, const struct spec_fof *fof)
 {
 	json_t *plan = emit_plan(fof, NULL, NULL), *params = json_object_get(plan, "params"), *p;
@@ -108,7 +117,7 @@ static void add_rows(struct param_row **rows, size_t *n, size_t *cap, const stru
 
 		r.name = xstrdup(json_string_value(json_object_get(p, "name")));
 		r.type = xstrdup(json_string_value(json_object_get(p, "type")));
-		r.deflt = d ? json_text(d, JSON_COMPACT | JSON_ENCODE_ANY | JSON_PRESERVE_ORDER) : NULL;
+		r.deflt = d ? value_text(default_of(fof, r.name)) : NULL;
 		VEC_PUSH(*rows, *n, *cap, r);
 	}
 	json_decref(plan);

@@ -16,6 +16,9 @@
 char *json_text(const json_t *v, size_t flags);
 /* json_text_append: the same text of v (not NULL), appended to b */
 void json_text_append(struct buf *b, const json_t *v, size_t flags);
+/* json_text_string: s (len bytes) as a JSON string, escaped as json_text
+ * escapes strings, appended to b */
+void json_text_string(struct buf *b, const char *s, size_t len);
 /* json_text_real: the shortest text of d that reads back as d, with a '.'
  * or an exponent so that it reads back as a real; into out (at least 32
  * bytes) */
