@@ -298,8 +298,9 @@ static void task_write(struct emitter *e, const struct bundle *bundle, const str
 	if (t->env) {
 		jw_key(w, "env");
 		jw_object(w);
+		/* a repeated name (an error the front end reports) once, the first */
 		for (i = 0; i < t->env->n; i++)
-			if (!jw_has_key(w, yn_key(t->env, i)->str)) {
+			if (!yn_key(t->env, i)->repeated) {
 				jw_key(w, yn_key(t->env, i)->str);
 				template(w, &to, yn_value(t->env, i), NULL);
 			}
