@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <malloc.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -55,6 +57,46 @@ int util_help_version(const char *arg, const char *usage)
 		return 1;
 	}
 	return 0;
+}
+
+/* The heap's growth for large inputs: 2 MiB pages where the kernel has
+ * them, asked for with madvise (transparent huge pages in "madvise" mode).
+ * One fault then maps 2 MiB instead of 4 KiB; a compiler that builds its
+ * structures once and exits touches each page of them once, so faults are
+ * most of the cost of fresh memory. */
+#define HUGE_PAGE ((size_t)2 << 20)
+
+void util_heap_reserve(size_t bytes)
+{
+#if defined(M_TOP_PAD) && defined(MADV_HUGEPAGE)
+	static int tuned;
+	uintptr_t lo, hi;
+	void *volatile p; /* kept: a malloc and free the compiler may not drop */
+
+	if (bytes < 4 * HUGE_PAGE)
+		return;
+	if (!tuned) {
+		/* large blocks from the heap too, and the heap never trimmed
+		 * below what it was given */
+		mallopt(M_MMAP_THRESHOLD, 32 << 20);
+		mallopt(M_TRIM_THRESHOLD, INT32_MAX);
+		tuned = 1;
+	}
+	if (bytes > (size_t)INT32_MAX / 2)
+		bytes = (size_t)INT32_MAX / 2;
+	lo = (uintptr_t)sbrk(0);
+	mallopt(M_TOP_PAD, (int)bytes);
+	p = malloc(HUGE_PAGE);
+	free(p);
+	mallopt(M_TOP_PAD, 128 << 10);
+	hi = (uintptr_t)sbrk(0);
+	lo = (lo + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1);
+	hi &= ~(uintptr_t)(HUGE_PAGE - 1);
+	if (hi > lo)
+		madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
+#else
+	(void)bytes;
+#endif
 }
 
 void *xmalloc(size_t size)

@@ -680,9 +680,13 @@ int yn_load_file(struct yfile *f, const char *path, struct diags *ds)
 	struct buf data = {0};
 	struct stat st;
 
-	if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && (uintmax_t)st.st_size > YN_MAX_FILE) {
-		errno = EFBIG;
-		return -1;
+	if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+		if ((uintmax_t)st.st_size > YN_MAX_FILE) {
+			errno = EFBIG;
+			return -1;
+		}
+		/* what its nodes, strings and the model built from them take */
+		util_heap_reserve((size_t)st.st_size * 10);
 	}
 	if (util_read_file(path, &data) < 0) {
 		int err = errno;

@@ -71,6 +71,9 @@ void buf_free(struct buf *b);
  * strings (*cap slots; each string owned by the vector) */
 void strv_addf(char ***v, size_t *n, size_t *cap, const char *fmt, ...) ATTR_PRINTF(4, 5);
 
+/* util_heap_reserve: prepares the heap for about bytes more of allocations
+ * (huge pages where the system offers them); small sizes do nothing */
+void util_heap_reserve(size_t bytes);
 /* util_read_file: appends the whole file at path to out; 0, or -1 with
  * errno set */
 int util_read_file(const char *path, struct buf *out);
