@@ -11,6 +11,8 @@ ifeq ($(SAN),1)
 CFLAGS += $(SAN_FLAGS) -O1
 LDFLAGS += $(SAN_FLAGS)
 endif
+# flowc parses a large file in two parts at once
+LDFLAGS += -pthread
 # libcrypto (OpenSSL) computes SHA-256 and base64 for both programs
 PKGS = yaml-0.1 jansson libcrypto
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) libpq 2>/dev/null)
@@ -185,7 +187,7 @@ golden: $(B)/flowc $(B)/flowrun $(B)/tests/test_store
 # they found that reaches new code into tests/fuzz/corpus/NAME, to commit
 # after a long campaign: `make fuzz-merge FUZZ_SECONDS=3600
 # FUZZ_TARGETS=build/fuzz/fuzz_load`.
-FUZZ_CC = clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+FUZZ_CC = clang -g -O1 -pthread -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-std=c11 -D_DEFAULT_SOURCE
 FUZZ_LEN = 8192
 # the runtime's sources each runtime target needs beside RUN_SRCS

@@ -195,6 +195,14 @@ static void *arena_take(struct arena *a, size_t size, size_t align)
 	return p;
 }
 
+void arena_reserve(struct arena *a, size_t size)
+{
+	if (!a->chunks || a->size - a->used < size) {
+		arena_take(a, size, 1);
+		a->used = 0;
+	}
+}
+
 void *arena_alloc(struct arena *a, size_t size)
 {
 	return arena_take(a, size, sizeof(max_align_t));
@@ -208,6 +216,21 @@ char *arena_strndup(struct arena *a, const char *s, size_t len)
 	memcpy(p, s, len);
 	p[len] = '\0';
 	return p;
+}
+
+void arena_adopt(struct arena *a, struct arena *from)
+{
+	struct arena_chunk **tail = &a->chunks;
+
+	/* from's chunks go after a's newest, which stays the one allocated from */
+	if (*tail)
+		tail = &(*tail)->next;
+	while (*tail)
+		tail = &(*tail)->next;
+	*tail = from->chunks;
+	if (!a->chunks)
+		*a = *from;
+	memset(from, 0, sizeof(*from));
 }
 
 void arena_free(struct arena *a)

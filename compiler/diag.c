@@ -64,8 +64,9 @@ void diag_explain(enum diag_code code, FILE *out)
 
 const char *diag_quote(const char *s)
 {
-	static char bufs[8][64 * 4 + 8];
-	static unsigned next;
+	/* per thread: files are parsed in parts at once */
+	static _Thread_local char bufs[8][64 * 4 + 8];
+	static _Thread_local unsigned next;
 	char *out = bufs[next++ % 8], *p = out;
 	size_t nchars = 0;
 
@@ -124,6 +125,20 @@ void diag_report_unknown(struct diags *ds, enum diag_code code, struct diag_loc 
 	else
 		diag_report(ds, code, loc, "%s", msg.data);
 	buf_free(&msg);
+}
+
+void diag_move(struct diags *to, struct diags *from)
+{
+	size_t i;
+
+	for (i = 0; i < from->n; i++) {
+		from->items[i].seq = to->n;
+		VEC_PUSH(to->items, to->n, to->cap, from->items[i]);
+	}
+	to->nerrors += from->nerrors;
+	to->nwarnings += from->nwarnings;
+	free(from->items);
+	memset(from, 0, sizeof(*from));
 }
 
 void diag_note(struct diags *ds, struct diag_loc loc, const char *fmt, ...)

@@ -50,6 +50,8 @@ struct diags {
 
 enum diag_format { DIAG_TEXT, DIAG_JSON, DIAG_SARIF };
 
+/* diag_move: appends what from holds to to, in order, leaving from empty */
+void diag_move(struct diags *to, struct diags *from);
 void diag_report(struct diags *ds, enum diag_code code, struct diag_loc loc, const char *fmt, ...)
 	ATTR_PRINTF(4, 5);
 /* diag_report_unknown: reports a name that is not one of names, adding

@@ -1,9 +1,12 @@
 /* ynode.c: YAML documents as trees of nodes that remember their source
  * position, loaded with libyaml's event parser without recursion. It knows
  * YAML, not flows. */
+#define _GNU_SOURCE /* sched_getaffinity */
 #include "ynode.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,35 +116,6 @@ struct diag_loc yn_loc(const struct ynode *n)
 	return loc_in(reg.spans[i].path, n);
 }
 
-/* alloc_nodes: room for n nodes of f, contiguous; hint nodes for its first block */
-static struct ynode *alloc_nodes(struct yfile *f, size_t n, size_t hint)
-{
-	struct yblock *b = f->blocks;
-	struct ynode *p;
-
-	if (!b || b->cap - b->used < n) {
-		size_t cap = f->blocks ? BLOCK_NODES : hint < 64 ? 64 : hint < BLOCK_NODES ? hint : BLOCK_NODES;
-
-		if (cap < n)
-			cap = n;
-		b = xmalloc(sizeof(*b) + cap * sizeof(*b->nodes));
-		b->cap = cap;
-		b->used = 0;
-		registry_add(b->nodes, cap, f->path);
-		if (f->blocks && n > BLOCK_NODES / 4) {
-			/* a large collection's own block; the current one stays */
-			b->next = f->blocks->next;
-			f->blocks->next = b;
-		} else {
-			b->next = f->blocks;
-			f->blocks = b;
-		}
-	}
-	p = b->nodes + b->used;
-	b->used += n;
-	return p;
-}
-
 /* A collection being built: its node, whose items are its children once it closes. */
 struct frame {
 	struct ynode node;      /* the sequence or mapping */
@@ -171,7 +145,65 @@ struct loader {
 	size_t len;             /* bytes of data */
 	size_t src_byte;        /* a byte offset of data (after the BOM at least) ... */
 	size_t src_index;       /* ... and libyaml's character index of it */
+	size_t end_line;        /* lines of data, once parsed to its end (libyaml's count) */
+	int unlisted;           /* 1: the file's blocks are registered once it is parsed */
+	struct yblock *spare;   /* blocks made for the file beforehand, to use first */
 };
+
+/* link_block: makes b f's current block, or puts it after the current one */
+static void link_block(struct yfile *f, struct yblock *b, int after)
+{
+	if (after) {
+		b->next = f->blocks->next;
+		f->blocks->next = b;
+	} else {
+		b->next = f->blocks;
+		f->blocks = b;
+	}
+}
+
+/* new_block: an empty block of room for cap nodes of f, registered unless
+ * unlisted */
+static struct yblock *new_block(struct yfile *f, size_t cap, int unlisted)
+{
+	struct yblock *b = xmalloc(sizeof(*b) + cap * sizeof(*b->nodes));
+
+	b->cap = cap;
+	b->used = 0;
+	b->next = NULL;
+	if (!unlisted)
+		registry_add(b->nodes, cap, f->path);
+	return b;
+}
+
+/* alloc_nodes: room for n nodes of the file, contiguous: in its current
+ * block, a spare one or a new one */
+static struct ynode *alloc_nodes(struct loader *l, size_t n)
+{
+	struct yfile *f = l->f;
+	struct yblock *b = f->blocks;
+	struct ynode *p;
+
+	if (!b || b->cap - b->used < n) {
+		/* a large collection has a block of its own; the current one stays */
+		int after = f->blocks && n > BLOCK_NODES / 4;
+
+		if (!after && l->spare && l->spare->cap >= n) {
+			b = l->spare;
+			l->spare = b->next;
+		} else {
+			size_t cap = f->blocks ? BLOCK_NODES : l->hint < 64 ? 64
+				   : l->hint < BLOCK_NODES ? l->hint : BLOCK_NODES;
+
+			b = new_block(f, cap < n ? n : cap, l->unlisted);
+		}
+		link_block(f, b, after);
+	}
+	p = b->nodes + b->used;
+	b->used += n;
+	return p;
+}
+
 
 /* intern: s as a string of the file's arena, the same one for equal short strings */
 static const char *intern(struct loader *l, const char *s, size_t len)
@@ -331,7 +363,7 @@ static void close_collection(struct loader *l, yaml_mark_t end)
 	struct ynode *items = NULL;
 
 	if (count) {
-		items = alloc_nodes(l->f, count, l->hint);
+		items = alloc_nodes(l, count);
 		memcpy(items, l->kids + top->first, count * sizeof(*items));
 	}
 	l->nkids = top->first;
@@ -585,6 +617,7 @@ static int parse(struct loader *l, const char *data, size_t len)
 		}
 		switch (ev.type) {
 		case YAML_STREAM_END_EVENT:
+			l->end_line = ev.start_mark.line;
 			done = 1;
 			break;
 		case YAML_DOCUMENT_START_EVENT:
@@ -593,7 +626,7 @@ static int parse(struct loader *l, const char *data, size_t len)
 			break;
 		case YAML_DOCUMENT_END_EVENT:
 			if (l->has_root && !yn_is_null(&l->root)) {
-				struct ynode *root = alloc_nodes(l->f, 1, l->hint);
+				struct ynode *root = alloc_nodes(l, 1);
 
 				*root = l->root;
 				VEC_PUSH(l->docs, l->ndocs, l->doccap, root);
@@ -654,6 +687,168 @@ static int parse(struct loader *l, const char *data, size_t len)
 	return ok;
 }
 
+/* A file of PART_MIN bytes or more is parsed as two parts at once, cut at
+ * the start of a line that begins a document: "---" at the start of a line,
+ * then a blank or the end, which YAML allows inside no scalar and no
+ * collection. Each part is parsed alone, the second's lines counted from 1
+ * and moved by the first's once both are done. Should either part fail to
+ * parse, the file is parsed again in one piece, so that what is reported is
+ * what one parse reports. */
+#define PART_MIN ((size_t)1 << 20)
+/* bytes of YAML per node, at the least, in a spec as people write them */
+#define PART_BYTES_PER_NODE 6
+/* nodes of a block made beforehand: 6 MiB, well within what the heap
+ * gives from its own memory */
+#define SPARE_NODES (BLOCK_NODES * 64)
+
+struct part {
+	struct yfile f;         /* its nodes, strings and documents; path borrowed */
+	struct diags ds;        /* what it reported */
+	struct loader l;        /* its loader */
+	const char *data;       /* its bytes */
+	size_t len;             /* bytes of data */
+	int ok;                 /* what parse returned */
+};
+
+static void *parse_part(void *arg)
+{
+	struct part *p = arg;
+
+	p->l.f = &p->f;
+	p->l.ds = &p->ds;
+	p->ok = parse(&p->l, p->data, p->len);
+	return NULL;
+}
+
+/* two_cpus: whether this process may run on more than one CPU */
+static int two_cpus(void)
+{
+	cpu_set_t set;
+
+	return sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_COUNT(&set) > 1;
+}
+
+/* part_cut: where the second part of data starts, after a line break near
+ * its middle and at a line that starts a document; 0 for no second part */
+static size_t part_cut(const char *data, size_t len)
+{
+	const char *p = data + len / 2, *end = data + len;
+
+	if (len < PART_MIN || !two_cpus())
+		return 0;
+	/* UTF-16 and UTF-32 input (found by its byte order mark) is not cut */
+	if ((unsigned char)data[0] == 0xfe || (unsigned char)data[0] == 0xff || data[0] == '\0')
+		return 0;
+	while ((p = memchr(p, '\n', (size_t)(end - p))) && end - p > 4) {
+		p++;
+		if (memcmp(p, "---", 3) == 0 && memchr(" \t\r\n", p[3], 4))
+			return (size_t)(p - data);
+	}
+	return 0;
+}
+
+/* free_nodes: frees what f's documents take, keeping its path */
+static void free_nodes(struct yfile *f)
+{
+	struct yblock *b, *next;
+
+	for (b = f->blocks; b; b = next) {
+		next = b->next;
+		registry_drop(b->nodes);
+		free(b);
+	}
+	f->blocks = NULL;
+	arena_free(&f->arena);
+	free(f->docs);
+	f->docs = NULL;
+	f->ndocs = 0;
+}
+
+/* free_spares: frees the spare blocks l did not use */
+static void free_spares(struct loader *l)
+{
+	struct yblock *b, *next;
+
+	for (b = l->spare; b; b = next) {
+		next = b->next;
+		free(b);
+	}
+	l->spare = NULL;
+}
+
+/* parse_parts: loads data into f in two parts at once; 0 when data is not
+ * cut or a part failed (nothing then is left in f or ds) */
+static int parse_parts(struct yfile *f, const char *data, size_t len, struct diags *ds)
+{
+	size_t cut = part_cut(data, len), i, j;
+	struct part a = {0}, b = {0};
+	struct yblock *blk, **tail;
+	pthread_t t;
+
+	if (!cut)
+		return 0;
+	a.f.path = b.f.path = f->path;
+	b.l.unlisted = 1;
+	a.data = data;
+	a.len = cut;
+	b.data = data + cut;
+	b.len = len - cut;
+	/* the second part's nodes and strings go where the first part's do:
+	 * in the heap reserved for the file (a thread's own heap grows a page
+	 * at a time) */
+	for (i = 0; i < b.len / PART_BYTES_PER_NODE; i += SPARE_NODES) {
+		blk = new_block(&b.f, SPARE_NODES, 1);
+		blk->next = b.l.spare;
+		b.l.spare = blk;
+	}
+	arena_reserve(&b.f.arena, b.len);
+	if (pthread_create(&t, NULL, parse_part, &b) != 0) {
+		free_spares(&b.l);
+		free_nodes(&b.f);
+		return 0;
+	}
+	parse_part(&a);
+	if (pthread_join(t, NULL) != 0)
+		fatal("internal error: a parsing thread was lost");
+	free_spares(&b.l);
+	/* the second part's nodes were not registered (the registry has one
+	 * writer) and its lines start where the first part ends */
+	for (blk = b.f.blocks; blk; blk = blk->next) {
+		registry_add(blk->nodes, blk->cap, f->path);
+		for (i = 0; i < blk->used; i++)
+			blk->nodes[i].line += (uint32_t)a.l.end_line;
+	}
+	for (i = 0; i < b.ds.n; i++) {
+		b.ds.items[i].loc.line += (int)a.l.end_line;
+		for (j = 0; j < b.ds.items[i].nnotes; j++)
+			b.ds.items[i].notes[j].loc.line += (int)a.l.end_line;
+	}
+	if (!a.ok || !b.ok) {
+		free(a.l.docs);
+		free(b.l.docs);
+		free_nodes(&a.f);
+		free_nodes(&b.f);
+		diag_free(&a.ds);
+		diag_free(&b.ds);
+		return 0;
+	}
+	f->blocks = a.f.blocks;
+	for (tail = &f->blocks; *tail; tail = &(*tail)->next)
+		;
+	*tail = b.f.blocks;
+	f->arena = a.f.arena;
+	arena_adopt(&f->arena, &b.f.arena);
+	f->docs = a.l.docs;
+	f->ndocs = a.l.ndocs;
+	for (i = 0; i < b.l.ndocs; i++)
+		VEC_PUSH(f->docs, f->ndocs, a.l.doccap, b.l.docs[i]);
+	free(b.l.docs);
+	f->had_documents = a.f.had_documents || b.f.had_documents;
+	diag_move(ds, &a.ds);
+	diag_move(ds, &b.ds);
+	return 1;
+}
+
 void yn_load_string(struct yfile *f, const char *name, const char *data, size_t len, struct diags *ds)
 {
 	struct loader l = {0};
@@ -666,6 +861,8 @@ void yn_load_string(struct yfile *f, const char *name, const char *data, size_t 
 		diag_report(ds, DIAG_E0001, (struct diag_loc){f->path, 1, 1, 0},
 			    "the file is larger than 2 GiB, the most flowc reads");
 		f->failed = 1;
+	} else if (parse_parts(f, data, len, ds)) {
+		return;
 	} else if (parse(&l, data, len)) {
 		f->docs = l.docs;
 		f->ndocs = l.ndocs;
@@ -702,15 +899,7 @@ int yn_load_file(struct yfile *f, const char *path, struct diags *ds)
 
 void yn_free(struct yfile *f)
 {
-	struct yblock *b, *next;
-
-	for (b = f->blocks; b; b = next) {
-		next = b->next;
-		registry_drop(b->nodes);
-		free(b);
-	}
-	arena_free(&f->arena);
-	free(f->docs);
+	free_nodes(f);
 	free(f->path);
 	memset(f, 0, sizeof(*f));
 }

@@ -51,6 +51,10 @@ struct arena {
 };
 void *arena_alloc(struct arena *a, size_t size);
 char *arena_strndup(struct arena *a, const char *s, size_t len);
+/* arena_reserve: makes room for size bytes in a's current chunk */
+void arena_reserve(struct arena *a, size_t size);
+/* arena_adopt: a takes over what from owns, leaving from empty */
+void arena_adopt(struct arena *a, struct arena *from);
 void arena_free(struct arena *a);
 
 /* A growable NUL-terminated byte string. */

@@ -414,6 +414,141 @@ static void test_strings_shared_and_wide_spans(void **state)
 	diag_free(&ds);
 }
 
+/* A file of a megabyte or more is parsed in two parts at once, cut at a
+ * line that starts a document. What it gives must be what one parse gives. */
+
+/* big_stream: n documents in the text, each "---", "i: K", "l: [a, b]"
+ * with eol after each line; the document at bad gets the line extra after
+ * its "i"; *line_of_extra is the line extra is on */
+static void big_stream(struct buf *b, size_t n, const char *eol, size_t bad, const char *extra,
+		       int *line_of_extra)
+{
+	size_t k;
+	int line = 1;
+
+	for (k = 0; k < n; k++) {
+		buf_printf(b, "---%si: %zu%s", eol, k, eol);
+		line += 2;
+		if (k == bad) {
+			buf_printf(b, "%s%s", extra, eol);
+			*line_of_extra = line++;
+		}
+		buf_printf(b, "l: [a, b]%s", eol);
+		line++;
+	}
+}
+
+/* each document where it is: its key "i" on line 3k+2 (after the extra
+ * line, one more), from either part; nodes of both know their file */
+static void assert_documents_in_place(const struct yfile *f, size_t n, size_t bad)
+{
+	size_t k;
+
+	assert_int_equal(f->ndocs, n);
+	for (k = 0; k < n; k = k < n / 2 - 3 || k > n / 2 + 3 ? k + 997 : k + 1) {
+		const struct ynode *d = f->docs[k], *l = yn_get(d, "l");
+		int line = 3 * (int)k + 2 + (k > bad);
+		char want[32];
+
+		snprintf(want, sizeof(want), "%zu", k);
+		assert_string_equal(yn_get(d, "i")->str, want);
+		assert_int_equal(yn_loc(yn_key(d, 0)).line, line);
+		assert_string_equal(yn_loc(yn_key(d, 0)).file, "t.yaml");
+		assert_int_equal(yn_loc(yn_item(l, 1)).line, line + 1 + (k == bad));
+		assert_int_equal(yn_loc(yn_item(l, 1)).col, 8);
+	}
+}
+
+static void test_a_large_file_loads_in_parts_as_in_one(void **state)
+{
+	static const char *const eols[] = {"\n", "\r\n"};
+	size_t e, n = 90000;
+
+	(void)state;
+	for (e = 0; e < 2; e++) {
+		struct buf text = {0};
+		struct yfile f;
+		struct diags ds;
+		int dup_line = 0;
+
+		/* a repeated key in the second half: reported at its line */
+		big_stream(&text, n, eols[e], n - 10, "i: again", &dup_line);
+		assert_true(text.len > (1 << 20));
+		load(&f, &ds, text.data);
+		assert_int_equal(ds.n, 1);
+		assert_int_equal(ds.items[0].code, DIAG_E0002);
+		assert_int_equal(ds.items[0].loc.line, dup_line);
+		assert_int_equal(ds.items[0].notes[0].loc.line, dup_line - 1);
+		assert_false(f.failed);
+		assert_documents_in_place(&f, n, n - 10);
+		yn_free(&f);
+		diag_free(&ds);
+		buf_free(&text);
+	}
+}
+
+/* reports from both parts, in file order */
+static void test_a_large_file_reports_from_both_parts_in_order(void **state)
+{
+	struct buf text = {0}, tail = {0};
+	struct yfile f;
+	struct diags ds;
+	int first = 0, second = 0;
+	size_t n = 90000;
+
+	(void)state;
+	big_stream(&text, 10, "\n", 3, "i: again", &first);
+	big_stream(&tail, n, "\n", n - 5, "i: again", &second);
+	buf_add(&text, tail.data, tail.len);
+	load(&f, &ds, text.data);
+	assert_int_equal(ds.n, 2);
+	assert_int_equal(ds.items[0].loc.line, first);
+	assert_int_equal(ds.items[1].loc.line, 31 + second);
+	assert_true(ds.items[0].seq < ds.items[1].seq);
+	assert_int_equal(f.ndocs, 10 + n);
+	yn_free(&f);
+	diag_free(&ds);
+	buf_free(&text);
+	buf_free(&tail);
+}
+
+/* a syntax error in either part, or a document marker that a quoted
+ * scalar spans: the one report a parse in one piece gives */
+static void test_a_large_file_with_a_syntax_error_reports_it_once(void **state)
+{
+	static const char *const bad[] = {"x: [unclosed", "x: \"spans\n---\nthe cut\""};
+	size_t n = 90000, b, at;
+
+	(void)state;
+	for (b = 0; b < 2; b++) {
+		for (at = 100; at < n; at += n - 200) {
+			struct buf text = {0};
+			struct yfile f, alone;
+			struct diags ds, ds_alone;
+			int line = 0;
+			char small[64];
+
+			big_stream(&text, n, "\n", at, bad[b], &line);
+			load(&f, &ds, text.data);
+			/* the same document alone, its "---" on line 1 */
+			snprintf(small, sizeof(small), "---\ni: %zu\n%s\nl: [a, b]\n", at, bad[b]);
+			load(&alone, &ds_alone, small);
+			assert_int_equal(ds_alone.n, 1);
+			assert_int_equal(ds.n, 1);
+			assert_true(f.failed);
+			assert_int_equal(f.ndocs, 0);
+			assert_int_equal(ds.items[0].loc.line, ds_alone.items[0].loc.line + line - 3);
+			assert_int_equal(ds.items[0].loc.col, ds_alone.items[0].loc.col);
+			assert_string_equal(ds.items[0].msg, ds_alone.items[0].msg);
+			yn_free(&f);
+			yn_free(&alone);
+			diag_free(&ds);
+			diag_free(&ds_alone);
+			buf_free(&text);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -437,6 +572,9 @@ int main(void)
 		cmocka_unit_test(test_nodes_know_their_file),
 		cmocka_unit_test(test_duplicates_in_a_large_mapping),
 		cmocka_unit_test(test_strings_shared_and_wide_spans),
+		cmocka_unit_test(test_a_large_file_loads_in_parts_as_in_one),
+		cmocka_unit_test(test_a_large_file_reports_from_both_parts_in_order),
+		cmocka_unit_test(test_a_large_file_with_a_syntax_error_reports_it_once),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
