@@ -695,8 +695,10 @@ static int parse(struct loader *l, const char *data, size_t len)
  * parse, the file is parsed again in one piece, so that what is reported is
  * what one parse reports. */
 #define PART_MIN ((size_t)1 << 20)
-/* bytes of YAML per node, at the least, in a spec as people write them */
-#define PART_BYTES_PER_NODE 6
+/* bytes of YAML per node in a spec as people write them, rounded up: the
+ * second part's blocks made beforehand are then mostly filled (a 2 MiB
+ * page of the heap is resident once touched at all) */
+#define PART_BYTES_PER_NODE 8
 /* nodes of a block made beforehand: 6 MiB, well within what the heap
  * gives from its own memory */
 #define SPARE_NODES (BLOCK_NODES * 64)
@@ -793,15 +795,15 @@ static int parse_parts(struct yfile *f, const char *data, size_t len, struct dia
 	a.len = cut;
 	b.data = data + cut;
 	b.len = len - cut;
-	/* the second part's nodes and strings go where the first part's do:
-	 * in the heap reserved for the file (a thread's own heap grows a page
-	 * at a time) */
+	/* most of the second part's nodes and strings go where the first
+	 * part's do: in the heap reserved for the file (a thread's own heap
+	 * grows a page at a time) */
 	for (i = 0; i < b.len / PART_BYTES_PER_NODE; i += SPARE_NODES) {
 		blk = new_block(&b.f, SPARE_NODES, 1);
 		blk->next = b.l.spare;
 		b.l.spare = blk;
 	}
-	arena_reserve(&b.f.arena, b.len);
+	arena_reserve(&b.f.arena, b.len / 8);
 	if (pthread_create(&t, NULL, parse_part, &b) != 0) {
 		free_spares(&b.l);
 		free_nodes(&b.f);
