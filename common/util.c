@@ -88,7 +88,7 @@ void util_heap_reserve(size_t bytes)
 	mallopt(M_TOP_PAD, (int)bytes);
 	p = malloc(HUGE_PAGE);
 	free(p);
-	mallopt(M_TOP_PAD, 128 << 10);
+	mallopt(M_TOP_PAD, 128 << 10); /* glibc's own */
 	hi = (uintptr_t)sbrk(0);
 	lo = (lo + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1);
 	hi &= ~(uintptr_t)(HUGE_PAGE - 1);

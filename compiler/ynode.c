@@ -204,7 +204,6 @@ static struct ynode *alloc_nodes(struct loader *l, size_t n)
 	return p;
 }
 
-
 /* intern: s as a string of the file's arena, the same one for equal short strings */
 static const char *intern(struct loader *l, const char *s, size_t len)
 {
@@ -749,33 +748,27 @@ static size_t part_cut(const char *data, size_t len)
 	return 0;
 }
 
-/* free_nodes: frees what f's documents take, keeping its path */
-static void free_nodes(struct yfile *f)
+/* free_blocks: frees a list of blocks, registered or not */
+static void free_blocks(struct yblock *b)
 {
-	struct yblock *b, *next;
+	struct yblock *next;
 
-	for (b = f->blocks; b; b = next) {
+	for (; b; b = next) {
 		next = b->next;
 		registry_drop(b->nodes);
 		free(b);
 	}
+}
+
+/* free_nodes: frees what f's documents take, keeping its path */
+static void free_nodes(struct yfile *f)
+{
+	free_blocks(f->blocks);
 	f->blocks = NULL;
 	arena_free(&f->arena);
 	free(f->docs);
 	f->docs = NULL;
 	f->ndocs = 0;
-}
-
-/* free_spares: frees the spare blocks l did not use */
-static void free_spares(struct loader *l)
-{
-	struct yblock *b, *next;
-
-	for (b = l->spare; b; b = next) {
-		next = b->next;
-		free(b);
-	}
-	l->spare = NULL;
 }
 
 /* parse_parts: loads data into f in two parts at once; 0 when data is not
@@ -805,14 +798,14 @@ static int parse_parts(struct yfile *f, const char *data, size_t len, struct dia
 	}
 	arena_reserve(&b.f.arena, b.len / 8);
 	if (pthread_create(&t, NULL, parse_part, &b) != 0) {
-		free_spares(&b.l);
+		free_blocks(b.l.spare);
 		free_nodes(&b.f);
 		return 0;
 	}
 	parse_part(&a);
 	if (pthread_join(t, NULL) != 0)
 		fatal("internal error: a parsing thread was lost");
-	free_spares(&b.l);
+	free_blocks(b.l.spare);
 	/* the second part's nodes were not registered (the registry has one
 	 * writer) and its lines start where the first part ends */
 	for (blk = b.f.blocks; blk; blk = blk->next) {
