@@ -3,6 +3,7 @@
  * escapes, key order. */
 #include "json_text.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +51,21 @@ void json_text_real(double d, char *out, size_t size)
 	}
 }
 
+/* plain8: whether none of the 8 bytes at s needs escaping (a control
+ * character, '"' or '\\'), tested on all eight at once */
+static int plain8(const char *s)
+{
+	const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+	uint64_t x, q, bs;
+
+	memcpy(&x, s, 8);
+	q = x ^ (ones * '"');
+	bs = x ^ (ones * '\\');
+	/* a byte below 0x20, or one equal to '"' or '\\' (zero after the xor),
+	 * sets its high bit here; bytes of 0x80 and above never do */
+	return (((x - ones * 0x20) | (q - ones) | (bs - ones)) & ~x & highs) == 0;
+}
+
 void json_text_string(struct buf *b, const char *s, size_t len)
 {
 	static const char hex[] = "0123456789ABCDEF"; /* as jansson */
@@ -60,6 +76,11 @@ void json_text_string(struct buf *b, const char *s, size_t len)
 		unsigned char c = (unsigned char)s[i];
 		const char *esc = NULL;
 
+		if (c >= 0x20 && c != '"' && c != '\\') {
+			while (i + 9 <= len && plain8(s + i + 1))
+				i += 8;
+			continue;
+		}
 		switch (c) {
 		case '"': esc = "\\\""; break;
 		case '\\': esc = "\\\\"; break;
@@ -70,8 +91,6 @@ void json_text_string(struct buf *b, const char *s, size_t len)
 		case '\t': esc = "\\t"; break;
 		default: break;
 		}
-		if (!esc && c >= 0x20)
-			continue;
 		buf_add(b, s + run, i - run);
 		run = i + 1;
 		if (esc) {

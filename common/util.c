@@ -245,22 +245,9 @@ void arena_free(struct arena *a)
 	a->used = a->size = 0;
 }
 
-void buf_add(struct buf *b, const char *s, size_t len)
+void buf_room(struct buf *b, size_t need)
 {
-	util_grow(&b->data, &b->cap, b->len + len + 1, 1);
-	memcpy(b->data + b->len, s, len);
-	b->len += len;
-	b->data[b->len] = '\0';
-}
-
-void buf_puts(struct buf *b, const char *s)
-{
-	buf_add(b, s, strlen(s));
-}
-
-void buf_putc(struct buf *b, char c)
-{
-	buf_add(b, &c, 1);
+	util_grow(&b->data, &b->cap, need, 1);
 }
 
 void buf_vprintf(struct buf *b, const char *fmt, va_list ap)

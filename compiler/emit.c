@@ -26,12 +26,14 @@ struct emitter {
 };
 
 /* needs_write: the ranks of what node needs, sorted, without duplicates */
-static void needs_write(struct jw *w, const struct order_deps *d, size_t node, const size_t *rank)
+static void needs_write(struct jw *w, struct order_deps *d, size_t node, const size_t *rank)
 {
-	size_t n = d->nneeds[node], i, *sorted = xmalloc((n ? n : 1) * sizeof(*sorted));
+	size_t n, i, small[16], *sorted;
+	const size_t *needs = order_needs(d, node, &n);
 
+	sorted = n <= sizeof(small) / sizeof(*small) ? small : xmalloc(n * sizeof(*sorted));
 	for (i = 0; i < n; i++)
-		sorted[i] = rank[d->needs[node][i]];
+		sorted[i] = rank[needs[i]];
 	for (i = 1; i < n; i++) { /* insertion sort: lists are short */
 		size_t v = sorted[i], j = i;
 
@@ -44,7 +46,8 @@ static void needs_write(struct jw *w, const struct order_deps *d, size_t node, c
 		if (i == 0 || sorted[i] != sorted[i - 1])
 			jw_int(w, (long long)sorted[i]);
 	jw_array_end(w);
-	free(sorted);
+	if (sorted != small)
+		free(sorted);
 }
 
 /* key_int: the member key with integer v */
@@ -74,11 +77,9 @@ static void ref_write(struct jw *w, const struct task_out *to, const struct spec
 {
 	size_t i;
 
-	jw_object(w);
+	jw_object_in_order(w);
 	if (r->ref.root == REF_PARAM)
 		key_int(w, "param", (long long)r->target);
-	else
-		key_int(w, "task", (long long)to->task_rank[r->target]);
 	if (r->ref.nsteps) {
 		jw_key(w, "path");
 		jw_array(w);
@@ -90,6 +91,8 @@ static void ref_write(struct jw *w, const struct task_out *to, const struct spec
 		}
 		jw_array_end(w);
 	}
+	if (r->ref.root != REF_PARAM)
+		key_int(w, "task", (long long)to->task_rank[r->target]);
 	jw_object_end(w);
 }
 
@@ -251,7 +254,7 @@ static void key_type(struct emitter *e, struct jw *w, const char *key, const str
 /* task_write: task ti of f; with a bundle, the run arguments naming its
  * files are {"bundled": PATH} */
 static void task_write(struct emitter *e, const struct bundle *bundle, const struct spec_flow *f,
-		       size_t ti, const struct order_deps *d, const size_t *rank)
+		       size_t ti, struct order_deps *d, const size_t *rank)
 {
 	static const char *const kinds[] = {"", "run", "shell", "builtin"};
 	const struct spec_task *t = &f->tasks[ti];
@@ -259,9 +262,7 @@ static void task_write(struct emitter *e, const struct bundle *bundle, const str
 	struct jw *w = &e->fw;
 	size_t i;
 
-	jw_object(w);
-	key_str(w, "name", t->name);
-	key_str(w, "kind", kinds[t->action]);
+	jw_object_in_order(w); /* members in key order */
 	if (t->action == SPEC_RUN) {
 		jw_key(w, "argv");
 		jw_array(w);
@@ -277,23 +278,12 @@ static void task_write(struct emitter *e, const struct bundle *bundle, const str
 			}
 		}
 		jw_array_end(w);
-	} else if (t->action == SPEC_SHELL) {
-		jw_key(w, "script");
-		jw_string(w, t->shell->str, t->shell->len);
-	} else {
-		key_str(w, "builtin", t->uses->str);
 	}
-	if (t->with) {
-		jw_key(w, "with");
-		template(w, &to, t->with, t->action == SPEC_USES ? t->uses->str : NULL);
-	} else if (t->action == SPEC_USES) {
-		jw_key(w, "with");
-		jw_object(w);
-		jw_key(w, "v");
-		jw_object(w);
-		with_defaults(w, t->uses->str, 0);
-		jw_object_end(w);
-		jw_object_end(w);
+	if (t->action == SPEC_USES)
+		key_str(w, "builtin", t->uses->str);
+	if (t->cache) {
+		jw_key(w, "cache");
+		jw_bool(w, 1);
 	}
 	if (t->env) {
 		jw_key(w, "env");
@@ -306,15 +296,29 @@ static void task_write(struct emitter *e, const struct bundle *bundle, const str
 			}
 		jw_object_end(w);
 	}
-	key_type(e, w, "result", t->result_t);
+	key_str(w, "kind", kinds[t->action]);
+	key_str(w, "name", t->name);
 	jw_key(w, "needs");
 	needs_write(w, d, ti, rank);
-	set_positive(w, "timeout_ms", t->timeout_ms);
+	key_type(e, w, "result", t->result_t);
 	set_positive(w, "retries", t->retries);
 	set_positive(w, "retry_delay_ms", t->retry_delay_ms);
-	if (t->cache) {
-		jw_key(w, "cache");
-		jw_bool(w, 1);
+	if (t->action == SPEC_SHELL) {
+		jw_key(w, "script");
+		jw_string(w, t->shell->str, t->shell->len);
+	}
+	set_positive(w, "timeout_ms", t->timeout_ms);
+	if (t->with) {
+		jw_key(w, "with");
+		template(w, &to, t->with, t->action == SPEC_USES ? t->uses->str : NULL);
+	} else if (t->action == SPEC_USES) {
+		jw_key(w, "with");
+		jw_object(w);
+		jw_key(w, "v");
+		jw_object(w);
+		with_defaults(w, t->uses->str, 0);
+		jw_object_end(w);
+		jw_object_end(w);
 	}
 	jw_object_end(w);
 }
@@ -393,26 +397,26 @@ static void source_write(struct emitter *e, const struct comp *c, const struct c
 
 		if (e->params.len)
 			buf_putc(&e->params, ',');
-		jw_object(pw);
-		key_str(pw, "name", c->params[s->index].name);
-		key_type(e, pw, "type", p->t);
+		jw_object_in_order(pw);
 		if (p->deflt && value_has_json(p->deflt)) {
 			jw_key(pw, "default");
 			value_write(pw, p->deflt);
 		}
+		key_str(pw, "name", c->params[s->index].name);
+		key_type(e, pw, "type", p->t);
 		jw_object_end(pw);
 		key_int(w, "input", (long long)e->nparams++);
 	} else {
 		const struct spec_mapping *m = s->map;
 
 		jw_key(w, map_kinds[m->map_type]);
-		jw_object(w);
+		jw_object_in_order(w);
 		key_int(w, "flow", (long long)flow_rank[s->index]);
-		key_int(w, "task", (long long)task_rank[s->index][m->task - m->from->tasks]);
 		if (m->map_type == SPEC_MAP_DB) {
 			jw_key(w, "index");
 			index_write(w, m);
 		}
+		key_int(w, "task", (long long)task_rank[s->index][m->task - m->from->tasks]);
 		jw_object_end(w);
 	}
 	jw_object_end(w);
@@ -452,7 +456,7 @@ static json_t *head(const struct spec_fof *fof, const struct bundle *bundle)
 /* flow_write: the flow cf (index li in c; node in fd, the flows' order of
  * what they need) to e->fw */
 static void flow_write(struct emitter *e, const struct bundle *bundle, const struct comp *c,
-		       const struct comp_flow *cf, size_t li, const struct order_deps *fd,
+		       const struct comp_flow *cf, size_t li, struct order_deps *fd,
 		       size_t node, const size_t *rank, const size_t *flow_rank,
 		       size_t *const *task_rank)
 {
@@ -462,42 +466,42 @@ static void flow_write(struct emitter *e, const struct bundle *bundle, const str
 	struct order_deps td;
 	size_t i;
 
-	jw_object(w);
-	key_str(w, "name", cf->name);
-	key_str(w, "project", f->head.project);
-	if (cf->labels)
-		strings_write(w, "labels", cf->labels);
+	jw_object_in_order(w); /* members in key order */
 	if (cf->image)
 		key_str(w, "image", cf->image->str);
+	if (cf->labels)
+		strings_write(w, "labels", cf->labels);
+	key_str(w, "name", cf->name);
+	jw_key(w, "needs");
+	needs_write(w, fd, node, rank);
 	if (f->network) {
 		jw_key(w, "network");
 		jw_bool(w, 1);
-	}
-	jw_key(w, "needs");
-	needs_write(w, fd, node, rank);
-	if (f->resources.given) {
-		jw_key(w, "resources");
-		jw_object(w);
-		set_positive(w, "cpus", f->resources.cpus);
-		set_positive(w, "mem_mb", f->resources.mem_mb);
-		set_positive(w, "time_s", f->resources.time_s);
-		if (f->resources.partition)
-			key_str(w, "partition", f->resources.partition->str);
-		jw_object_end(w);
 	}
 	jw_key(w, "params");
 	jw_array(w);
 	for (i = 0; i < f->nparams; i++) {
 		const struct spec_param *p = &f->params[i];
 
-		jw_object(w);
+		jw_object_in_order(w);
 		key_str(w, "name", p->name);
-		key_type(e, w, "type", p->t);
 		jw_key(w, "source");
 		source_write(e, c, &cf->sources[i], p, flow_rank, task_rank);
+		key_type(e, w, "type", p->t);
 		jw_object_end(w);
 	}
 	jw_array_end(w);
+	key_str(w, "project", f->head.project);
+	if (f->resources.given) {
+		jw_key(w, "resources");
+		jw_object_in_order(w);
+		set_positive(w, "cpus", f->resources.cpus);
+		set_positive(w, "mem_mb", f->resources.mem_mb);
+		if (f->resources.partition)
+			key_str(w, "partition", f->resources.partition->str);
+		set_positive(w, "time_s", f->resources.time_s);
+		jw_object_end(w);
+	}
 	order_task_deps(f, &td);
 	for (i = 0; i < f->ntasks; i++)
 		torder[task_rank[li][i]] = i;
@@ -596,10 +600,14 @@ static void out_flush(struct plan_out *o)
 	o->b.data[0] = '\0';
 }
 
-/* flow_done: a flow's text, written as soon as the flow is made */
+/* flow_done: the flows' text, written once 64 KiB of it are held (a
+ * write and a hash update per flow cost more than the flow) */
 static void flow_done(void *ctx)
 {
-	out_flush(ctx);
+	struct plan_out *o = ctx;
+
+	if (o->b.len >= 64 << 10)
+		out_flush(o);
 }
 
 static int cmp_key(const void *a, const void *b)

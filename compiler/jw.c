@@ -42,9 +42,9 @@ static void item(struct jw *w)
 }
 
 /* open_container: a container starts at the end of the text */
-static void open_container(struct jw *w, int object)
+static void open_container(struct jw *w, int object, int in_order)
 {
-	struct jw_frame f = {0, w->nmembers, 0, object};
+	struct jw_frame f = {0, w->nmembers, 0, object, in_order};
 
 	item(w);
 	f.open = w->b->len;
@@ -54,12 +54,17 @@ static void open_container(struct jw *w, int object)
 
 void jw_object(struct jw *w)
 {
-	open_container(w, 1);
+	open_container(w, 1, 0);
+}
+
+void jw_object_in_order(struct jw *w)
+{
+	open_container(w, 1, 1);
 }
 
 void jw_array(struct jw *w)
 {
-	open_container(w, 0);
+	open_container(w, 0, 0);
 }
 
 void jw_array_end(struct jw *w)
@@ -98,7 +103,7 @@ void jw_object_end(struct jw *w)
 {
 	struct jw_frame *f = &w->frames[--w->nframes];
 
-	if (f->count && !w->keep_order) {
+	if (f->count && !f->in_order && !w->keep_order) {
 		w->members[w->nmembers - 1].end = w->b->len;
 		sort_members(w, f->open, w->members + f->first, w->nmembers - f->first);
 	}
@@ -111,12 +116,17 @@ void jw_key(struct jw *w, const char *key)
 	struct jw_frame *f = &w->frames[w->nframes - 1];
 	struct jw_member m = {key, 0, 0};
 
-	if (f->count++) {
-		w->members[w->nmembers - 1].end = w->b->len;
-		buf_putc(w->b, ',');
+	if (f->in_order) {
+		if (f->count++)
+			buf_putc(w->b, ',');
+	} else {
+		if (f->count++) {
+			w->members[w->nmembers - 1].end = w->b->len;
+			buf_putc(w->b, ',');
+		}
+		m.start = w->b->len;
+		VEC_PUSH(w->members, w->nmembers, w->members_cap, m);
 	}
-	m.start = w->b->len;
-	VEC_PUSH(w->members, w->nmembers, w->members_cap, m);
 	json_text_string(w->b, key, strlen(key));
 	buf_putc(w->b, ':');
 	w->after_key = 1;
@@ -145,11 +155,16 @@ void jw_str(struct jw *w, const char *s)
 
 void jw_int(struct jw *w, long long v)
 {
-	char num[32];
+	char num[24], *p = num + sizeof(num);
+	unsigned long long u = v < 0 ? 0 - (unsigned long long)v : (unsigned long long)v;
 
 	item(w);
-	snprintf(num, sizeof(num), "%lld", v);
-	buf_puts(w->b, num);
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (v < 0)
+		*--p = '-';
+	buf_add(w->b, p, (size_t)(num + sizeof(num) - p));
 }
 
 void jw_real(struct jw *w, double d)

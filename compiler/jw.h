@@ -23,6 +23,7 @@ struct jw_frame {
 	size_t first;   /* objects: index of its first member in members */
 	size_t count;   /* members or items so far */
 	int object;     /* 1 for an object */
+	int in_order;   /* objects: 1 when the caller writes the members in key order */
 };
 
 struct jw {
@@ -44,6 +45,9 @@ void jw_free(struct jw *w);
  * key when it ends */
 void jw_object(struct jw *w);
 void jw_object_end(struct jw *w);
+/* jw_object_in_order: an object whose members the caller writes in key
+ * order: they are neither remembered nor sorted (nor seen by jw_has_key) */
+void jw_object_in_order(struct jw *w);
 /* jw_array, jw_array_end: an array's brackets */
 void jw_array(struct jw *w);
 void jw_array_end(struct jw *w);

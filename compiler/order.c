@@ -4,20 +4,21 @@
 #include "order.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 /* A min-heap of indices, so that a topological order breaks ties by the
  * order things were written in. */
 struct heap {
-	size_t *items; /* the heap */
+	size_t *items; /* the heap, with room for every node */
 	size_t n;      /* number of items */
-	size_t cap;    /* allocated items */
 };
 
+/* heap_push: v onto h, which has room (a node is pushed once) */
 static void heap_push(struct heap *h, size_t v)
 {
 	size_t i;
 
-	VEC_PUSH(h->items, h->n, h->cap, v);
+	h->items[h->n++] = v;
 	for (i = h->n - 1; i > 0 && h->items[(i - 1) / 2] > h->items[i]; i = (i - 1) / 2) {
 		size_t t = h->items[i];
 
@@ -50,44 +51,80 @@ static size_t heap_pop(struct heap *h)
 
 void order_init(struct order_deps *d, size_t n)
 {
+	memset(d, 0, sizeof(*d));
 	d->n = n;
-	d->needs = xcalloc(n ? n : 1, sizeof(*d->needs));
-	d->nneeds = xcalloc(n ? n : 1, sizeof(*d->nneeds));
-	d->cap = xcalloc(n ? n : 1, sizeof(*d->cap));
 }
 
 void order_add(struct order_deps *d, size_t node, size_t needed)
 {
-	VEC_PUSH(d->needs[node], d->nneeds[node], d->cap[node], needed);
+	struct order_edge e = {node, needed};
+
+	VEC_PUSH(d->edges, d->nedges, d->cap, e);
 }
 
 void order_free(struct order_deps *d)
 {
-	size_t i;
-
-	for (i = 0; i < d->n; i++)
-		free(d->needs[i]);
-	free(d->needs);
-	free(d->nneeds);
-	free(d->cap);
+	free(d->edges);
+	free(d->first);
+	memset(d, 0, sizeof(*d));
 }
 
-size_t order_topo(const struct order_deps *d, size_t *order, size_t *rank)
+/* seal: the edges grouped by node (a counting sort, stable), in one block
+ * holding first and needs */
+static void seal(struct order_deps *d)
 {
-	size_t *waiting = xcalloc(d->n ? d->n : 1, sizeof(*waiting));
-	size_t **users = xcalloc(d->n ? d->n : 1, sizeof(*users));
-	size_t *nusers = xcalloc(d->n ? d->n : 1, sizeof(*nusers));
-	size_t *capusers = xcalloc(d->n ? d->n : 1, sizeof(*capusers));
-	struct heap ready = {0};
-	size_t i, j, k = 0;
+	size_t i;
 
-	for (i = 0; i < d->n; i++) {
-		for (j = 0; j < d->nneeds[i]; j++) {
-			VEC_PUSH(users[d->needs[i][j]], nusers[d->needs[i][j]], capusers[d->needs[i][j]], i);
+	if (d->first)
+		return;
+	d->first = xcalloc(d->n + 1 + d->nedges + 1, sizeof(*d->first));
+	d->needs = d->first + d->n + 1;
+	for (i = 0; i < d->nedges; i++)
+		d->first[d->edges[i].node + 1]++;
+	for (i = 0; i < d->n; i++)
+		d->first[i + 1] += d->first[i];
+	/* first[i] is advanced past each of i's needs as it is placed, then
+	 * moved back */
+	for (i = 0; i < d->nedges; i++)
+		d->needs[d->first[d->edges[i].node]++] = d->edges[i].needed;
+	for (i = d->n; i > 0; i--)
+		d->first[i] = d->first[i - 1];
+	d->first[0] = 0;
+}
+
+const size_t *order_needs(struct order_deps *d, size_t node, size_t *count)
+{
+	seal(d);
+	*count = d->first[node + 1] - d->first[node];
+	return d->needs + d->first[node];
+}
+
+size_t order_topo(struct order_deps *d, size_t *order, size_t *rank)
+{
+	/* one block: for each node, how many needs wait and where its users
+	 * start; the users; the ready heap */
+	size_t n = d->n, m, *waiting, *ufirst, *users, i, j, k = 0;
+	struct heap ready = {0};
+
+	seal(d);
+	m = d->first[n];
+	waiting = xcalloc(2 * n + 1 + m + n + 1, sizeof(*waiting));
+	ufirst = waiting + n;
+	users = ufirst + n + 1;
+	ready.items = users + m;
+	for (i = 0; i < m; i++)
+		ufirst[d->needs[i] + 1]++;
+	for (i = 0; i < n; i++)
+		ufirst[i + 1] += ufirst[i];
+	for (i = 0; i < n; i++)
+		for (j = d->first[i]; j < d->first[i + 1]; j++) {
+			users[ufirst[d->needs[j]]++] = i;
 			waiting[i]++;
 		}
-	}
-	for (i = 0; i < d->n; i++)
+	for (i = n; i > 0; i--)
+		ufirst[i] = ufirst[i - 1];
+	ufirst[0] = 0;
+	for (i = 0; i < n; i++)
 		if (!waiting[i])
 			heap_push(&ready, i);
 	while (ready.n) {
@@ -95,17 +132,11 @@ size_t order_topo(const struct order_deps *d, size_t *order, size_t *rank)
 
 		rank[u] = k;
 		order[k++] = u;
-		for (j = 0; j < nusers[u]; j++)
-			if (--waiting[users[u][j]] == 0)
-				heap_push(&ready, users[u][j]);
+		for (j = ufirst[u]; j < ufirst[u + 1]; j++)
+			if (--waiting[users[j]] == 0)
+				heap_push(&ready, users[j]);
 	}
-	for (i = 0; i < d->n; i++)
-		free(users[i]);
-	free(users);
-	free(nusers);
-	free(capusers);
 	free(waiting);
-	free(ready.items);
 	return k;
 }
 

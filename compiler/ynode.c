@@ -914,33 +914,35 @@ const struct ynode *yn_get(const struct ynode *map, const char *key)
 	return NULL;
 }
 
+/* The core schema's words are told apart by length first: most plain
+ * scalars are none of them, and the checks run on every value emitted. */
 int yn_is_null(const struct ynode *n)
 {
-	static const char *const nulls[] = {"", "~", "null", "Null", "NULL"};
-	size_t i;
+	const char *s = n->str;
 
 	if (n->kind != YN_SCALAR || n->style != YN_PLAIN)
 		return 0;
-	for (i = 0; i < sizeof(nulls) / sizeof(*nulls); i++)
-		if (strcmp(n->str, nulls[i]) == 0)
-			return 1;
+	switch (n->len) {
+	case 0:
+		return 1;
+	case 1:
+		return s[0] == '~';
+	case 4:
+		return strcmp(s, "null") == 0 || strcmp(s, "Null") == 0 || strcmp(s, "NULL") == 0;
+	}
 	return 0;
 }
 
 int yn_bool(const struct ynode *n)
 {
-	static const char *const yes[] = {"true", "True", "TRUE"};
-	static const char *const no[] = {"false", "False", "FALSE"};
-	size_t i;
+	const char *s = n->str;
 
 	if (n->kind != YN_SCALAR || n->style != YN_PLAIN)
 		return -1;
-	for (i = 0; i < 3; i++) {
-		if (strcmp(n->str, yes[i]) == 0)
-			return 1;
-		if (strcmp(n->str, no[i]) == 0)
-			return 0;
-	}
+	if (n->len == 4)
+		return strcmp(s, "true") == 0 || strcmp(s, "True") == 0 || strcmp(s, "TRUE") == 0 ? 1 : -1;
+	if (n->len == 5)
+		return strcmp(s, "false") == 0 || strcmp(s, "False") == 0 || strcmp(s, "FALSE") == 0 ? 0 : -1;
 	return -1;
 }
 
@@ -983,12 +985,18 @@ static int is_float(const char *s)
 
 enum yn_scalar yn_scalar(const struct ynode *n)
 {
-	if (n->style != YN_PLAIN || n->len != strlen(n->str))
+	char c = n->len ? n->str[0] : '\0';
+
+	if (n->style != YN_PLAIN)
 		return YS_STRING;
 	if (yn_is_null(n))
 		return YS_NULL;
 	if (yn_bool(n) >= 0)
 		return YS_BOOL;
+	/* a number starts with a sign, a digit or a point */
+	if (!(c == '-' || c == '+' || c == '.' || (c >= '0' && c <= '9')) ||
+	    n->len != strlen(n->str))
+		return YS_STRING;
 	if (is_int(n->str))
 		return YS_INT;
 	if (is_float(n->str))

@@ -5,6 +5,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <string.h>
 
 #if defined(__GNUC__)
 #define ATTR_PRINTF(f, a) __attribute__((format(printf, f, a)))
@@ -63,9 +64,29 @@ struct buf {
 	size_t len; /* bytes before the NUL */
 	size_t cap; /* bytes allocated */
 };
-void buf_add(struct buf *b, const char *s, size_t len);
-void buf_puts(struct buf *b, const char *s);
-void buf_putc(struct buf *b, char c);
+/* buf_room: grows b to hold at least need bytes (the NUL included) */
+void buf_room(struct buf *b, size_t need);
+/* buf_add, buf_puts, buf_putc: bytes, a string, a byte at the end of b
+ * (inline: the writers of a plan call them for every token) */
+static inline void buf_add(struct buf *b, const char *s, size_t len)
+{
+	if (b->len + len + 1 > b->cap)
+		buf_room(b, b->len + len + 1);
+	memcpy(b->data + b->len, s, len);
+	b->len += len;
+	b->data[b->len] = '\0';
+}
+static inline void buf_puts(struct buf *b, const char *s)
+{
+	buf_add(b, s, strlen(s));
+}
+static inline void buf_putc(struct buf *b, char c)
+{
+	if (b->len + 2 > b->cap)
+		buf_room(b, b->len + 2);
+	b->data[b->len++] = c;
+	b->data[b->len] = '\0';
+}
 void buf_printf(struct buf *b, const char *fmt, ...) ATTR_PRINTF(2, 3);
 void buf_vprintf(struct buf *b, const char *fmt, va_list ap);
 /* buf_steal: returns the string (never NULL) and leaves b empty */

@@ -86,6 +86,44 @@ static void test_as_jansson_writes(void **state)
 	}
 }
 
+/* Strings are scanned eight bytes at a time where nothing needs escaping:
+ * every byte to escape is found at every offset of every length, and
+ * bytes of 0x7f and above (UTF-8) are kept as they are. */
+static void test_strings_every_offset(void **state)
+{
+	static const char *const specials[] = {"\x01", "\x1f", "\"", "\\", "\n", "\t",
+					       "\x7f", " ", "~", "\xc3\xa9", "\xe2\x82\xac"};
+	char text[64];
+	size_t len, pos, k, last;
+
+	(void)state;
+	for (len = 0; len <= 40; len++)
+		for (pos = 0; pos <= len; pos++)
+			for (k = 0; k < sizeof(specials) / sizeof(specials[0]); k++)
+				for (last = 0; last < 2; last++) {
+					size_t n = 0, sl = strlen(specials[k]);
+					json_t *v;
+					char *a, *b;
+
+					memset(text, 'a', len);
+					n = len;
+					memmove(text + pos + sl, text + pos, len - pos);
+					memcpy(text + pos, specials[k], sl);
+					n += sl;
+					if (last) /* and one more at the very end */
+						text[n++] = '"';
+					v = json_stringn(text, n);
+					assert_non_null(v);
+					a = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+					b = json_text(v, JSON_COMPACT | JSON_ENCODE_ANY);
+					if (strcmp(a, b) != 0)
+						fail_msg("jansson: %s\nours:    %s", a, b);
+					free(a);
+					free(b);
+					json_decref(v);
+				}
+}
+
 static void test_reals_shortest(void **state)
 {
 	static const struct {
@@ -132,6 +170,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_as_jansson_writes),
+		cmocka_unit_test(test_strings_every_offset),
 		cmocka_unit_test(test_reals_shortest),
 	};
 
