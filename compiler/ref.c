@@ -99,11 +99,11 @@ void refparse_index(struct ref_parse *p, const struct ref_token *index)
 	s->index = strtol(index->s, NULL, 10);
 }
 
-/* next_token: the token at *pos of body[0..len); 0 at the end, -1 on error */
-static int next_token(struct ref_parse *p, const char *body, size_t len, size_t *pos,
-		      struct ref_token *tok)
+/* next_token: the token at p->pos of the body; 0 at the end, -1 on error */
+static int next_token(struct ref_parse *p, struct ref_token *tok)
 {
-	size_t i = *pos;
+	const char *body = p->body;
+	size_t len = p->end, i = p->pos, *pos = &p->pos;
 
 	while (i < len && isspace((unsigned char)body[i]))
 		i++;
@@ -158,31 +158,19 @@ int ref_parse(struct arena *a, const char *body, size_t len, struct ref *out,
 	      struct parse_error *err)
 {
 	struct ref_parse p = {0};
-	void *parser = RefParseAlloc(xmalloc);
-	struct ref_token tok = {body, 0, 0};
-	size_t pos = 0;
-	int major;
+	size_t pos;
 
 	memset(out, 0, sizeof(*out));
 	p.arena = a;
 	p.out = out;
 	p.err = err;
 	p.end = len;
+	p.body = body;
 	for (pos = 0; pos < len && isspace((unsigned char)body[pos]); pos++)
 		;
 	if (pos == len)
 		ref_error(&p, 0, "empty reference; expected params.NAME or tasks.NAME");
-	pos = 0;
-	while (!p.failed) {
-		major = next_token(&p, body, len, &pos, &tok);
-		if (major < 0)
-			break;
-		RefParse(parser, major, tok, &p);
-		p.last = major;
-		if (major == 0)
-			break;
-	}
-	RefParseFree(parser, free);
+	refparse_run(&p, next_token);
 	if (out->nsteps) {
 		struct ref_step *steps = arena_alloc(a, out->nsteps * sizeof(*steps));
 

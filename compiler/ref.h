@@ -61,6 +61,8 @@ struct ref_parse {
 	int failed;                /* 1 once an error was recorded */
 	size_t end;                /* length of the body */
 	int last;                  /* the token fed before the current one (0 before the first) */
+	const char *body;          /* the text between ${{ and }} */
+	size_t pos;                /* where the next token starts in body */
 };
 
 void refparse_syntax_error(struct ref_parse *p, int major, const struct ref_token *tok);
@@ -68,8 +70,9 @@ void refparse_root(struct ref_parse *p, const struct ref_token *root, const stru
 void refparse_key(struct ref_parse *p, const struct ref_token *key);
 void refparse_index(struct ref_parse *p, const struct ref_token *index);
 
-void *RefParseAlloc(void *(*alloc)(size_t));
-void RefParse(void *parser, int major, struct ref_token minor, struct ref_parse *p);
-void RefParseFree(void *parser, void (*release)(void *));
+/* refparse_run: the grammar's parser, on the stack, fed the tokens next
+ * gives (0 at the end, -1 on an error it recorded) until the end or the
+ * first failure (ref_gram.y) */
+void refparse_run(struct ref_parse *p, int (*next)(struct ref_parse *p, struct ref_token *tok));
 
 #endif

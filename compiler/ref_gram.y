@@ -26,3 +26,24 @@ path ::= .
 path ::= path DOT NAME(F). { refparse_key(p, &F); }
 path ::= path LBRACKET INT(I) RBRACKET. { refparse_index(p, &I); }
 path ::= path LBRACKET STRING(S) RBRACKET. { refparse_key(p, &S); }
+
+%code {
+void refparse_run(struct ref_parse *p, int (*next)(struct ref_parse *p, struct ref_token *tok))
+{
+	yyParser parser;
+	struct ref_token tok;
+	int major;
+
+	RefParseInit(&parser);
+	while (!p->failed) {
+		major = next(p, &tok);
+		if (major < 0)
+			break;
+		RefParse(&parser, major, tok, p);
+		p->last = major;
+		if (major == 0)
+			break;
+	}
+	RefParseFinalize(&parser);
+}
+}

@@ -540,7 +540,7 @@ static void report_unknown_ref(struct bind_ctx *c, const struct spec_ref *r)
 static void bind_string(struct bind_ctx *c, const struct ynode *n)
 {
 	struct ref_span span;
-	struct diag_loc at = yn_loc_at(n, 0);
+	struct diag_loc at = {0};
 	size_t from = 0, at_off = 0;
 
 	while (ref_next(n->str, n->len, from, &span)) {
@@ -552,6 +552,8 @@ static void bind_string(struct bind_ctx *c, const struct ynode *n)
 		memset(&r, 0, sizeof(r));
 		r.node = n;
 		r.span = span;
+		if (!from) /* the node's place, found once it holds a reference */
+			at = yn_loc_at(n, 0);
 		at = yn_loc_after(n, at_off, at, span.start);
 		r.line = (uint32_t)at.line;
 		r.col = (uint32_t)at.col;

@@ -180,8 +180,8 @@ static int read_fields(const struct ynode *map, const struct field *fields, size
 
 		if (k->kind != YN_SCALAR)
 			continue; /* reported by the loader */
-		for (j = 0; j < nfields; j++)
-			if (strcmp(k->str, fields[j].key) == 0)
+		for (j = 0; j < nfields; j++) /* the first byte rules out most */
+			if (k->str[0] == fields[j].key[0] && strcmp(k->str, fields[j].key) == 0)
 				break;
 		if (j == nfields) {
 			const char *hint = util_suggest(k->str, names, nfields);
@@ -699,6 +699,7 @@ void spec_free(struct spec_set *set)
 		comp_free(set->fofs[i]->comp);
 	free(set->flows);
 	free(set->fofs);
+	strmap_free(&set->types);
 	arena_free(&set->arena);
 	memset(set, 0, sizeof(*set));
 }

@@ -151,6 +151,7 @@ struct spec_set {
 	size_t nfofs;                /* number of fofs */
 	size_t fofcap;               /* allocated fofs */
 	struct arena arena;          /* owns the structures above, not the YAML */
+	struct strmap types;         /* the type checker's parsed types, by their text */
 };
 
 /* spec_add_document: adds the flow or flow of flows that doc describes,

@@ -13,6 +13,7 @@
 
 struct tc {
 	struct arena *arena; /* where types go */
+	struct strmap *types; /* the types parsed so far, by their text */
 	struct diags *ds;    /* where problems go */
 	int strict;          /* 1: report values of type any (W0301) */
 };
@@ -24,10 +25,17 @@ static const char *const doc_string_fields[] = {"date_modified", "flow_name", "p
 static const struct type *parse_type_node(struct tc *c, const struct ynode *n)
 {
 	struct parse_error err;
-	const struct type *t = type_parse(c->arena, n->str, &err);
+	size_t len = strlen(n->str);
+	const struct type *t = strmap_get(c->types, n->str, len);
 
+	/* a spec names few types many times: each text is parsed once */
+	if (t)
+		return t;
+	t = type_parse(c->arena, n->str, &err);
 	if (!t)
 		diag_report(c->ds, DIAG_E0301, yn_loc_at(n, err.offset), "%s", err.msg);
+	else
+		strmap_put(c->types, n->str, len, (void *)t);
 	return t;
 }
 
@@ -570,7 +578,7 @@ static void tc_task(struct tc *c, const struct spec_flow *f, struct spec_task *t
 
 void tc_flow(struct spec_set *set, struct spec_flow *f, int strict, struct diags *ds)
 {
-	struct tc c = {&set->arena, ds, strict};
+	struct tc c = {&set->arena, &set->types, ds, strict};
 	size_t *order = xmalloc((f->ntasks ? f->ntasks : 1) * sizeof(*order));
 	size_t i, n;
 
@@ -653,7 +661,7 @@ static const struct type *mapping_value(struct tc *c, const struct spec_mapping 
 void tc_fof(struct spec_set *set, const struct spec_fof *fof, int strict, struct diags *ds)
 {
 	static const char *const kinds[] = {"raw", "file", "db"};
-	struct tc c = {&set->arena, ds, strict};
+	struct tc c = {&set->arena, &set->types, ds, strict};
 	size_t i, j;
 
 	for (i = 0; i < fof->nentries; i++) {
