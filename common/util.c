@@ -1,5 +1,6 @@
 /* util.c: allocation that cannot fail, fatal errors, arenas, string buffers,
  * a string hash map and edit distance. Nothing here knows about flows. */
+#define _GNU_SOURCE /* sched_getaffinity */
 #include "util.h"
 #include "version.h"
 
@@ -9,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <malloc.h>
+#include <sched.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -57,6 +59,13 @@ int util_help_version(const char *arg, const char *usage)
 		return 1;
 	}
 	return 0;
+}
+
+int util_two_cpus(void)
+{
+	cpu_set_t set;
+
+	return sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_COUNT(&set) > 1;
 }
 
 /* The heap's growth for large inputs: 2 MiB pages where the kernel has

@@ -3,6 +3,7 @@
  * without errors and never reports diagnostics. */
 #include "emit.h"
 
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,13 +16,12 @@
 #include "sha256.h"
 #include "value.h"
 
-/* The writers of a plan's text: the flows' as they are made, the composed
- * parameters' held until the members after "hash". */
+/* The writers of a run of flows' text, one per thread: the flows' and the
+ * composed parameters' they take, each into the buffer it is given. */
 struct emitter {
-	struct jw fw;               /* writes the flows, into the plan's text */
-	struct jw pw;               /* writes the composed parameters, into params */
-	struct buf params;          /* the composed parameters' text so far, comma-separated */
-	size_t nparams;             /* composed parameters so far */
+	struct jw fw;               /* writes the flows */
+	struct jw pw;               /* writes the composed parameters, comma-separated */
+	size_t nparams;             /* the plan index of the next composed parameter */
 	struct buf tmp;             /* a type's text */
 };
 
@@ -395,8 +395,8 @@ static void source_write(struct emitter *e, const struct comp *c, const struct c
 	if (s->input) {
 		struct jw *pw = &e->pw;
 
-		if (e->params.len)
-			buf_putc(&e->params, ',');
+		if (e->nparams)
+			buf_putc(pw->b, ',');
 		jw_object_in_order(pw);
 		if (p->deflt && value_has_json(p->deflt)) {
 			jw_key(pw, "default");
@@ -515,67 +515,243 @@ static void flow_write(struct emitter *e, const struct bundle *bundle, const str
 	jw_object_end(w);
 }
 
-/* build_flows: the text of the flows of the plan of fof (after '[' or ','
- * each, without the closing ']'), to e->fw, flush(ctx) after each, and
- * that of the composed parameters they take, to e->params */
-static void build_flows(struct emitter *e, const struct spec_fof *fof, const struct bundle *bundle,
-			size_t *flows_out, void (*flush)(void *ctx), void *ctx)
+/* What every flow's text needs of the others: the order of the plan's
+ * flows and of each one's tasks, made once before any flow is written. */
+struct flows_plan {
+	const struct comp *c;       /* the composition */
+	const struct bundle *bundle; /* or NULL */
+	size_t n;                   /* flows */
+	size_t *byname;             /* composition index of the flow of each name rank */
+	size_t *order;              /* order[k]: the name rank of the plan's flow k */
+	size_t *rank;               /* rank[r]: the plan index of name rank r */
+	size_t *flow_rank;          /* plan index of each composition flow */
+	size_t **task_rank;         /* plan index of each task of each composition flow */
+	size_t *param_first;        /* the first composed parameter each plan flow takes */
+	struct order_deps fd;       /* what the flows need, by name rank (sealed) */
+};
+
+static void flows_plan_init(struct flows_plan *fp, const struct spec_fof *fof,
+			    const struct bundle *bundle)
 {
 	const struct comp *c = fof->comp;
 	const size_t n = c->nflows;
-	size_t *byname = sort_by_name(c);
-	size_t *nrank = xmalloc((n ? n : 1) * sizeof(*nrank));
-	size_t *order = xmalloc((n ? n : 1) * sizeof(*order));
-	size_t *rank = xmalloc((n ? n : 1) * sizeof(*rank));
-	size_t *flow_rank = xmalloc((n ? n : 1) * sizeof(*flow_rank));
-	size_t **task_rank = xcalloc(n ? n : 1, sizeof(*task_rank));
-	struct order_deps fd;
-	size_t k, i, j;
+	size_t *nrank = xmalloc((n ? n : 1) * sizeof(*nrank)), i, j, k, next = 0;
 
+	memset(fp, 0, sizeof(*fp));
+	fp->c = c;
+	fp->bundle = bundle;
+	fp->n = n;
+	fp->byname = sort_by_name(c);
+	fp->order = xmalloc((n ? n : 1) * sizeof(*fp->order));
+	fp->rank = xmalloc((n ? n : 1) * sizeof(*fp->rank));
+	fp->flow_rank = xmalloc((n ? n : 1) * sizeof(*fp->flow_rank));
+	fp->task_rank = xcalloc(n ? n : 1, sizeof(*fp->task_rank));
+	fp->param_first = xmalloc((n ? n : 1) * sizeof(*fp->param_first));
 	/* flows are ordered by what they need, ties broken by name: nodes of
 	 * the order are name ranks */
 	for (i = 0; i < n; i++)
-		nrank[byname[i]] = i;
-	order_init(&fd, n);
+		nrank[fp->byname[i]] = i;
+	order_init(&fp->fd, n);
 	for (i = 0; i < n; i++)
 		for (j = 0; j < c->flows[i].flow->nparams; j++)
 			if (!c->flows[i].sources[j].input)
-				order_add(&fd, nrank[i], nrank[c->flows[i].sources[j].index]);
-	order_topo(&fd, order, rank);
+				order_add(&fp->fd, nrank[i], nrank[c->flows[i].sources[j].index]);
+	order_topo(&fp->fd, fp->order, fp->rank);
 	for (i = 0; i < n; i++)
-		flow_rank[i] = rank[nrank[i]];
-
-	/* task orders first: a mapping names its parent's task by plan index */
+		fp->flow_rank[i] = fp->rank[nrank[i]];
+	free(nrank);
+	/* task orders: a mapping names its parent's task by plan index */
 	for (i = 0; i < n; i++) {
 		const struct spec_flow *f = c->flows[i].flow;
 		size_t *torder = xmalloc((f->ntasks ? f->ntasks : 1) * sizeof(*torder));
 		struct order_deps td;
 
-		task_rank[i] = xmalloc((f->ntasks ? f->ntasks : 1) * sizeof(size_t));
+		fp->task_rank[i] = xmalloc((f->ntasks ? f->ntasks : 1) * sizeof(size_t));
 		order_task_deps(f, &td);
-		order_topo(&td, torder, task_rank[i]);
+		order_topo(&td, torder, fp->task_rank[i]);
 		order_free(&td);
 		free(torder);
 	}
+	/* composed parameters are numbered in the order the flows take them */
 	for (k = 0; k < n; k++) {
-		size_t li = byname[order[k]];
+		const struct comp_flow *cf = &c->flows[fp->byname[fp->order[k]]];
 
-		if (flows_out)
-			flows_out[k] = li;
-		buf_putc(e->fw.b, k ? ',' : '[');
-		flow_write(e, bundle, c, &c->flows[li], li, &fd, order[k], rank, flow_rank,
-			   task_rank);
-		flush(ctx);
+		fp->param_first[k] = next;
+		for (j = 0; j < cf->flow->nparams; j++)
+			next += cf->sources[j].input;
 	}
-	for (i = 0; i < n; i++)
-		free(task_rank[i]);
-	free(task_rank);
-	order_free(&fd);
-	free(byname);
-	free(nrank);
-	free(order);
-	free(rank);
-	free(flow_rank);
+}
+
+static void flows_plan_free(struct flows_plan *fp)
+{
+	size_t i;
+
+	for (i = 0; i < fp->n; i++)
+		free(fp->task_rank[i]);
+	free(fp->task_rank);
+	order_free(&fp->fd);
+	free(fp->byname);
+	free(fp->order);
+	free(fp->rank);
+	free(fp->flow_rank);
+	free(fp->param_first);
+}
+
+/* flows_write: the text of the plan's flows [from, to) (each after '['
+ * or ','), to e->fw's buffer, and that of the composed parameters they
+ * take (each after ',' but the plan's first), to e->pw's */
+static void flows_write(struct emitter *e, struct flows_plan *fp, size_t from, size_t to)
+{
+	size_t k;
+
+	e->nparams = from < fp->n ? fp->param_first[from] : 0;
+	for (k = from; k < to; k++) {
+		size_t li = fp->byname[fp->order[k]];
+
+		buf_putc(e->fw.b, k ? ',' : '[');
+		flow_write(e, fp->bundle, fp->c, &fp->c->flows[li], li, &fp->fd, fp->order[k],
+			   fp->rank, fp->flow_rank, fp->task_rank);
+	}
+}
+
+/* Flows are written in runs of CHUNK_FLOWS, by this thread and, for a
+ * large plan where two CPUs are there, a second one; runs are given out
+ * in order, at most RING ahead of the one written out, and written out in
+ * order by this thread: the text is the same whoever wrote it. */
+#define CHUNK_FLOWS 256
+#define RING 4
+#define PARALLEL_CHUNKS 8 /* runs enough to start a second thread for */
+
+struct chunk {
+	struct buf text;            /* its flows' text */
+	struct buf params;          /* its composed parameters' text */
+	int done;                   /* 1 once written, until written out */
+};
+
+/* A plan's flows on their way out: taken, written, written out. */
+struct flows_run {
+	struct flows_plan *fp;
+	size_t nchunks;             /* runs of flows */
+	pthread_mutex_t mu;         /* guards what follows */
+	pthread_cond_t cv;          /* a run written or written out */
+	size_t next;                /* the next run to take */
+	size_t flushed;             /* runs written out */
+	struct chunk ring[RING];    /* run k is written into ring[k % RING] */
+};
+
+static void emitter_init(struct emitter *e)
+{
+	memset(e, 0, sizeof(*e));
+	jw_init(&e->fw, NULL);
+	jw_init(&e->pw, NULL);
+}
+
+static void emitter_free(struct emitter *e)
+{
+	jw_free(&e->fw);
+	jw_free(&e->pw);
+	buf_free(&e->tmp);
+}
+
+/* chunk_write: run k into its place in the ring */
+static void chunk_write(struct emitter *e, struct flows_run *r, size_t k)
+{
+	struct chunk *ch = &r->ring[k % RING];
+	size_t from = k * CHUNK_FLOWS, to = from + CHUNK_FLOWS < r->fp->n ? from + CHUNK_FLOWS : r->fp->n;
+
+	ch->text.len = ch->params.len = 0;
+	e->fw.b = &ch->text;
+	e->pw.b = &ch->params;
+	flows_write(e, r->fp, from, to);
+}
+
+/* take: the next run to write, or r->nchunks when there is none to take
+ * now (all taken, or RING written and not yet written out); r->mu held */
+static size_t take(struct flows_run *r)
+{
+	if (r->next >= r->nchunks || r->next >= r->flushed + RING)
+		return r->nchunks;
+	return r->next++;
+}
+
+/* helper: the second thread: runs taken and written until none is left */
+static void *helper(void *arg)
+{
+	struct flows_run *r = arg;
+	struct emitter e;
+
+	emitter_init(&e);
+	pthread_mutex_lock(&r->mu);
+	while (r->next < r->nchunks) {
+		size_t k = take(r);
+
+		if (k == r->nchunks) {
+			pthread_cond_wait(&r->cv, &r->mu);
+			continue;
+		}
+		pthread_mutex_unlock(&r->mu);
+		chunk_write(&e, r, k);
+		pthread_mutex_lock(&r->mu);
+		r->ring[k % RING].done = 1;
+		pthread_cond_broadcast(&r->cv);
+	}
+	pthread_mutex_unlock(&r->mu);
+	emitter_free(&e);
+	return NULL;
+}
+
+/* flows_run: every flow's text to put(ctx), in order, and the composed
+ * parameters' to params */
+static void flows_run(struct flows_plan *fp, void (*put)(void *ctx, const char *data, size_t len),
+		      void *ctx, struct buf *params)
+{
+	struct flows_run r;
+	struct emitter e;
+	pthread_t t;
+	int helped = 0;
+	size_t i;
+
+	memset(&r, 0, sizeof(r));
+	r.fp = fp;
+	r.nchunks = (fp->n + CHUNK_FLOWS - 1) / CHUNK_FLOWS;
+	emitter_init(&e);
+	pthread_mutex_init(&r.mu, NULL);
+	pthread_cond_init(&r.cv, NULL);
+	if (r.nchunks >= PARALLEL_CHUNKS && util_two_cpus())
+		helped = pthread_create(&t, NULL, helper, &r) == 0;
+	pthread_mutex_lock(&r.mu);
+	while (r.flushed < r.nchunks) {
+		struct chunk *ch = &r.ring[r.flushed % RING];
+		size_t k;
+
+		if (ch->done) {
+			pthread_mutex_unlock(&r.mu);
+			put(ctx, ch->text.data, ch->text.len);
+			if (ch->params.len)
+				buf_add(params, ch->params.data, ch->params.len);
+			pthread_mutex_lock(&r.mu);
+			ch->done = 0;
+			r.flushed++;
+			pthread_cond_broadcast(&r.cv);
+		} else if ((k = take(&r)) < r.nchunks) {
+			pthread_mutex_unlock(&r.mu);
+			chunk_write(&e, &r, k);
+			pthread_mutex_lock(&r.mu);
+			r.ring[k % RING].done = 1;
+		} else {
+			pthread_cond_wait(&r.cv, &r.mu);
+		}
+	}
+	pthread_mutex_unlock(&r.mu);
+	if (helped && pthread_join(t, NULL) != 0)
+		fatal("internal error: a writing thread was lost");
+	pthread_cond_destroy(&r.cv);
+	pthread_mutex_destroy(&r.mu);
+	for (i = 0; i < RING; i++) {
+		buf_free(&r.ring[i].text);
+		buf_free(&r.ring[i].params);
+	}
+	emitter_free(&e);
 }
 
 /* The text of a plan on its way out: what is written goes to put and, up
@@ -585,29 +761,24 @@ struct plan_out {
 	void *ctx;                  /* put's */
 	struct sha256 hash;         /* of the text written so far */
 	struct buf b;               /* the text not yet written */
-	struct emitter e;           /* writes the flows into b */
 };
 
-/* out_flush: the text held in o->b, hashed and written; the buffer is
- * kept for the next flow's */
-static void out_flush(struct plan_out *o)
-{
-	if (!o->b.len)
-		return;
-	sha256_update(&o->hash, o->b.data, o->b.len);
-	o->put(o->ctx, o->b.data, o->b.len);
-	o->b.len = 0;
-	o->b.data[0] = '\0';
-}
-
-/* flow_done: the flows' text, written once 64 KiB of it are held (a
- * write and a hash update per flow cost more than the flow) */
-static void flow_done(void *ctx)
+/* out_put: text hashed and written */
+static void out_put(void *ctx, const char *data, size_t len)
 {
 	struct plan_out *o = ctx;
 
-	if (o->b.len >= 64 << 10)
-		out_flush(o);
+	if (!len)
+		return;
+	sha256_update(&o->hash, data, len);
+	o->put(o->ctx, data, len);
+}
+
+/* out_flush: the text held in o->b, hashed and written */
+static void out_flush(struct plan_out *o)
+{
+	out_put(o, o->b.data, o->b.len);
+	o->b.len = 0;
 }
 
 static int cmp_key(const void *a, const void *b)
@@ -627,12 +798,11 @@ void emit_write(const struct spec_fof *fof, const struct bundle *bundle, size_t 
 	struct plan_out o = {.put = put, .ctx = ctx};
 	json_t *plan = head(fof, bundle), *v;
 	const char **keys = xmalloc((json_object_size(plan) + 2) * sizeof(*keys)), *key;
-	size_t nkeys = 0, i;
-	struct buf after = {0};
+	size_t nkeys = 0, i, k;
+	struct buf after = {0}, params = {0};
+	struct flows_plan fp;
 	char hash[65];
 
-	jw_init(&o.e.fw, &o.b);
-	jw_init(&o.e.pw, &o.e.params);
 	json_object_foreach(plan, key, v)
 		keys[nkeys++] = key;
 	keys[nkeys++] = "flows";
@@ -645,7 +815,11 @@ void emit_write(const struct spec_fof *fof, const struct bundle *bundle, size_t 
 		buf_printf(&o.b, "%s\"%s\":", i ? "," : "", keys[i]);
 		if (strcmp(keys[i], "flows") == 0) {
 			out_flush(&o);
-			build_flows(&o.e, fof, bundle, flows_out, flow_done, &o);
+			flows_plan_init(&fp, fof, bundle);
+			for (k = 0; flows_out && k < fp.n; k++)
+				flows_out[k] = fp.byname[fp.order[k]];
+			flows_run(&fp, out_put, &o, &params);
+			flows_plan_free(&fp);
 			buf_puts(&o.b, fof->comp->nflows ? "]" : "[]");
 		} else {
 			json_text_append(&o.b, json_object_get(plan, keys[i]), PLAN_DUMP_FLAGS);
@@ -656,8 +830,8 @@ void emit_write(const struct spec_fof *fof, const struct bundle *bundle, size_t 
 		buf_printf(&after, ",\"%s\":", keys[i]);
 		if (strcmp(keys[i], "params") == 0) {
 			buf_putc(&after, '[');
-			if (o.e.params.len)
-				buf_add(&after, o.e.params.data, o.e.params.len);
+			if (params.len)
+				buf_add(&after, params.data, params.len);
 			buf_putc(&after, ']');
 		} else {
 			json_text_append(&after, json_object_get(plan, keys[i]), PLAN_DUMP_FLAGS);
@@ -671,10 +845,7 @@ void emit_write(const struct spec_fof *fof, const struct bundle *bundle, size_t 
 	buf_add(&o.b, after.data, after.len);
 	buf_putc(&o.b, '\n');
 	put(ctx, o.b.data, o.b.len);
-	jw_free(&o.e.fw);
-	jw_free(&o.e.pw);
-	buf_free(&o.e.params);
-	buf_free(&o.e.tmp);
+	buf_free(&params);
 	buf_free(&o.b);
 	buf_free(&after);
 	free(keys);

@@ -1,12 +1,10 @@
 /* ynode.c: YAML documents as trees of nodes that remember their source
  * position, loaded with libyaml's event parser without recursion. It knows
  * YAML, not flows. */
-#define _GNU_SOURCE /* sched_getaffinity */
 #include "ynode.h"
 
 #include <errno.h>
 #include <pthread.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -721,21 +719,13 @@ static void *parse_part(void *arg)
 	return NULL;
 }
 
-/* two_cpus: whether this process may run on more than one CPU */
-static int two_cpus(void)
-{
-	cpu_set_t set;
-
-	return sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_COUNT(&set) > 1;
-}
-
 /* part_cut: where the second part of data starts, after a line break near
  * its middle and at a line that starts a document; 0 for no second part */
 static size_t part_cut(const char *data, size_t len)
 {
 	const char *p = data + len / 2, *end = data + len;
 
-	if (len < PART_MIN || !two_cpus())
+	if (len < PART_MIN || !util_two_cpus())
 		return 0;
 	/* UTF-16 and UTF-32 input (found by its byte order mark) is not cut */
 	if ((unsigned char)data[0] == 0xfe || (unsigned char)data[0] == 0xff || data[0] == '\0')

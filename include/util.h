@@ -96,6 +96,9 @@ void buf_free(struct buf *b);
  * strings (*cap slots; each string owned by the vector) */
 void strv_addf(char ***v, size_t *n, size_t *cap, const char *fmt, ...) ATTR_PRINTF(4, 5);
 
+/* util_two_cpus: whether this process may run on more than one CPU */
+int util_two_cpus(void);
+
 /* util_heap_reserve: prepares the heap for about bytes more of allocations
  * (huge pages where the system offers them); small sizes do nothing */
 void util_heap_reserve(size_t bytes);

@@ -217,6 +217,42 @@ within_cpu "500,000 references in one string" "$flowc" check "$tmp/many_refs.yam
 within_cpu "a task with 100,000 environment variables" \
 	"$flowc" compile -o "$tmp/many_env.json" "$tmp/many_env.yaml"
 
+# a large file is parsed in two parts and a large plan's flows written by
+# two threads where two CPUs are there: the plan is the same bytes as one
+# thread writes (taskset to one CPU), flowrun verifies it, and its composed
+# parameters (one per flow) are numbered in plan order across the runs of
+# flows the threads take. One CPU only: both runs take the one-thread path.
+awk 'BEGIN {
+	for (i = 1; i <= 3000; i++) {
+		printf "name: f%d\nproject_name: p\nparameters:\n  x: string\n  y: {type: int, default: %d}\n", i, i
+		printf "tasks:\n  - {name: a, run: [echo, \"${{ params.x }}\"]}\n"
+		printf "  - {name: b, run: [cat], with: {v: \"${{ tasks.a }}\", n: \"${{ params.y }}\"}}\n---\n"
+	}
+	printf "name: all\nproject_name: p\ncomposing_flows:\n  - {name: f1, project_name: p}\n"
+	for (i = 2; i <= 3000; i++)
+		printf "  - name: f%d\n    project_name: p\n    mapped_parameters:\n      x: {parent_flow_name: f%d, parent_task_name: b}\n", i, i % 2 ? i - 1 : 1
+}' > "$tmp/large.yaml"
+"$flowc" compile -o "$tmp/large.json" "$tmp/large.yaml" || nfail=$((nfail + 1))
+taskset -c 0 "$flowc" compile -o "$tmp/large1.json" "$tmp/large.yaml" || nfail=$((nfail + 1))
+expect_same "a large plan is the same whether one thread or two write it" \
+	"$tmp/large.json" "$tmp/large1.json"
+check "... and it verifies" "$flowrun" run "$tmp/large.json" --dry-run
+check "... its composed parameters numbered in plan order" python3 -c '
+import json, sys
+plan = json.load(open(sys.argv[1]))
+seen = []
+for f in plan["flows"]:
+    for p in f["params"]:
+        if "input" in p["source"]:
+            i = p["source"]["input"]
+            seen.append(i)
+            q = plan["params"][i]
+            assert q["name"] == f["name"] + "-" + p["name"], (f["name"], q)
+            if p["name"] == "y":
+                assert q["default"] == int(f["name"][1:]), (f["name"], q)
+assert seen == list(range(3001)), seen[:10]
+' "$tmp/large.json"
+
 # a plan an earlier flowc wrote, its reals in 17 digits (0.050000000000000003),
 # is verified the way it was written; its reals read as the same doubles
 "$flowrun" run "$root/tests/plans/legacy_reals.json" --dry-run > "$tmp/legacy.out" 2>&1
