@@ -459,8 +459,8 @@ void type_print(struct buf *b, const struct type *t)
 
 const char *type_str(const struct type *t)
 {
-	static char bufs[8][256];
-	static unsigned next;
+	static _Thread_local char bufs[8][256];
+	static _Thread_local unsigned next;
 	char *out = bufs[next++ % 8];
 	struct buf b = {0};
 

@@ -513,7 +513,7 @@ void resolve_flows(struct spec_set *set, const char *const *dirs, size_t ndirs,
 
 /* Binding the references of one task. */
 struct bind_ctx {
-	struct spec_set *set;       /* owns the bound references */
+	struct arena *arena;        /* owns the bound references */
 	const struct spec_flow *flow; /* the task's flow */
 	struct strmap *params;      /* parameter name -> index + 1 */
 	struct strmap *tasks;       /* task name -> index + 1 */
@@ -563,7 +563,7 @@ static void bind_string(struct bind_ctx *c, const struct ynode *n)
 			return;
 		}
 		from = span.end;
-		if (ref_parse(&c->set->arena, n->str + span.body, span.body_len, &r.ref, &err) < 0) {
+		if (ref_parse(c->arena, n->str + span.body, span.body_len, &r.ref, &err) < 0) {
 			diag_report(c->ds, DIAG_E0112,
 				    yn_loc_after(n, span.start, at, span.body + err.offset), "%s",
 				    err.msg);
@@ -632,13 +632,13 @@ static void index_scalars(struct arena *a, struct spec_task *t)
 	qsort(t->scalars, t->nscalars, sizeof(*t->scalars), cmp_scalar);
 }
 
-static void bind_flow(struct spec_set *set, struct spec_flow *f, struct diags *ds)
+void resolve_flow_refs(struct arena *a, struct spec_flow *f, struct diags *ds)
 {
 	struct strmap params = {0}, tasks = {0};
 	struct bind_ctx c = {0};
 	size_t i;
 
-	c.set = set;
+	c.arena = a;
 	c.flow = f;
 	c.params = &params;
 	c.tasks = &tasks;
@@ -661,21 +661,13 @@ static void bind_flow(struct spec_set *set, struct spec_flow *f, struct diags *d
 		if (t->with)
 			bind_value(&c, t->with);
 		if (c.nrefs) {
-			t->refs = arena_alloc(&set->arena, c.nrefs * sizeof(*t->refs));
+			t->refs = arena_alloc(a, c.nrefs * sizeof(*t->refs));
 			memcpy(t->refs, c.refs, c.nrefs * sizeof(*t->refs));
 			t->nrefs = c.nrefs;
-			index_scalars(&set->arena, t);
+			index_scalars(a, t);
 		}
 	}
 	free(c.refs);
 	strmap_free(&params);
 	strmap_free(&tasks);
-}
-
-void resolve_refs(struct spec_set *set, struct diags *ds)
-{
-	size_t i;
-
-	for (i = 0; i < set->nflows; i++)
-		bind_flow(set, set->flows[i], ds);
 }

@@ -20,9 +20,10 @@
 void resolve_flows(struct spec_set *set, const char *const *dirs, size_t ndirs,
 		   const char *const *unread, size_t nunread, struct diags *ds);
 
-/* resolve_refs: parses every ${{ }} in the run, env and with values of every
- * task of every flow and binds it to the parameter or task it names,
- * reporting malformed references and unknown names. */
-void resolve_refs(struct spec_set *set, struct diags *ds);
+/* resolve_flow_refs: parses every ${{ }} in the run, env and with values
+ * of every task of f and binds it to the parameter or task it names,
+ * reporting malformed references and unknown names; the references go to
+ * a. It reads nothing outside f. */
+void resolve_flow_refs(struct arena *a, struct spec_flow *f, struct diags *ds);
 
 #endif

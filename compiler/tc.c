@@ -576,9 +576,10 @@ static void tc_task(struct tc *c, const struct spec_flow *f, struct spec_task *t
 	free(tx.reftypes);
 }
 
-void tc_flow(struct spec_set *set, struct spec_flow *f, int strict, struct diags *ds)
+void tc_flow(struct arena *a, struct strmap *types, struct spec_flow *f, int strict,
+	     struct diags *ds)
 {
-	struct tc c = {&set->arena, &set->types, ds, strict};
+	struct tc c = {a, types, ds, strict};
 	size_t *order = xmalloc((f->ntasks ? f->ntasks : 1) * sizeof(*order));
 	size_t i, n;
 

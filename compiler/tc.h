@@ -9,8 +9,10 @@
 
 /* tc_flow: sets param->t and task->result_t for every parameter and task
  * whose type can be known, reporting every type error of the flow; strict
- * reports values of type any where a type is expected */
-void tc_flow(struct spec_set *set, struct spec_flow *flow, int strict, struct diags *ds);
+ * reports values of type any where a type is expected. Types go to a and
+ * are kept in types by their text. It reads nothing outside the flow. */
+void tc_flow(struct arena *a, struct strmap *types, struct spec_flow *flow, int strict,
+	     struct diags *ds);
 /* tc_fof: checks the type of every mapping; its flows must be typed */
 void tc_fof(struct spec_set *set, const struct spec_fof *fof, int strict, struct diags *ds);
 
