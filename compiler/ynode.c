@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <yaml.h>
 
 /* bytes for the text of a NUL escape: the longest, \U00000000, and its NUL */
@@ -706,13 +708,37 @@ struct part {
 	struct loader l;        /* its loader */
 	const char *data;       /* its bytes */
 	size_t len;             /* bytes of data */
+	int fd;                 /* when not -1: the file to read data from first */
+	size_t off;             /* where data starts in the file */
+	int read;               /* 1 once data was read whole */
 	int ok;                 /* what parse returned */
 };
+
+/* read_at: len bytes of fd at off into dst; 0, or -1 when the file
+ * failed or ended first */
+static int read_at(int fd, char *dst, size_t len, size_t off)
+{
+	while (len) {
+		ssize_t got = pread(fd, dst, len, (off_t)off);
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			return -1;
+		dst += got;
+		off += (size_t)got;
+		len -= (size_t)got;
+	}
+	return 0;
+}
 
 static void *parse_part(void *arg)
 {
 	struct part *p = arg;
 
+	if (p->fd != -1 && read_at(p->fd, (char *)p->data, p->len, p->off) < 0)
+		return NULL;
+	p->read = 1;
 	p->l.f = &p->f;
 	p->l.ds = &p->ds;
 	p->ok = parse(&p->l, p->data, p->len);
@@ -721,9 +747,9 @@ static void *parse_part(void *arg)
 
 /* part_cut: where the second part of data starts, after a line break near
  * its middle and at a line that starts a document; 0 for no second part */
-static size_t part_cut(const char *data, size_t len)
+static size_t part_cut(const char *data, size_t len, size_t scan_end)
 {
-	const char *p = data + len / 2, *end = data + len;
+	const char *p = data + len / 2, *end = data + scan_end;
 
 	if (len < PART_MIN || !util_two_cpus())
 		return 0;
@@ -763,21 +789,38 @@ static void free_nodes(struct yfile *f)
 
 /* parse_parts: loads data into f in two parts at once; 0 when data is not
  * cut or a part failed (nothing then is left in f or ds) */
-static int parse_parts(struct yfile *f, const char *data, size_t len, struct diags *ds)
+/* parse_parts: data parsed in two parts at once into f; with fd not -1,
+ * each part's thread first reads its bytes of the file (data has room for
+ * len) and the cut is looked for near the middle only. 1 when done; 0
+ * when not cut or a part failed to parse (data holds the file: parse it
+ * whole); -1 when a read failed or the file changed size (read it again) */
+static int parse_parts(struct yfile *f, char *data, size_t len, int fd, struct diags *ds)
 {
-	size_t cut = part_cut(data, len), i, j;
+	size_t cut, i, j, scan_end = len;
 	struct part a = {0}, b = {0};
 	struct yblock *blk, **tail;
+	struct stat st;
 	pthread_t t;
 
+	if (len < PART_MIN || !util_two_cpus())
+		return fd == -1 ? 0 : -1;
+	if (fd != -1) {
+		/* the byte order mark, and 64 KiB from the middle */
+		scan_end = len / 2 + ((size_t)64 << 10) < len ? len / 2 + ((size_t)64 << 10) : len;
+		if (read_at(fd, data, 4, 0) < 0 || read_at(fd, data + len / 2, scan_end - len / 2, len / 2) < 0)
+			return -1;
+	}
+	cut = part_cut(data, len, scan_end);
 	if (!cut)
-		return 0;
+		return fd == -1 ? 0 : -1;
 	a.f.path = b.f.path = f->path;
 	b.l.unlisted = 1;
 	a.data = data;
 	a.len = cut;
 	b.data = data + cut;
 	b.len = len - cut;
+	a.fd = b.fd = fd;
+	b.off = cut;
 	/* most of the second part's nodes and strings go where the first
 	 * part's do: in the heap reserved for the file (a thread's own heap
 	 * grows a page at a time) */
@@ -790,7 +833,7 @@ static int parse_parts(struct yfile *f, const char *data, size_t len, struct dia
 	if (pthread_create(&t, NULL, parse_part, &b) != 0) {
 		free_blocks(b.l.spare);
 		free_nodes(&b.f);
-		return 0;
+		return fd == -1 ? 0 : -1;
 	}
 	parse_part(&a);
 	if (pthread_join(t, NULL) != 0)
@@ -808,14 +851,19 @@ static int parse_parts(struct yfile *f, const char *data, size_t len, struct dia
 		for (j = 0; j < b.ds.items[i].nnotes; j++)
 			b.ds.items[i].notes[j].loc.line += (int)a.l.end_line;
 	}
-	if (!a.ok || !b.ok) {
+	/* read whole, and still the size it had when the reads started */
+	if (!a.read || !b.read || (fd != -1 && (fstat(fd, &st) < 0 || (uintmax_t)st.st_size != len)))
+		a.ok = b.ok = -1;
+	if (a.ok != 1 || b.ok != 1) {
+		int rc = a.ok == -1 ? -1 : 0;
+
 		free(a.l.docs);
 		free(b.l.docs);
 		free_nodes(&a.f);
 		free_nodes(&b.f);
 		diag_free(&a.ds);
 		diag_free(&b.ds);
-		return 0;
+		return rc;
 	}
 	f->blocks = a.f.blocks;
 	for (tail = &f->blocks; *tail; tail = &(*tail)->next)
@@ -834,9 +882,13 @@ static int parse_parts(struct yfile *f, const char *data, size_t len, struct dia
 	return 1;
 }
 
-void yn_load_string(struct yfile *f, const char *name, const char *data, size_t len, struct diags *ds)
+/* load: data (len bytes; with fd not -1, read from it as it is parsed)
+ * parsed into f; 0, or -1 when data must be read whole and given again */
+static int load(struct yfile *f, const char *name, char *data, size_t len, int fd,
+		struct diags *ds)
 {
 	struct loader l = {0};
+	int rc;
 
 	memset(f, 0, sizeof(*f));
 	f->path = xstrdup(name);
@@ -846,8 +898,12 @@ void yn_load_string(struct yfile *f, const char *name, const char *data, size_t 
 		diag_report(ds, DIAG_E0001, (struct diag_loc){f->path, 1, 1, 0},
 			    "the file is larger than 2 GiB, the most flowc reads");
 		f->failed = 1;
-	} else if (parse_parts(f, data, len, ds)) {
-		return;
+	} else if ((rc = parse_parts(f, data, len, fd, ds)) != 0) {
+		if (rc < 0) {
+			free(f->path);
+			memset(f, 0, sizeof(*f));
+			return -1;
+		}
 	} else if (parse(&l, data, len)) {
 		f->docs = l.docs;
 		f->ndocs = l.ndocs;
@@ -855,12 +911,20 @@ void yn_load_string(struct yfile *f, const char *name, const char *data, size_t 
 		free(l.docs);
 		f->failed = 1;
 	}
+	return 0;
+}
+
+void yn_load_string(struct yfile *f, const char *name, const char *data, size_t len, struct diags *ds)
+{
+	/* parsing does not write data: the cast only shares load's signature */
+	load(f, name, (char *)data, len, -1, ds);
 }
 
 int yn_load_file(struct yfile *f, const char *path, struct diags *ds)
 {
 	struct buf data = {0};
 	struct stat st;
+	int fd;
 
 	if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
 		if ((uintmax_t)st.st_size > YN_MAX_FILE) {
@@ -869,6 +933,23 @@ int yn_load_file(struct yfile *f, const char *path, struct diags *ds)
 		}
 		/* what its nodes, strings and the model built from them take */
 		util_heap_reserve((size_t)st.st_size * 10);
+		/* a large file is read by the threads that parse its two parts */
+		if ((size_t)st.st_size >= PART_MIN && util_two_cpus() &&
+		    (fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
+			int rc = -1;
+
+			if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+			    (uintmax_t)st.st_size <= YN_MAX_FILE) {
+				char *buf = xmalloc((size_t)st.st_size + 1);
+
+				buf[st.st_size] = '\0';
+				rc = load(f, path, buf, (size_t)st.st_size, fd, ds);
+				free(buf);
+			}
+			close(fd);
+			if (rc == 0)
+				return 0;
+		}
 	}
 	if (util_read_file(path, &data) < 0) {
 		int err = errno;

@@ -2,14 +2,36 @@
  * multiple documents, aliases, NUL characters, nesting limits, syntax errors. */
 #include "harness.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "ynode.h"
 
+/* 1: load reads the text from a file t.yaml (a large one is then read by
+ * the threads that parse its parts); 0: from memory */
+static int from_file;
+
 static void load(struct yfile *f, struct diags *ds, const char *text)
 {
+	char dir[] = "/tmp/ynode-test-XXXXXX", cwd[4096];
+	FILE *fp;
+
 	memset(ds, 0, sizeof(*ds));
-	yn_load_string(f, "t.yaml", text, strlen(text), ds);
+	if (!from_file) {
+		yn_load_string(f, "t.yaml", text, strlen(text), ds);
+		return;
+	}
+	assert_non_null(mkdtemp(dir));
+	assert_non_null(getcwd(cwd, sizeof(cwd)));
+	assert_int_equal(chdir(dir), 0);
+	assert_non_null(fp = fopen("t.yaml", "w"));
+	assert_int_equal(fwrite(text, 1, strlen(text), fp), strlen(text));
+	assert_int_equal(fclose(fp), 0);
+	assert_int_equal(yn_load_file(f, "t.yaml", ds), 0);
+	assert_int_equal(unlink("t.yaml"), 0);
+	assert_int_equal(chdir(cwd), 0);
+	assert_int_equal(rmdir(dir), 0);
 }
 
 static void test_positions_are_one_based_line_and_column(void **state)
@@ -459,12 +481,11 @@ static void assert_documents_in_place(const struct yfile *f, size_t n, size_t ba
 	}
 }
 
-static void test_a_large_file_loads_in_parts_as_in_one(void **state)
+static void test_a_large_file_loads_in_parts_as_in_one_once(void)
 {
 	static const char *const eols[] = {"\n", "\r\n"};
 	size_t e, n = 90000;
 
-	(void)state;
 	for (e = 0; e < 2; e++) {
 		struct buf text = {0};
 		struct yfile f;
@@ -487,8 +508,16 @@ static void test_a_large_file_loads_in_parts_as_in_one(void **state)
 	}
 }
 
+static void test_a_large_file_loads_in_parts_as_in_one(void **state)
+{
+	(void)state;
+	for (from_file = 0; from_file < 2; from_file++)
+		test_a_large_file_loads_in_parts_as_in_one_once();
+	from_file = 0;
+}
+
 /* reports from both parts, in file order */
-static void test_a_large_file_reports_from_both_parts_in_order(void **state)
+static void test_a_large_file_reports_from_both_parts_in_order_once(void)
 {
 	struct buf text = {0}, tail = {0};
 	struct yfile f;
@@ -496,7 +525,6 @@ static void test_a_large_file_reports_from_both_parts_in_order(void **state)
 	int first = 0, second = 0;
 	size_t n = 90000;
 
-	(void)state;
 	big_stream(&text, 10, "\n", 3, "i: again", &first);
 	big_stream(&tail, n, "\n", n - 5, "i: again", &second);
 	buf_add(&text, tail.data, tail.len);
@@ -512,14 +540,21 @@ static void test_a_large_file_reports_from_both_parts_in_order(void **state)
 	buf_free(&tail);
 }
 
+static void test_a_large_file_reports_from_both_parts_in_order(void **state)
+{
+	(void)state;
+	for (from_file = 0; from_file < 2; from_file++)
+		test_a_large_file_reports_from_both_parts_in_order_once();
+	from_file = 0;
+}
+
 /* a syntax error in either part, or a document marker that a quoted
  * scalar spans: the one report a parse in one piece gives */
-static void test_a_large_file_with_a_syntax_error_reports_it_once(void **state)
+static void test_a_large_file_with_a_syntax_error_reports_it_once_once(void)
 {
 	static const char *const bad[] = {"x: [unclosed", "x: \"spans\n---\nthe cut\""};
 	size_t n = 90000, b, at;
 
-	(void)state;
 	for (b = 0; b < 2; b++) {
 		for (at = 100; at < n; at += n - 200) {
 			struct buf text = {0};
@@ -549,6 +584,51 @@ static void test_a_large_file_with_a_syntax_error_reports_it_once(void **state)
 	}
 }
 
+static void test_a_large_file_with_a_syntax_error_reports_it_once(void **state)
+{
+	(void)state;
+	for (from_file = 0; from_file < 2; from_file++)
+		test_a_large_file_with_a_syntax_error_reports_it_once_once();
+	from_file = 0;
+}
+
+/* a document of 300 KB across the middle: from a file, no cut is found
+ * near the middle and the file is read and parsed whole; from memory the
+ * cut is after it. Either way, every document where it is. */
+static void test_a_large_file_without_a_cut_near_the_middle(void **state)
+{
+	struct buf text = {0}, tail = {0};
+	size_t n = 40000, k;
+	int unused = 0;
+
+	(void)state;
+	big_stream(&text, n / 2, "\n", n, "", &unused);
+	buf_puts(&text, "---\nbig:\n");
+	for (k = 0; k < 30000; k++)
+		buf_puts(&text, "  - 123456789\n");
+	big_stream(&tail, n / 2, "\n", n, "", &unused);
+	buf_add(&text, tail.data, tail.len);
+	assert_true(text.len > (1 << 20));
+	for (from_file = 0; from_file < 2; from_file++) {
+		struct yfile f;
+		struct diags ds;
+		const struct ynode *last;
+
+		load(&f, &ds, text.data);
+		assert_int_equal(ds.n, 0);
+		assert_int_equal(f.ndocs, n + 1);
+		assert_int_equal(yn_get(f.docs[n / 2], "big")->n, 30000);
+		last = f.docs[n];
+		assert_string_equal(yn_get(last, "i")->str, "19999");
+		assert_int_equal(yn_loc(yn_key(last, 0)).line, 3 * (int)n + 30000 + 1);
+		yn_free(&f);
+		diag_free(&ds);
+	}
+	from_file = 0;
+	buf_free(&text);
+	buf_free(&tail);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -575,6 +655,7 @@ int main(void)
 		cmocka_unit_test(test_a_large_file_loads_in_parts_as_in_one),
 		cmocka_unit_test(test_a_large_file_reports_from_both_parts_in_order),
 		cmocka_unit_test(test_a_large_file_with_a_syntax_error_reports_it_once),
+		cmocka_unit_test(test_a_large_file_without_a_cut_near_the_middle),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
