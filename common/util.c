@@ -448,7 +448,9 @@ void strmap_reserve(struct strmap *m, size_t n)
 	struct strmap old = *m;
 	size_t i, nslots = old.nslots ? old.nslots : 16;
 
-	while (n * 2 > nslots) {
+	/* at most three quarters full: probes stay short, and a large map
+	 * (a name per flow) takes half the room a half-full one would */
+	while (n * 4 > nslots * 3) {
 		if (nslots > SIZE_MAX / 4)
 			fatal("out of memory");
 		nslots *= 2;
@@ -467,7 +469,7 @@ void *strmap_put(struct strmap *m, const char *key, size_t len, void *value)
 {
 	struct strmap_slot *s;
 
-	if ((m->count + 1) * 2 > m->nslots)
+	if ((m->count + 1) * 4 > m->nslots * 3)
 		strmap_reserve(m, m->count + 1);
 	s = strmap_find(m, key, len);
 	if (s->key)

@@ -226,6 +226,11 @@ struct comp *comp_build(struct arena *a, const struct spec_fof *fof, int room)
 		else if (!b.c->depth)
 			b.c->depth = 1;
 	}
+	/* the flows' room made once, for the n of them */
+	if (n) {
+		b.c->flows = xreallocarray(NULL, n, sizeof(*b.c->flows));
+		b.flowcap = n;
+	}
 	/* none (an empty or malformed list, reported) says nothing of names */
 	if (!fof->nentries)
 		b.c->incomplete = 1;

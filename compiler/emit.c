@@ -799,9 +799,10 @@ void emit_write(const struct spec_fof *fof, const struct bundle *bundle, size_t 
 	json_t *plan = head(fof, bundle), *v;
 	const char **keys = xmalloc((json_object_size(plan) + 2) * sizeof(*keys)), *key;
 	size_t nkeys = 0, i, k;
-	struct buf after = {0}, params = {0};
+	struct buf after = {0}, tail = {0}, params = {0};
 	struct flows_plan fp;
 	char hash[65];
+	int params_done = 0;
 
 	json_object_foreach(plan, key, v)
 		keys[nkeys++] = key;
@@ -826,28 +827,38 @@ void emit_write(const struct spec_fof *fof, const struct bundle *bundle, size_t 
 		}
 		out_flush(&o);
 	}
+	/* the members after "hash": those before "params" and its '[' in
+	 * after, its ']' and those after it in tail; the composed
+	 * parameters' text, the largest, is hashed and written where it is */
 	for (; i < nkeys; i++) {
-		buf_printf(&after, ",\"%s\":", keys[i]);
+		struct buf *to = params_done ? &tail : &after;
+
+		buf_printf(to, ",\"%s\":", keys[i]);
 		if (strcmp(keys[i], "params") == 0) {
 			buf_putc(&after, '[');
-			if (params.len)
-				buf_add(&after, params.data, params.len);
-			buf_putc(&after, ']');
+			buf_putc(&tail, ']');
+			params_done = 1;
 		} else {
-			json_text_append(&after, json_object_get(plan, keys[i]), PLAN_DUMP_FLAGS);
+			json_text_append(to, json_object_get(plan, keys[i]), PLAN_DUMP_FLAGS);
 		}
 	}
-	buf_putc(&after, '}');
+	buf_putc(&tail, '}');
 	sha256_update(&o.hash, after.data, after.len);
+	sha256_update(&o.hash, params.data, params.len);
+	sha256_update(&o.hash, tail.data, tail.len);
 	sha256_final_hex(&o.hash, hash);
 	/* "hash" after the members before it ("flows" at least), the rest, a newline */
 	buf_printf(&o.b, ",\"hash\":\"sha256:%s\"", hash);
 	buf_add(&o.b, after.data, after.len);
-	buf_putc(&o.b, '\n');
 	put(ctx, o.b.data, o.b.len);
+	if (params.len)
+		put(ctx, params.data, params.len);
+	buf_putc(&tail, '\n');
+	put(ctx, tail.data, tail.len);
 	buf_free(&params);
 	buf_free(&o.b);
 	buf_free(&after);
+	buf_free(&tail);
 	free(keys);
 	json_decref(plan);
 }

@@ -20,11 +20,11 @@ struct ref_step {
 };
 
 struct ref {
-	enum ref_root root;      /* params. or tasks. */
 	const char *name;        /* the parameter's or task's name */
-	size_t name_off;         /* byte offset of name in the body */
 	struct ref_step *steps;  /* the path, in order */
-	size_t nsteps;           /* number of steps */
+	enum ref_root root;      /* params. or tasks. */
+	uint32_t name_off;       /* byte offset of name in the body (< 2 GiB: a file's) */
+	uint32_t nsteps;         /* number of steps */
 };
 
 /* ref_parse: parses the body of one ${{ }} (the text between the braces);

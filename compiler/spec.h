@@ -30,15 +30,16 @@ struct spec_ref {
 	struct ref_span span;        /* where it is in node->str */
 	uint32_t line, col;          /* where its "${{" is (spec_ref_loc) */
 	struct ref ref;              /* the parsed reference */
-	int bound;                   /* 1 when ref names a parameter or task that exists */
-	size_t target;               /* when bound: index in the flow's params or tasks */
+	uint32_t bound;              /* 1 when ref names a parameter or task that exists */
+	uint32_t target;             /* when bound: index in the flow's params or tasks */
 };
 
-/* The references of one scalar of a task: consecutive in the task's refs. */
+/* The references of one scalar of a task: consecutive in the task's refs
+ * (a scalar is at most 2 GiB, so are their counts). */
 struct spec_scalar_refs {
 	const struct ynode *node;    /* the scalar */
-	size_t first;                /* index of its first reference in the task's refs */
-	size_t count;                /* how many it holds */
+	uint32_t first;              /* index of its first reference in the task's refs */
+	uint32_t count;              /* how many it holds */
 };
 
 struct spec_task {

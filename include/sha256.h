@@ -1,14 +1,14 @@
 /* sha256.h: SHA-256 for plan hashes, result hashes, cache keys and image
- * files, computed by OpenSSL's libcrypto (its EVP interface uses the CPU's
- * SHA instructions: 1.58 GB/s here against 0.19 GB/s for the portable C
- * this replaced). It knows nothing of what it hashes. */
+ * files, computed by OpenSSL's libcrypto (which uses the CPU's SHA
+ * instructions: 1.58 GB/s here against 0.19 GB/s for the portable C this
+ * replaced). It knows nothing of what it hashes. */
 #ifndef FLOW_SHA256_H
 #define FLOW_SHA256_H
 
 #include <stddef.h>
 
 struct sha256 {
-	void *ctx;             /* libcrypto's digest context, between init and final */
+	void *ctx;             /* libcrypto's SHA256_CTX, between init and final */
 };
 
 void sha256_init(struct sha256 *h);
