@@ -13,15 +13,14 @@ LDFLAGS += $(SAN_FLAGS)
 endif
 # flowc parses a large file in two parts at once
 LDFLAGS += -pthread
-# libcrypto (OpenSSL) computes SHA-256 and base64 for both programs
-PKGS = yaml-0.1 jansson libcrypto
+PKGS = yaml-0.1 jansson
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) libpq 2>/dev/null)
-PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lyaml -ljansson -lcrypto) -lm
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lyaml -ljansson) -lm
 # flowrun: JSON for plans, SQLite for the results store, libyaml for the
 # load_file built-in's yaml serializer; libpq is loaded only when a
 # PostgreSQL store is used (runtime/store_pg.c), its header is all it needs
-RUN_LIBS := $(shell pkg-config --libs jansson sqlite3 yaml-0.1 libcrypto 2>/dev/null || \
-	echo -ljansson -lsqlite3 -lyaml -lcrypto) -lm -ldl
+RUN_LIBS := $(shell pkg-config --libs jansson sqlite3 yaml-0.1 2>/dev/null || \
+	echo -ljansson -lsqlite3 -lyaml) -lm -ldl
 ALL_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Iinclude -Icommon -Icompiler -I$(B)/gen $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
 # lemon output: built, never committed
@@ -29,7 +28,7 @@ GRAMMARS = type_gram ref_gram
 GEN_HEADERS = $(GRAMMARS:%=$(B)/gen/%.h)
 
 # Debian packages the build and the tests need; `make deps` installs the missing ones.
-DEB_PKGS = gcc make pkg-config libyaml-dev libjansson-dev libsqlite3-dev libpq-dev libssl-dev lemon \
+DEB_PKGS = gcc make pkg-config libyaml-dev libjansson-dev libsqlite3-dev libpq-dev lemon \
 	libcmocka-dev postgresql \
 	clang libclang-rt-14-dev python3-jsonschema python3-yaml sqlite3 \
 	slurmctld slurmd slurm-client munge \
@@ -97,7 +96,8 @@ $(B)/common/%_gram.o: $(B)/gen/%_gram.c
 	$(CC) $(GRAM_CFLAGS) -c -o $@ $<
 
 RUN_TESTS = $(B)/tests/test_plan $(B)/tests/test_journal $(B)/tests/test_files \
-	$(B)/tests/test_container $(B)/tests/test_json_text $(B)/tests/test_key
+	$(B)/tests/test_container $(B)/tests/test_json_text $(B)/tests/test_key \
+	$(B)/tests/test_sha256
 $(B)/tests/test_plan: $(B)/tests/runit/test_plan.o $(COMMON_OBJS) $(B)/runtime/plan.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(RUN_LIBS) -lcmocka
 
@@ -112,6 +112,9 @@ $(B)/tests/test_key: $(B)/tests/runit/test_key.o $(COMMON_OBJS) \
 	$(CC) $(LDFLAGS) -o $@ $^ $(RUN_LIBS) -lcmocka
 
 $(B)/tests/test_json_text: $(B)/tests/runit/test_json_text.o $(COMMON_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(RUN_LIBS) -lcmocka
+
+$(B)/tests/test_sha256: $(B)/tests/runit/test_sha256.o $(COMMON_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(RUN_LIBS) -lcmocka
 
 $(B)/tests/test_container: $(B)/tests/runit/test_container.o $(COMMON_OBJS) \

@@ -1,67 +1,79 @@
-/* base64.c: base64 (RFC 4648) both ways, by libcrypto, for the built-in
- * file tasks and for the files a bundled plan carries. It knows nothing
- * of what it encodes. */
+/* base64.c: base64 (RFC 4648) both ways, for the built-in file tasks and
+ * for the files a bundled plan carries. It knows nothing of what it
+ * encodes. */
 #include "base64.h"
 
-#include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* base64_encode: n bytes at p as base64 (RFC 4648, padded, one line),
- * appended to out; libcrypto's EVP_EncodeBlock does the work */
+static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
 void base64_encode(struct buf *out, const unsigned char *p, size_t n)
 {
-	size_t len = 4 * ((n + 2) / 3);
-	unsigned char *text = xmalloc(len + 1);
+	size_t len = 4 * ((n + 2) / 3), i, k = 0;
+	char *text = xmalloc(len + 1);
 
-	/* in pieces: EVP_EncodeBlock takes an int length */
-	len = 0;
-	while (n) {
-		size_t piece = n > 3u << 20 ? 3u << 20 : n;
+	for (i = 0; i + 3 <= n; i += 3) {
+		unsigned long v = (unsigned long)p[i] << 16 | (unsigned long)p[i + 1] << 8 | p[i + 2];
 
-		len += (size_t)EVP_EncodeBlock(text + len, p, (int)piece);
-		p += piece;
-		n -= piece;
+		text[k++] = alphabet[v >> 18];
+		text[k++] = alphabet[(v >> 12) & 63];
+		text[k++] = alphabet[(v >> 6) & 63];
+		text[k++] = alphabet[v & 63];
 	}
-	buf_add(out, (const char *)text, len);
+	if (i < n) { /* one or two bytes left: padded to four characters */
+		unsigned long v = (unsigned long)p[i] << 16 | (i + 1 < n ? (unsigned long)p[i + 1] << 8 : 0);
+
+		text[k++] = alphabet[v >> 18];
+		text[k++] = alphabet[(v >> 12) & 63];
+		text[k++] = i + 1 < n ? alphabet[(v >> 6) & 63] : '=';
+		text[k++] = '=';
+	}
+	buf_add(out, text, k);
 	free(text);
 }
 
-/* base64_decode: the bytes base64 text s holds, appended to out; line
- * breaks are skipped and the padding is optional (what is written by hand
- * often lacks it). 0, or -1 for a character that is not base64. Decoded by
- * libcrypto's EVP_DecodeBlock, given the text without line breaks, cut at
- * its first '=' and padded again (it wants whole groups of four). */
+/* value: a base64 character's six bits, or -1 */
+static int value(unsigned char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	return c == '+' ? 62 : c == '/' ? 63 : -1;
+}
+
+/* The text up to its first '=' (the padding, optional: what is written by
+ * hand often lacks it), line breaks skipped; bits left over at the end
+ * that make no whole byte are dropped, as is one character alone in its
+ * group of four. */
 int base64_decode(struct buf *out, const char *s)
 {
-	size_t n = 0, len = strlen(s), pad, i;
-	unsigned char *text = xmalloc(len + 4), *bytes;
-	int got;
+	size_t len = strlen(s), i, k = 0;
+	unsigned char *bytes = xmalloc(len / 4 * 3 + 3);
+	unsigned long acc = 0;
+	int bits = 0;
 
 	for (i = 0; i < len && s[i] != '='; i++) {
 		unsigned char c = (unsigned char)s[i];
+		int v;
 
 		if (c == '\n' || c == '\r')
 			continue;
-		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-		      c == '+' || c == '/')) {
-			free(text);
+		if ((v = value(c)) < 0) {
+			free(bytes);
 			return -1;
 		}
-		text[n++] = c;
+		acc = (acc << 6 | (unsigned long)v) & 0xffffff;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			bytes[k++] = (unsigned char)(acc >> bits);
+		}
 	}
-	/* one character alone holds less than a byte: nothing */
-	if (n % 4 == 1)
-		n--;
-	pad = (4 - n % 4) % 4;
-	for (i = 0; i < pad; i++)
-		text[n + i] = '=';
-	n += pad;
-	bytes = xmalloc(n / 4 * 3 + 1);
-	got = n ? EVP_DecodeBlock(bytes, text, (int)n) : 0;
-	if (got >= 0)
-		buf_add(out, (const char *)bytes, (size_t)got - pad);
-	free(text);
+	buf_add(out, (const char *)bytes, k);
 	free(bytes);
-	return got < 0 ? -1 : 0;
+	return 0;
 }

@@ -1,5 +1,5 @@
-/* base64.h: base64 (RFC 4648) both ways, by libcrypto, for the built-in
- * file tasks and for the files a bundled plan carries. */
+/* base64.h: base64 (RFC 4648) both ways, for the built-in file tasks and
+ * for the files a bundled plan carries. */
 #ifndef FLOW_BASE64_H
 #define FLOW_BASE64_H
 
