@@ -28,11 +28,14 @@ int comp_usable(const struct spec_entry *e)
 	return !e->duplicate && (e->flow || (e->fof && e->fof->comp));
 }
 
+/* what a node of a spec counts for, besides its text */
+#define NODE_BYTES 48
+
 /* node_weight: the bytes of n's text and nodes, at any depth (bounded by
  * YN_MAX_DEPTH) */
 static size_t node_weight(const struct ynode *n)
 {
-	size_t w = 48, i;
+	size_t w = NODE_BYTES, i;
 
 	switch (n->kind) {
 	case YN_SCALAR:
@@ -58,8 +61,11 @@ size_t comp_entry_bytes(const struct spec_entry *e)
 	name = strlen(e->name) + 1;
 	if (e->flow) {
 		/* its spec once more in the plan, its names and records */
+		/* the loader counted its document's nodes and text, or they are */
 		if (!e->flow->weight)
-			e->flow->weight = node_weight(e->flow->head.node);
+			e->flow->weight = e->flow->size.nodes
+				? sat_add(sat_mul(e->flow->size.nodes, NODE_BYTES), e->flow->size.text)
+				: node_weight(e->flow->head.node);
 		n = sat_add(e->flow->weight, FLOW_BYTES + 2 * name);
 		for (i = 0; i < e->flow->nparams; i++)
 			n = sat_add(n, PARAM_BYTES + name + strlen(e->flow->params[i].name) + 1);

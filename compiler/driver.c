@@ -204,7 +204,7 @@ void driver_check(struct driver *d)
 			diag_report(&d->ds, DIAG_W0001, (struct diag_loc){y->path, 0, 0, 0},
 				    "file holds no flow or flow of flows");
 		for (j = 0; j < y->ndocs; j++)
-			spec_add_document(&d->set, y->docs[j], &d->ds);
+			spec_add_document(&d->set, y->docs[j], &y->sizes[j], &d->ds);
 	}
 	resolve_flows(&d->set, d->dirs, d->ndirs, unread, nunread, &d->ds);
 	free(unread);

@@ -24,6 +24,8 @@ struct order_deps {
 };
 
 void order_init(struct order_deps *d, size_t n);
+/* order_add: node needs needed; only before d is sealed (by order_needs
+ * or order_topo) */
 void order_add(struct order_deps *d, size_t node, size_t needed);
 void order_free(struct order_deps *d);
 /* order_needs: what node needs (sealing d on first use), *count of them */

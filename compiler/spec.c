@@ -677,7 +677,8 @@ static void read_fof(struct spec_set *set, const struct ynode *doc, struct diags
 	VEC_PUSH(set->fofs, set->nfofs, set->fofcap, f);
 }
 
-void spec_add_document(struct spec_set *set, const struct ynode *doc, struct diags *ds)
+void spec_add_document(struct spec_set *set, const struct ynode *doc, const struct yn_size *size,
+		       struct diags *ds)
 {
 	if (doc->kind != YN_MAP) {
 		diag_report(ds, DIAG_E0101, yn_loc(doc),
@@ -685,10 +686,13 @@ void spec_add_document(struct spec_set *set, const struct ynode *doc, struct dia
 			    yn_kind_name(doc));
 		return;
 	}
-	if (yn_get(doc, "composing_flows"))
+	if (yn_get(doc, "composing_flows")) {
 		read_fof(set, doc, ds);
-	else
-		read_flow(set, doc, ds);
+		return;
+	}
+	read_flow(set, doc, ds);
+	if (size)
+		set->flows[set->nflows - 1]->size = *size;
 }
 
 void spec_free(struct spec_set *set)

@@ -90,6 +90,7 @@ struct spec_flow {
 	struct spec_resources resources; /* for the Slurm backend */
 	int network;                 /* 1: its tasks may reach the network in their image */
 	const struct ynode *bundle;  /* list of files compile --bundle adds, or NULL */
+	struct yn_size size;         /* its document's, when the loader gave it (else 0 nodes) */
 	size_t weight;               /* bytes of its spec text and nodes, once comp counted them */
 	struct spec_param *params;   /* in file order */
 	size_t nparams;              /* number of params */
@@ -155,9 +156,11 @@ struct spec_set {
 	struct strmap types;         /* the type checker's parsed types, by their text */
 };
 
-/* spec_add_document: adds the flow or flow of flows that doc describes,
- * reporting every structural problem. doc must outlive set. */
-void spec_add_document(struct spec_set *set, const struct ynode *doc, struct diags *ds);
+/* spec_add_document: adds the flow or flow of flows that doc (of the
+ * given size, or NULL) describes, reporting every structural problem. doc
+ * must outlive set. */
+void spec_add_document(struct spec_set *set, const struct ynode *doc, const struct yn_size *size,
+		       struct diags *ds);
 void spec_free(struct spec_set *set);
 
 /* spec_task_names, spec_param_names: the names of a flow's tasks or

@@ -137,6 +137,9 @@ struct loader {
 	struct ynode **docs;    /* finished document roots */
 	size_t ndocs;           /* number of docs */
 	size_t doccap;          /* allocated docs */
+	struct yn_size *sizes;  /* their sizes */
+	size_t sizecap;         /* allocated sizes */
+	struct yn_size size;    /* the current document's so far */
 	struct ynode root;      /* the current document's root once complete */
 	int has_root;           /* 1 once root is */
 	struct strmap strs;     /* the file's short strings, each once, by their text */
@@ -224,6 +227,15 @@ static struct diag_loc mark_loc(const struct yfile *f, yaml_mark_t m)
 	struct diag_loc loc = {f->path, (int)m.line + 1, (int)m.column + 1, 0};
 
 	return loc;
+}
+
+/* add_doc: a document's root and size after those l holds */
+static void add_doc(struct loader *l, struct ynode *root, struct yn_size size)
+{
+	util_grow(&l->docs, &l->doccap, l->ndocs + 1, sizeof(*l->docs));
+	util_grow(&l->sizes, &l->sizecap, l->ndocs + 1, sizeof(*l->sizes));
+	l->sizes[l->ndocs] = size;
+	l->docs[l->ndocs++] = root;
 }
 
 /* offset_loc: line and column of a byte offset, for reader errors that carry
@@ -621,6 +633,7 @@ static int parse(struct loader *l, const char *data, size_t len)
 			break;
 		case YAML_DOCUMENT_START_EVENT:
 			l->has_root = 0;
+			memset(&l->size, 0, sizeof(l->size));
 			l->f->had_documents = 1;
 			break;
 		case YAML_DOCUMENT_END_EVENT:
@@ -628,7 +641,7 @@ static int parse(struct loader *l, const char *data, size_t len)
 				struct ynode *root = alloc_nodes(l, 1);
 
 				*root = l->root;
-				VEC_PUSH(l->docs, l->ndocs, l->doccap, root);
+				add_doc(l, root, l->size);
 			}
 			l->has_root = 0;
 			break;
@@ -640,6 +653,7 @@ static int parse(struct loader *l, const char *data, size_t len)
 					  : ev.data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE;
 
 			n.style = flow ? YN_FLOW : YN_BLOCK;
+			l->size.nodes++;
 			if (l->depth >= YN_MAX_DEPTH) {
 				diag_report(l->ds, DIAG_E0004, loc_in(l->f->path, &n),
 					    "nesting deeper than %d levels", YN_MAX_DEPTH);
@@ -657,6 +671,9 @@ static int parse(struct loader *l, const char *data, size_t len)
 		case YAML_SCALAR_EVENT: {
 			struct ynode n = scalar_node(l, &ev);
 
+			l->size.nodes++;
+			l->size.text += n.len;
+
 			if (!check_nul(l, &parser, &ev, &n))
 				ok = 0;
 			attach(l, &n);
@@ -665,6 +682,7 @@ static int parse(struct loader *l, const char *data, size_t len)
 		case YAML_ALIAS_EVENT: {
 			struct ynode n = new_node(YN_SCALAR, ev.start_mark, ev.end_mark);
 
+			l->size.nodes++;
 			diag_report(l->ds, DIAG_E0003, loc_in(l->f->path, &n),
 				    "alias '*%s' is not supported; write the value out",
 				    diag_quote((const char *)ev.data.alias.anchor));
@@ -783,12 +801,12 @@ static void free_nodes(struct yfile *f)
 	f->blocks = NULL;
 	arena_free(&f->arena);
 	free(f->docs);
+	free(f->sizes);
 	f->docs = NULL;
+	f->sizes = NULL;
 	f->ndocs = 0;
 }
 
-/* parse_parts: loads data into f in two parts at once; 0 when data is not
- * cut or a part failed (nothing then is left in f or ds) */
 /* parse_parts: data parsed in two parts at once into f; with fd not -1,
  * each part's thread first reads its bytes of the file (data has room for
  * len) and the cut is looked for near the middle only. 1 when done; 0
@@ -859,6 +877,8 @@ static int parse_parts(struct yfile *f, char *data, size_t len, int fd, struct d
 
 		free(a.l.docs);
 		free(b.l.docs);
+		free(a.l.sizes);
+		free(b.l.sizes);
 		free_nodes(&a.f);
 		free_nodes(&b.f);
 		diag_free(&a.ds);
@@ -871,11 +891,13 @@ static int parse_parts(struct yfile *f, char *data, size_t len, int fd, struct d
 	*tail = b.f.blocks;
 	f->arena = a.f.arena;
 	arena_adopt(&f->arena, &b.f.arena);
-	f->docs = a.l.docs;
-	f->ndocs = a.l.ndocs;
 	for (i = 0; i < b.l.ndocs; i++)
-		VEC_PUSH(f->docs, f->ndocs, a.l.doccap, b.l.docs[i]);
+		add_doc(&a.l, b.l.docs[i], b.l.sizes[i]);
+	f->docs = a.l.docs;
+	f->sizes = a.l.sizes;
+	f->ndocs = a.l.ndocs;
 	free(b.l.docs);
+	free(b.l.sizes);
 	f->had_documents = a.f.had_documents || b.f.had_documents;
 	diag_move(ds, &a.ds);
 	diag_move(ds, &b.ds);
@@ -906,9 +928,11 @@ static int load(struct yfile *f, const char *name, char *data, size_t len, int f
 		}
 	} else if (parse(&l, data, len)) {
 		f->docs = l.docs;
+		f->sizes = l.sizes;
 		f->ndocs = l.ndocs;
 	} else {
 		free(l.docs);
+		free(l.sizes);
 		f->failed = 1;
 	}
 	return 0;

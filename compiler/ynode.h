@@ -45,12 +45,19 @@ struct ynode {
 						the same mapping is equal (E0002) */
 };
 
+/* The size of a document: its nodes and the bytes of its scalars' text. */
+struct yn_size {
+	size_t nodes;
+	size_t text;
+};
+
 /* One loaded file: its documents, their nodes and strings. */
 struct yfile {
 	char *path;            /* the path as given, owned; diagnostics point at it */
 	struct arena arena;    /* owns every string of the documents */
 	struct yblock *blocks; /* own every node, newest first */
 	struct ynode **docs;   /* roots of the non-empty documents, in file order */
+	struct yn_size *sizes; /* sizes[i]: docs[i]'s */
 	size_t ndocs;          /* number of docs */
 	int failed;            /* 1 when the file had an error that voids its documents */
 	int had_documents;     /* 1 when the stream held at least one document, even empty */

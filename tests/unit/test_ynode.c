@@ -151,6 +151,25 @@ static void test_repeated_keys_are_marked(void **state)
 	diag_free(&ds);
 }
 
+/* each document's size: its nodes (keys, values, collections) and the
+ * bytes of its scalars' text, as comp counts a flow's weight */
+static void test_document_sizes(void **state)
+{
+	struct yfile f;
+	struct diags ds;
+
+	(void)state;
+	load(&f, &ds, "name: a\nlist: [x, yy, {k: zzz}]\n---\n---\nq: \"\\u00e9\"\n");
+	assert_int_equal(ds.n, 0);
+	assert_int_equal(f.ndocs, 2);
+	assert_int_equal(f.sizes[0].nodes, 10);
+	assert_int_equal(f.sizes[0].text, 4 + 1 + 4 + 1 + 2 + 1 + 3);
+	assert_int_equal(f.sizes[1].nodes, 3);
+	assert_int_equal(f.sizes[1].text, 1 + 2); /* the escape's character, in UTF-8 */
+	yn_free(&f);
+	diag_free(&ds);
+}
+
 static void test_multiple_documents_load_in_order_and_skip_empty_ones(void **state)
 {
 	struct yfile f;
@@ -474,6 +493,11 @@ static void assert_documents_in_place(const struct yfile *f, size_t n, size_t ba
 
 		snprintf(want, sizeof(want), "%zu", k);
 		assert_string_equal(yn_get(d, "i")->str, want);
+		/* its size: a mapping, i, K, l, a list, a, b; their text */
+		if (k != bad) {
+			assert_int_equal(f->sizes[k].nodes, 7);
+			assert_int_equal(f->sizes[k].text, 4 + strlen(want));
+		}
 		assert_int_equal(yn_loc(yn_key(d, 0)).line, line);
 		assert_string_equal(yn_loc(yn_key(d, 0)).file, "t.yaml");
 		assert_int_equal(yn_loc(yn_item(l, 1)).line, line + 1 + (k == bad));
@@ -637,6 +661,7 @@ int main(void)
 		cmocka_unit_test(test_duplicate_keys_are_reported_with_first_place),
 		cmocka_unit_test(test_three_duplicates_each_point_at_the_first),
 		cmocka_unit_test(test_repeated_keys_are_marked),
+		cmocka_unit_test(test_document_sizes),
 		cmocka_unit_test(test_multiple_documents_load_in_order_and_skip_empty_ones),
 		cmocka_unit_test(test_empty_input_has_no_documents),
 		cmocka_unit_test(test_alias_is_an_error_and_voids_the_file),
