@@ -156,6 +156,8 @@ void sha256_update(struct sha256 *h, const void *data, size_t len)
 	const unsigned char *p = data;
 	size_t fill = (size_t)(h->bytes % 64), take;
 
+	if (!len) /* data may then be NULL */
+		return;
 	h->bytes += len;
 	if (fill) {
 		take = 64 - fill < len ? 64 - fill : len;
