@@ -710,7 +710,9 @@ static int parse(struct loader *l, const char *data, size_t len)
  * collection. Each part is parsed alone, the second's lines counted from 1
  * and moved by the first's once both are done. Should either part fail to
  * parse, the file is parsed again in one piece, so that what is reported is
- * what one parse reports. */
+ * what one parse reports. A regular file is read by the two parts' threads,
+ * each its own bytes, once the cut is found within 64 KiB past the middle;
+ * when it is not, or a read falls short, the file is read whole. */
 #define PART_MIN ((size_t)1 << 20)
 /* bytes of YAML per node in a spec as people write them, rounded up: the
  * second part's blocks made beforehand are then mostly filled (a 2 MiB
@@ -763,14 +765,13 @@ static void *parse_part(void *arg)
 	return NULL;
 }
 
-/* part_cut: where the second part of data starts, after a line break near
- * its middle and at a line that starts a document; 0 for no second part */
+/* part_cut: where the second part of data starts, after a line break
+ * between its middle and scan_end and at a line that starts a document; 0
+ * for no second part */
 static size_t part_cut(const char *data, size_t len, size_t scan_end)
 {
 	const char *p = data + len / 2, *end = data + scan_end;
 
-	if (len < PART_MIN || !util_two_cpus())
-		return 0;
 	/* UTF-16 and UTF-32 input (found by its byte order mark) is not cut */
 	if ((unsigned char)data[0] == 0xfe || (unsigned char)data[0] == 0xff || data[0] == '\0')
 		return 0;
