@@ -151,6 +151,20 @@ static void *check_flows(void *arg)
 	return NULL;
 }
 
+/* in_parallel: fn(a) in this thread and fn(b) in a second one, both done
+ * on return; b after a in this thread when no second one starts */
+static void in_parallel(void *(*fn)(void *), void *a, void *b)
+{
+	pthread_t t;
+	int helped = pthread_create(&t, NULL, fn, b) == 0;
+
+	fn(a);
+	if (!helped)
+		fn(b);
+	else if (pthread_join(t, NULL) != 0)
+		fatal("internal error: a thread was lost");
+}
+
 /* check_all_flows: every flow checked; the second half by a second
  * thread for a large set. Reports of one flow keep their order, and no two
  * flows share a place, so the sorted reports do not depend on who wrote
@@ -159,41 +173,89 @@ static void check_all_flows(struct driver *d)
 {
 	struct spec_set *set = &d->set;
 	struct flows_check a, b;
-	pthread_t t;
-	int helped = 0;
 
 	memset(&a, 0, sizeof(a));
 	a.set = set;
-	a.to = set->nflows;
 	a.strict = d->strict;
 	b = a;
 	/* the first half's arena and types are the set's */
 	a.arena = set->arena;
 	a.types = set->types;
 	a.ds = d->ds;
+	a.to = b.from = b.to = set->nflows;
 	if (set->nflows >= PARALLEL_FLOWS && util_two_cpus()) {
 		a.to = b.from = set->nflows / 2;
-		helped = pthread_create(&t, NULL, check_flows, &b) == 0;
-		if (!helped)
-			a.to = set->nflows;
+		in_parallel(check_flows, &a, &b);
+	} else {
+		check_flows(&a);
 	}
-	check_flows(&a);
 	set->arena = a.arena;
 	set->types = a.types;
 	d->ds = a.ds;
-	if (!helped)
-		return;
-	if (pthread_join(t, NULL) != 0)
-		fatal("internal error: a checking thread was lost");
 	arena_adopt(&set->arena, &b.arena);
 	strmap_free(&b.types);
+	diag_move(&d->ds, &b.ds);
+}
+
+/* Documents read into a set alone: [from, to) of every file's, in file
+ * order, into a set and diagnostics of their own. */
+struct docs_add {
+	const struct ynode **docs;  /* every document */
+	const struct yn_size **sizes; /* and its size */
+	size_t from, to;            /* those to read */
+	struct spec_set set;        /* what they define */
+	struct diags ds;            /* what they report */
+};
+
+static void *add_docs(void *arg)
+{
+	struct docs_add *k = arg;
+	size_t i;
+
+	for (i = k->from; i < k->to; i++)
+		spec_add_document(&k->set, k->docs[i], k->sizes[i], &k->ds);
+	return NULL;
+}
+
+/* add_all_docs: every document of every file into the set, in file
+ * order; for many, the second half (by nodes) by a second thread, whose
+ * flows and flows of flows come after the first half's, as they would */
+static void add_all_docs(struct driver *d, const struct ynode **docs, const struct yn_size **sizes,
+			 size_t n)
+{
+	struct docs_add a = {docs, sizes, 0, n, d->set, d->ds}, b = a;
+	size_t i, nodes = 0, half = 0;
+
+	memset(&b.set, 0, sizeof(b.set));
+	memset(&b.ds, 0, sizeof(b.ds));
+	b.from = n;
+	if (n >= PARALLEL_FLOWS && util_two_cpus()) {
+		for (i = 0; i < n; i++)
+			nodes += sizes[i]->nodes;
+		for (a.to = 0; a.to < n && half < nodes / 2; a.to++)
+			half += sizes[a.to]->nodes;
+		b.from = a.to;
+		in_parallel(add_docs, &a, &b);
+	} else {
+		add_docs(&a);
+	}
+	d->set = a.set;
+	d->ds = a.ds;
+	for (i = 0; i < b.set.nflows; i++)
+		VEC_PUSH(d->set.flows, d->set.nflows, d->set.flowcap, b.set.flows[i]);
+	for (i = 0; i < b.set.nfofs; i++)
+		VEC_PUSH(d->set.fofs, d->set.nfofs, d->set.fofcap, b.set.fofs[i]);
+	arena_adopt(&d->set.arena, &b.set.arena);
+	spec_free(&b.set);
 	diag_move(&d->ds, &b.ds);
 }
 
 void driver_check(struct driver *d)
 {
 	const char **unread = NULL;
-	size_t i, j, nunread = 0, cap = 0;
+	const struct ynode **docs = NULL;
+	const struct yn_size **sizes = NULL;
+	size_t i, j, nunread = 0, cap = 0, ndocs = 0, doccap = 0, sizecap = 0;
 
 	for (i = 0; i < d->nfiles; i++) {
 		const struct yfile *y = &d->files[i]->yaml;
@@ -203,9 +265,16 @@ void driver_check(struct driver *d)
 		if (d->files[i]->given && !y->failed && !y->ndocs)
 			diag_report(&d->ds, DIAG_W0001, (struct diag_loc){y->path, 0, 0, 0},
 				    "file holds no flow or flow of flows");
-		for (j = 0; j < y->ndocs; j++)
-			spec_add_document(&d->set, y->docs[j], &y->sizes[j], &d->ds);
+		for (j = 0; j < y->ndocs; j++) {
+			util_grow(&docs, &doccap, ndocs + 1, sizeof(*docs));
+			util_grow(&sizes, &sizecap, ndocs + 1, sizeof(*sizes));
+			sizes[ndocs] = &y->sizes[j];
+			docs[ndocs++] = y->docs[j];
+		}
 	}
+	add_all_docs(d, docs, sizes, ndocs);
+	free(docs);
+	free(sizes);
 	resolve_flows(&d->set, d->dirs, d->ndirs, unread, nunread, &d->ds);
 	free(unread);
 	check_all_flows(d);
