@@ -21,9 +21,11 @@ json_t *emit_plan(const struct spec_fof *fof, const struct bundle *bundle, size_
 typedef void (*emit_put_fn)(void *ctx, const char *data, size_t len);
 /* emit_write: the text of the plan of fof (as emit_plan makes it) with its
  * content hash: compact, keys sorted, one trailing newline, given to put in
- * pieces, in order, as it is made. Each flow's text is written directly,
- * without a tree, and given as soon as it is made, and the hash is computed
- * as the text goes: the text of the whole plan is never held. */
+ * pieces, in order, as it is made. The flows' text is written directly,
+ * without a tree, in runs of flows (by two threads for a large plan) given
+ * in order as soon as they are made, and the hash is computed as the text
+ * goes: the text of the whole plan is never held. put is called from the
+ * calling thread only. */
 void emit_write(const struct spec_fof *fof, const struct bundle *bundle, size_t *flows_out,
 		emit_put_fn put, void *ctx);
 
