@@ -280,12 +280,17 @@ long comp_find_param(const struct comp *c, const char *name)
 	return v ? (long)(uintptr_t)v - 1 : -1;
 }
 
+void comp_drop_index(struct comp *c)
+{
+	strmap_free(&c->paths);
+	strmap_free(&c->names);
+}
+
 void comp_free(struct comp *c)
 {
 	if (!c)
 		return;
 	free(c->flows);
 	free(c->params);
-	strmap_free(&c->paths);
-	strmap_free(&c->names);
+	comp_drop_index(c);
 }

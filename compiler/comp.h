@@ -70,9 +70,14 @@ size_t comp_entry_bytes(const struct spec_entry *e);
  * is over what is left of COMP_MAX_BYTES), it holds no flows and is
  * incomplete. */
 struct comp *comp_build(struct arena *a, const struct spec_fof *fof, int room);
-/* comp_find_flow, comp_find_param: by path or composed name, or -1 */
+/* comp_find_flow, comp_find_param: by path or composed name, or -1; until
+ * comp_drop_index */
 long comp_find_flow(const struct comp *c, const char *path, size_t len);
 long comp_find_param(const struct comp *c, const char *name);
+/* comp_drop_index: frees what comp_find_flow and comp_find_param use, once
+ * no composition is left to build on c (a name per flow: a large one's
+ * memory is better spent writing the plan) */
+void comp_drop_index(struct comp *c);
 void comp_free(struct comp *c);
 
 #endif

@@ -526,6 +526,7 @@ struct flows_plan {
 	size_t *rank;               /* rank[r]: the plan index of name rank r */
 	size_t *flow_rank;          /* plan index of each composition flow */
 	size_t **task_rank;         /* plan index of each task of each composition flow */
+	size_t *task_ranks;         /* the block task_rank points into */
 	size_t *param_first;        /* the first composed parameter each plan flow takes */
 	struct order_deps fd;       /* what the flows need, by name rank (sealed) */
 };
@@ -535,7 +536,8 @@ static void flows_plan_init(struct flows_plan *fp, const struct spec_fof *fof,
 {
 	const struct comp *c = fof->comp;
 	const size_t n = c->nflows;
-	size_t *nrank = xmalloc((n ? n : 1) * sizeof(*nrank)), i, j, k, next = 0;
+	size_t *nrank = xmalloc((n ? n : 1) * sizeof(*nrank)), i, j, k, next = 0, ntasks = 0;
+	size_t *torder;
 
 	memset(fp, 0, sizeof(*fp));
 	fp->c = c;
@@ -560,18 +562,26 @@ static void flows_plan_init(struct flows_plan *fp, const struct spec_fof *fof,
 	for (i = 0; i < n; i++)
 		fp->flow_rank[i] = fp->rank[nrank[i]];
 	free(nrank);
-	/* task orders: a mapping names its parent's task by plan index */
-	for (i = 0; i < n; i++) {
+	/* task orders: a mapping names its parent's task by plan index; all
+	 * flows' ranks in one block, torder as long as the longest flow */
+	for (i = k = 0; i < n; i++) {
+		ntasks += c->flows[i].flow->ntasks;
+		if (c->flows[i].flow->ntasks > k)
+			k = c->flows[i].flow->ntasks;
+	}
+	fp->task_ranks = xmalloc((ntasks ? ntasks : 1) * sizeof(*fp->task_ranks));
+	torder = xmalloc((k ? k : 1) * sizeof(*torder));
+	for (i = ntasks = 0; i < n; i++) {
 		const struct spec_flow *f = c->flows[i].flow;
-		size_t *torder = xmalloc((f->ntasks ? f->ntasks : 1) * sizeof(*torder));
 		struct order_deps td;
 
-		fp->task_rank[i] = xmalloc((f->ntasks ? f->ntasks : 1) * sizeof(size_t));
+		fp->task_rank[i] = fp->task_ranks + ntasks;
+		ntasks += f->ntasks;
 		order_task_deps(f, &td);
 		order_topo(&td, torder, fp->task_rank[i]);
 		order_free(&td);
-		free(torder);
 	}
+	free(torder);
 	/* composed parameters are numbered in the order the flows take them */
 	for (k = 0; k < n; k++) {
 		const struct comp_flow *cf = &c->flows[fp->byname[fp->order[k]]];
@@ -584,10 +594,7 @@ static void flows_plan_init(struct flows_plan *fp, const struct spec_fof *fof,
 
 static void flows_plan_free(struct flows_plan *fp)
 {
-	size_t i;
-
-	for (i = 0; i < fp->n; i++)
-		free(fp->task_rank[i]);
+	free(fp->task_ranks);
 	free(fp->task_rank);
 	order_free(&fp->fd);
 	free(fp->byname);

@@ -96,30 +96,30 @@ struct param_row {
 	char *deflt;       /* compact JSON of the default, owned; NULL when required */
 };
 
-/* default_of: the default of fof's composed parameter name, as written */
-static const struct ynode *default_of(const struct spec_fof *fof, const char *name)
-{
-	uintptr_t k = (uintptr_t)strmap_get(&fof->comp->names, name, strlen(name));
-
-	return fof->comp->params[k - 1].param->deflt;
-}
-
 /* add_rows: the composed parameters of fof, as its plan lists them, their
  * defaults as written (a mapping's keys in their order) */
 static void add_rows(struct param_row **rows, size_t *n, size_t *cap, const struct spec_fof *fof)
 {
 	json_t *plan = emit_plan(fof, NULL, NULL), *params = json_object_get(plan, "params"), *p;
+	const struct comp *c = fof->comp;
+	struct strmap byname = {0}; /* composed parameter name -> index + 1 */
 	size_t i;
 
+	for (i = 0; i < c->nparams; i++)
+		strmap_put(&byname, c->params[i].name, strlen(c->params[i].name),
+			   (void *)(uintptr_t)(i + 1));
 	json_array_foreach(params, i, p) {
 		struct param_row r;
 		json_t *d = json_object_get(p, "default");
+		uintptr_t k;
 
 		r.name = xstrdup(json_string_value(json_object_get(p, "name")));
 		r.type = xstrdup(json_string_value(json_object_get(p, "type")));
-		r.deflt = d ? value_text(default_of(fof, r.name)) : NULL;
+		k = (uintptr_t)strmap_get(&byname, r.name, strlen(r.name));
+		r.deflt = d ? value_text(c->params[k - 1].param->deflt) : NULL;
 		VEC_PUSH(*rows, *n, *cap, r);
 	}
+	strmap_free(&byname);
 	json_decref(plan);
 }
 

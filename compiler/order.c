@@ -90,6 +90,10 @@ static void seal(struct order_deps *d)
 	for (i = d->n; i > 0; i--)
 		d->first[i] = d->first[i - 1];
 	d->first[0] = 0;
+	/* the edges as added are not needed any more */
+	free(d->edges);
+	d->edges = NULL;
+	d->nedges = d->cap = 0;
 }
 
 const size_t *order_needs(struct order_deps *d, size_t node, size_t *count)

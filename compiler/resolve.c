@@ -506,6 +506,10 @@ void resolve_flows(struct spec_set *set, const char *const *dirs, size_t ndirs,
 		bind_entries(&r, set->fofs[i]);
 	for (i = 0; i < set->nfofs; i++)
 		build(&r, set->fofs[i]);
+	/* every composition is built: none is looked up by name again */
+	for (i = 0; i < set->nfofs; i++)
+		if (set->fofs[i]->comp)
+			comp_drop_index(set->fofs[i]->comp);
 	free(r.stack);
 	strmap_free(&r.index);
 	arena_free(&r.a);
