@@ -849,6 +849,8 @@ static int parse_parts(struct yfile *f, char *data, size_t len, int fd, struct d
 		b.l.spare = blk;
 	}
 	arena_reserve(&b.f.arena, b.len / 8);
+	/* and its table of short strings, for one in every 256 bytes */
+	strmap_reserve(&b.l.strs, b.len / 256);
 	if (pthread_create(&t, NULL, parse_part, &b) != 0) {
 		free_blocks(b.l.spare);
 		free_nodes(&b.f);
