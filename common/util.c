@@ -108,6 +108,20 @@ void util_heap_reserve(size_t bytes)
 #endif
 }
 
+void util_release(void *p, size_t len)
+{
+#ifdef MADV_DONTNEED
+	const uintptr_t page = 4096;
+	uintptr_t lo = ((uintptr_t)p + page - 1) & ~(page - 1), hi = ((uintptr_t)p + len) & ~(page - 1);
+
+	if (hi > lo)
+		madvise((void *)lo, hi - lo, MADV_DONTNEED);
+#else
+	(void)p;
+	(void)len;
+#endif
+}
+
 void *xmalloc(size_t size)
 {
 	void *p = malloc(size ? size : 1);
@@ -225,6 +239,12 @@ char *arena_strndup(struct arena *a, const char *s, size_t len)
 	memcpy(p, s, len);
 	p[len] = '\0';
 	return p;
+}
+
+void arena_release_tail(struct arena *a)
+{
+	if (a->chunks && a->size > a->used)
+		util_release((char *)a->chunks->data + a->used, a->size - a->used);
 }
 
 void arena_adopt(struct arena *a, struct arena *from)

@@ -204,6 +204,7 @@ static void check_all_flows(struct driver *d)
 	set->arena = a.arena;
 	set->types = a.types;
 	d->ds = a.ds;
+	arena_release_tail(&b.arena); /* what was reserved and not used */
 	arena_adopt(&set->arena, &b.arena);
 	strmap_free(&b.types);
 	diag_move(&d->ds, &b.ds);
@@ -258,6 +259,7 @@ static void add_all_docs(struct driver *d, const struct ynode **docs, const stru
 		VEC_PUSH(d->set.flows, d->set.nflows, d->set.flowcap, b.set.flows[i]);
 	for (i = 0; i < b.set.nfofs; i++)
 		VEC_PUSH(d->set.fofs, d->set.nfofs, d->set.fofcap, b.set.fofs[i]);
+	arena_release_tail(&b.set.arena);
 	arena_adopt(&d->set.arena, &b.set.arena);
 	spec_free(&b.set);
 	diag_move(&d->ds, &b.ds);

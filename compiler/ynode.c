@@ -860,6 +860,10 @@ static int parse_parts(struct yfile *f, char *data, size_t len, int fd, struct d
 	if (pthread_join(t, NULL) != 0)
 		fatal("internal error: a parsing thread was lost");
 	free_blocks(b.l.spare);
+	/* the unused ends of the blocks made for it beforehand */
+	for (blk = b.f.blocks; blk; blk = blk->next)
+		util_release(blk->nodes + blk->used, (blk->cap - blk->used) * sizeof(*blk->nodes));
+	arena_release_tail(&b.f.arena);
 	/* the second part's nodes were not registered (the registry has one
 	 * writer) and its lines start where the first part ends */
 	for (blk = b.f.blocks; blk; blk = blk->next) {

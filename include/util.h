@@ -54,6 +54,10 @@ void *arena_alloc(struct arena *a, size_t size);
 char *arena_strndup(struct arena *a, const char *s, size_t len);
 /* arena_reserve: makes room for size bytes in a's current chunk */
 void arena_reserve(struct arena *a, size_t size);
+/* arena_release_tail: what a's newest chunk has left, given back to the
+ * system (its pages, where they were touched, are no longer resident);
+ * only once nothing more is allocated from a */
+void arena_release_tail(struct arena *a);
 /* arena_adopt: a takes over what from owns, leaving from empty */
 void arena_adopt(struct arena *a, struct arena *from);
 void arena_free(struct arena *a);
@@ -102,6 +106,10 @@ int util_two_cpus(void);
 /* util_heap_reserve: prepares the heap for about bytes more of allocations
  * (huge pages where the system offers them); small sizes do nothing */
 void util_heap_reserve(size_t bytes);
+/* util_release: the whole pages of [p, p + len) given back to the system
+ * (read again, they are zero); for the unused end of a large block that
+ * shares its last 2 MiB page with what is used */
+void util_release(void *p, size_t len);
 /* util_read_file: appends the whole file at path to out; 0, or -1 with
  * errno set */
 int util_read_file(const char *path, struct buf *out);
