@@ -61,7 +61,8 @@ size_t comp_entry_bytes(const struct spec_entry *e)
 	name = strlen(e->name) + 1;
 	if (e->flow) {
 		/* its spec once more in the plan, its names and records */
-		/* the loader counted its document's nodes and text, or they are */
+		/* the loader counted its document's nodes and text; a flow
+		 * added without that count has its tree walked */
 		if (!e->flow->weight)
 			e->flow->weight = e->flow->size.nodes
 				? sat_add(sat_mul(e->flow->size.nodes, NODE_BYTES), e->flow->size.text)
