@@ -111,7 +111,8 @@ void util_heap_reserve(size_t bytes)
 void util_release(void *p, size_t len)
 {
 #ifdef MADV_DONTNEED
-	const uintptr_t page = 4096;
+	/* the system's page, not 4 KiB: madvise rounds the length up to it */
+	const uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
 	uintptr_t lo = ((uintptr_t)p + page - 1) & ~(page - 1), hi = ((uintptr_t)p + len) & ~(page - 1);
 
 	if (hi > lo)
