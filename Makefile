@@ -97,7 +97,7 @@ $(B)/common/%_gram.o: $(B)/gen/%_gram.c
 
 RUN_TESTS = $(B)/tests/test_plan $(B)/tests/test_journal $(B)/tests/test_files \
 	$(B)/tests/test_container $(B)/tests/test_json_text $(B)/tests/test_key \
-	$(B)/tests/test_sha256
+	$(B)/tests/test_sha256 $(B)/tests/test_util
 $(B)/tests/test_plan: $(B)/tests/runit/test_plan.o $(COMMON_OBJS) $(B)/runtime/plan.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(RUN_LIBS) -lcmocka
 
@@ -115,6 +115,9 @@ $(B)/tests/test_json_text: $(B)/tests/runit/test_json_text.o $(COMMON_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(RUN_LIBS) -lcmocka
 
 $(B)/tests/test_sha256: $(B)/tests/runit/test_sha256.o $(COMMON_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(RUN_LIBS) -lcmocka
+
+$(B)/tests/test_util: $(B)/tests/runit/test_util.o $(COMMON_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(RUN_LIBS) -lcmocka
 
 $(B)/tests/test_container: $(B)/tests/runit/test_container.o $(COMMON_OBJS) \

@@ -494,6 +494,7 @@ static int cmd_explain(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	util_progname = "flowc";
+	util_heap_follow();
 	if (argc < 2)
 		usage_error("%s", "no command given");
 	if (util_help_version(argv[1], usage_text))

@@ -106,6 +106,13 @@ int util_two_cpus(void);
 /* util_heap_reserve: prepares the heap for about bytes more of allocations
  * (huge pages where the system offers them); small sizes do nothing */
 void util_heap_reserve(size_t bytes);
+/* util_heap_follow: from now on, what the heap takes from the system is
+ * made resident by the allocation that took it (see util_prefault); for a
+ * process that writes what it allocates. Called before any thread starts. */
+void util_heap_follow(void);
+/* util_prefault: the pages of [p, p + len) made resident and writable in
+ * one call, not a fault each on first touch; errno unchanged */
+void util_prefault(void *p, size_t len);
 /* util_release: the whole pages of [p, p + len) given back to the system
  * (read again, they are zero); for the unused end of a large block that
  * shares its last 2 MiB page with what is used */
