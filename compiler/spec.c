@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "comp.h"
+#include "value.h"
 
 const char *const spec_builtins[] = {"save_file", "load_file", "save_db_result", "load_db_result"};
 const size_t spec_nbuiltins = sizeof(spec_builtins) / sizeof(*spec_builtins);
@@ -339,6 +340,32 @@ static void read_duration(const struct ynode *v, const char *key, int positive,
 		diag_report(ds, DIAG_E0107, yn_loc(v), "'%s' must be greater than zero", key);
 }
 
+/* check_numbers: reports each number in value n (or NULL) that a plan
+ * cannot hold (JSON numbers as doubles and 64-bit integers) */
+static void check_numbers(const struct ynode *n, struct diags *ds)
+{
+	const char *why;
+	size_t i;
+
+	if (!n)
+		return;
+	switch (n->kind) {
+	case YN_SEQ:
+		for (i = 0; i < n->n; i++)
+			check_numbers(yn_item(n, i), ds);
+		return;
+	case YN_MAP:
+		for (i = 0; i < n->n; i++)
+			check_numbers(yn_value(n, i), ds);
+		return;
+	case YN_SCALAR:
+		break;
+	}
+	if ((why = value_number_problem(n)) != NULL)
+		diag_report(ds, DIAG_E0115, yn_loc(n), "%s is %s; quote it to pass it as text",
+			    n->str, why);
+}
+
 static void read_params(struct spec_set *set, struct spec_flow *f, const struct ynode *params,
 			struct diags *ds)
 {
@@ -370,6 +397,7 @@ static void read_params(struct spec_set *set, struct spec_flow *f, const struct 
 				    what, out, ds);
 			p->type = out[PA_TYPE];
 			p->deflt = out[PA_DEFAULT];
+			check_numbers(p->deflt, ds);
 			p->description = out[PA_DESCRIPTION];
 		} else {
 			diag_report(ds, DIAG_E0103, yn_loc(v),
@@ -408,6 +436,9 @@ static void read_task(struct spec_task *t, const struct ynode *node, struct diag
 	t->env = out[TA_ENV];
 	t->result = out[TA_RESULT];
 	t->depends_on = out[TA_DEPENDS_ON];
+	check_numbers(t->run, ds);
+	check_numbers(t->env, ds);
+	check_numbers(t->with, ds);
 	t->cache = out[TA_CACHE] ? yn_bool(out[TA_CACHE]) : 0;
 	t->retries = out[TA_RETRIES] ? strtol(out[TA_RETRIES]->str, NULL, 10) : 0;
 	read_duration(out[TA_TIMEOUT], "timeout", 1, &t->timeout_ms, ds);

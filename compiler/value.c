@@ -51,6 +51,33 @@ int value_has_json(const struct ynode *n)
 	return n->kind != YN_SCALAR || classify(n).kind != SC_NONE;
 }
 
+const char *value_number_problem(const struct ynode *n)
+{
+	char c = n->kind == YN_SCALAR && n->len ? n->str[0] : '\0';
+	double d;
+
+	if (!(c == '-' || c == '+' || c == '.' || (c >= '0' && c <= '9')))
+		return NULL;
+	switch (yn_scalar(n)) {
+	case YS_INT:
+		errno = 0;
+		if (n->len < 19 || (strtoll(n->str, NULL, 10), errno != ERANGE))
+			return NULL;
+		return "an integer beyond 64 bits (a plan holds -9223372036854775808 to "
+		       "9223372036854775807)";
+	case YS_FLOAT:
+		errno = 0;
+		d = strtod(n->str, NULL);
+		if (!isfinite(d))
+			return "beyond the largest number a plan holds (about 1.8e308)";
+		if (d == 0 && errno == ERANGE)
+			return "so near 0 that a plan would hold it as 0";
+		return NULL;
+	default:
+		return NULL;
+	}
+}
+
 int value_is_string(const struct ynode *n)
 {
 	return n->kind == YN_SCALAR && classify(n).kind == SC_STRING;

@@ -8,8 +8,13 @@
 
 /* value_has_json: whether n has a JSON form: all but a scalar that is a
  * real JSON cannot carry (beyond a double's range), which a collection
- * leaves out */
+ * leaves out; the checks report such numbers (value_number_problem)
+ * before a plan is written */
 int value_has_json(const struct ynode *n);
+/* value_number_problem: for a scalar that is a number a plan cannot hold
+ * (an integer beyond 64 bits, a real beyond a double's range or so near 0
+ * that it reads as 0), what is wrong with it; NULL for any other node */
+const char *value_number_problem(const struct ynode *n);
 /* value_is_string: whether the JSON form of n is a string */
 int value_is_string(const struct ynode *n);
 /* value_write: the JSON form of n (which must have one), to w */

@@ -291,6 +291,26 @@ check "the same specs compiled today give shortest reals and another hash" \
 	bash -c '! cmp -s "$1" "$2" && grep -q "\"default\":0.05," "$2"' _ "$root/tests/plans/legacy_reals.json" \
 	"$tmp/floats_now.json"
 
+# numbers at the edges of what a plan holds keep their values (one past
+# them is E0115: golden case number_range)
+cat > "$tmp/edges.yaml" <<'EOF'
+name: edges
+project_name: test
+parameters:
+  n: {type: "list[float]", default: [9223372036854775807, -9223372036854775808, 0e-999, 1e308, 4.9e-324]}
+tasks:
+  - {name: a, run: [echo, 9223372036854775807, -9223372036854775808]}
+EOF
+"$flowc" compile -o "$tmp/edges.json" "$tmp/edges.yaml"
+check "numbers at the edges compile" test $? -eq 0
+check "... to the same values in the plan" python3 -c '
+import json, sys
+p = json.load(open(sys.argv[1]))
+assert p["params"][0]["default"] == [9223372036854775807, -9223372036854775808, 0.0, 1e308, 5e-324], p["params"]
+argv = p["flows"][0]["tasks"][0]["argv"]
+assert argv[1:] == [{"v": 9223372036854775807}, {"v": -9223372036854775808}], argv
+' "$tmp/edges.json"
+
 # colour of text diagnostics on a terminal (a pseudo-terminal from script)
 bad=$root/tests/golden/cases/type_mismatch.yaml
 on_tty() { # ENV... -- ARGS...: flowc's output on a terminal, with ENV set
