@@ -361,9 +361,10 @@ static void check_numbers(const struct ynode *n, struct diags *ds)
 	case YN_SCALAR:
 		break;
 	}
+	/* a number of any length: its first 40 characters said */
 	if ((why = value_number_problem(n)) != NULL)
-		diag_report(ds, DIAG_E0115, yn_loc(n), "%s is %s; quote it to pass it as text",
-			    n->str, why);
+		diag_report(ds, DIAG_E0115, yn_loc(n), "%.*s%s is %s; quote it to pass it as text",
+			    n->len > 40 ? 40 : (int)n->len, n->str, n->len > 40 ? "..." : "", why);
 }
 
 static void read_params(struct spec_set *set, struct spec_flow *f, const struct ynode *params,

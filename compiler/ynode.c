@@ -974,7 +974,6 @@ int yn_load_file(struct yfile *f, const char *path, struct diags *ds)
 				char *buf = xmalloc((size_t)st.st_size + 1);
 
 				util_prefault(buf, (size_t)st.st_size);
-
 				buf[st.st_size] = '\0';
 				rc = load(f, path, buf, (size_t)st.st_size, fd, ds);
 				free(buf);
