@@ -42,7 +42,7 @@ FRONT_OBJS = $(COMMON_OBJS) $(addprefix $(B)/compiler/,diag.o ynode.o ref.o ref_
 FLOWC_OBJS = $(FRONT_OBJS) $(B)/compiler/bundle.o $(B)/compiler/emit.o $(B)/compiler/graph.o \
 	$(B)/compiler/output.o $(B)/compiler/main.o
 STORE_OBJS = $(addprefix $(B)/runtime/,store.o store_sqlite.o store_pg.o)
-FLOWRUN_OBJS = $(COMMON_OBJS) $(STORE_OBJS) $(addprefix $(B)/runtime/,plan.o tmpl.o files.o \
+FLOWRUN_OBJS = $(COMMON_OBJS) $(STORE_OBJS) $(addprefix $(B)/runtime/,plan.o jarena.o tmpl.o files.o \
 	builtins.o limits.o capture.o container.o clean.o journal.o rundir.o replay.o signals.o proc.o cache.o key.o reuse.o progress.o schedule.o backend.o \
 	local.o slurm.o run.o status.o main.o)
 UNIT_TESTS = $(addprefix $(B)/tests/,test_ynode test_spec test_check test_type test_ref)
@@ -52,7 +52,7 @@ FRONT_SRCS = $(patsubst $(B)/%.o,%.c,$(filter-out $(GRAM_OBJS),$(FRONT_OBJS))) \
 	$(addprefix $(B)/gen/,$(notdir $(GRAM_OBJS:.o=.c)))
 FUZZ_TARGETS = $(addprefix build/fuzz/,fuzz_front fuzz_type fuzz_ref fuzz_plan fuzz_load fuzz_journal)
 RUN_SRCS = $(patsubst $(B)/%.o,%.c,$(filter-out %_gram.o,$(COMMON_OBJS))) $(B)/gen/type_gram.c \
-	runtime/plan.c
+	runtime/plan.c runtime/jarena.c
 # seconds each fuzz target runs in `make check`; `make fuzz FUZZ_SECONDS=600` for more
 FUZZ_SECONDS ?= 15
 
@@ -98,7 +98,7 @@ $(B)/common/%_gram.o: $(B)/gen/%_gram.c
 RUN_TESTS = $(B)/tests/test_plan $(B)/tests/test_journal $(B)/tests/test_files \
 	$(B)/tests/test_container $(B)/tests/test_json_text $(B)/tests/test_key \
 	$(B)/tests/test_sha256 $(B)/tests/test_util
-$(B)/tests/test_plan: $(B)/tests/runit/test_plan.o $(COMMON_OBJS) $(B)/runtime/plan.o
+$(B)/tests/test_plan: $(B)/tests/runit/test_plan.o $(COMMON_OBJS) $(B)/runtime/plan.o $(B)/runtime/jarena.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(RUN_LIBS) -lcmocka
 
 $(B)/tests/test_journal: $(B)/tests/runit/test_journal.o $(COMMON_OBJS) $(B)/runtime/journal.o
@@ -108,7 +108,7 @@ $(B)/tests/test_files: $(B)/tests/runit/test_files.o $(COMMON_OBJS) $(B)/runtime
 	$(CC) $(LDFLAGS) -o $@ $^ $(RUN_LIBS) -lcmocka
 
 $(B)/tests/test_key: $(B)/tests/runit/test_key.o $(COMMON_OBJS) \
-		$(addprefix $(B)/runtime/,key.o plan.o tmpl.o files.o)
+		$(addprefix $(B)/runtime/,key.o plan.o jarena.o tmpl.o files.o)
 	$(CC) $(LDFLAGS) -o $@ $^ $(RUN_LIBS) -lcmocka
 
 $(B)/tests/test_json_text: $(B)/tests/runit/test_json_text.o $(COMMON_OBJS)

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "base64.h"
+#include "jarena.h"
 #include "plan_format.h"
 #include "sha256.h"
 
@@ -749,7 +750,9 @@ int plan_parse(struct plan *p, const char *text, size_t len, struct buf *err)
 	memset(&r, 0, sizeof(r));
 	r.plan = p;
 	r.err = err;
+	jarena_begin();
 	p->root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	jarena_end();
 	if (!p->root) {
 		buf_printf(err, "not valid JSON at line %d, column %d: %s", jerr.line, jerr.column,
 			   jerr.text);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jarena.h"
 #include "plan.h"
 #include "plan_format.h"
 
@@ -89,6 +90,42 @@ static void test_lume_plan_loads(void **state)
 	assert_non_null(p.inputs[1].deflt);
 	assert_null(p.inputs[0].deflt);
 	plan_free(&p);
+	buf_free(&err);
+}
+
+/* what jansson cut from big blocks while plans were read goes back once
+ * every plan is freed, in either order; values made outside are malloc's,
+ * a value read from a plan and grown afterwards is freed whole */
+static void test_plan_memory_goes_back(void **state)
+{
+	struct plan a, b;
+	struct buf err = {0};
+	json_t *outside = json_object(), *flow;
+	char key[16];
+	int i;
+
+	(void)state;
+	json_object_set_new(outside, "x", json_string("made outside"));
+	assert_int_equal(jarena_live(), 0);
+	assert_int_equal(plan_load(&a, LUME_PLAN, &err), 0);
+	assert_true(jarena_live() > 100);
+	assert_int_equal(plan_load(&b, LUME_PLAN, &err), 0);
+	flow = json_array_get(json_object_get(a.root, "flows"), 0);
+	assert_non_null(flow);
+	for (i = 0; i < 100; i++) {
+		snprintf(key, sizeof(key), "k%d", i);
+		json_object_set_new(flow, key, json_integer(i));
+	}
+	json_object_set(outside, "flow", flow);
+	plan_free(&a);
+	assert_true(jarena_live() > 100);
+	plan_free(&b);
+	assert_true(jarena_live() > 0); /* the flow outside still holds its part */
+	json_decref(outside);
+	assert_int_equal(jarena_live(), 0);
+	/* a plan refused as JSON gives back what it had made */
+	refused("{\"flows\": [{\"name\": \"a\"}, 2", "not valid JSON");
+	assert_int_equal(jarena_live(), 0);
 	buf_free(&err);
 }
 
@@ -270,6 +307,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lume_plan_loads),
+		cmocka_unit_test(test_plan_memory_goes_back),
 		cmocka_unit_test(test_every_changed_byte_is_refused),
 		cmocka_unit_test(test_changed_content_names_the_hash),
 		cmocka_unit_test(test_removed_member_is_named_with_its_path),
