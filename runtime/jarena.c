@@ -106,7 +106,7 @@ void jarena_end(void)
 {
 	if (depth == 0 || --depth > 0)
 		return;
-	json_set_alloc_funcs(malloc, jfree);
+	json_set_alloc_funcs(xmalloc, jfree);
 	if (live == 0)
 		release();
 }

@@ -677,7 +677,6 @@ int main(int argc, char **argv)
 {
 	util_progname = "flowrun";
 	util_heap_follow();
-	json_set_alloc_funcs(xmalloc, free);
 	if (argc < 2)
 		usage_error("%s", "no command given");
 	if (util_help_version(argv[1], usage_text))
