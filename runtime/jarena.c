@@ -53,15 +53,17 @@ static void *cut(size_t n)
 {
 	uintptr_t p;
 
+	if (n > SIZE_MAX / 4)
+		return NULL; /* jansson reports it */
 	n = n ? (n + 7) & ~(size_t)7 : 8;
 	if (n > lim - cur) {
 		size_t size = next_size;
 		struct block *b;
 
-		while (size < n && size <= SIZE_MAX / 4)
+		while (size < n)
 			size *= 2;
-		if (size < n || !(b = malloc(sizeof(*b) + size)))
-			return NULL; /* jansson reports it */
+		if (!(b = malloc(sizeof(*b) + size)))
+			return NULL;
 		b->next = blocks;
 		b->end = (uintptr_t)b->data + size;
 		blocks = b;
