@@ -8,11 +8,11 @@
 
 #include "util.h"
 
-#define FIRST_BLOCK ((size_t)256 << 10)
+#define FIRST_BLOCK ((size_t)64 << 10)
 #define LARGEST_BLOCK ((size_t)8 << 20)
 /* a block is made resident this much at a time, as it is cut (one call
  * instead of a fault a page) */
-#define AHEAD ((size_t)256 << 10)
+#define AHEAD ((size_t)64 << 10)
 
 struct block {
 	struct block *next;

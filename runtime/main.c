@@ -676,7 +676,6 @@ static int cmd_dir(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	util_progname = "flowrun";
-	util_heap_follow();
 	if (argc < 2)
 		usage_error("%s", "no command given");
 	if (util_help_version(argv[1], usage_text))
