@@ -6,9 +6,8 @@
  * bookkeeping was most of the time spent reading it. What jansson frees
  * from a block is only counted; the blocks go back to the system when every
  * allocation cut from them has been freed. Outside begin/end jansson
- * allocates as usual (after a first jarena_end, with xmalloc: the heap is
- * followed where util_heap_follow was called). One thread only, like
- * flowrun. */
+ * allocates as usual (after a first jarena_end, with xmalloc). One thread
+ * only, like flowrun. */
 #ifndef FLOWRUN_JARENA_H
 #define FLOWRUN_JARENA_H
 
