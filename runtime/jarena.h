@@ -3,7 +3,7 @@
  * Between jarena_begin and jarena_end every allocation jansson makes is cut
  * from the current block (8-byte aligned, no header, no free list): reading
  * a plan of 10,000 flows makes about a million of them, and malloc's own
- * bookkeeping was most of the time spent reading it. What jansson frees
+ * bookkeeping was nearly half the time spent reading it. What jansson frees
  * from a block is only counted; the blocks go back to the system when every
  * allocation cut from them has been freed. Outside begin/end jansson
  * allocates as usual (after a first jarena_end, with xmalloc). One thread
