@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -122,11 +123,14 @@ void driver_add_string(struct driver *d, const char *name, const char *text)
 }
 
 /* Each flow is checked alone (its references bound, its structure, its
- * types), flows [from, to) into their own arena, type cache and
- * diagnostics: a large set's second half by a second thread. */
+ * types). For a large set two threads take CHECK_RUN flows at a time from
+ * a counter they share, each into its own arena, type cache and
+ * diagnostics: a CPU slower than the other at the moment (two virtual
+ * CPUs of a host can differ twofold) takes fewer, where halves would wait
+ * for it. */
 struct flows_check {
 	struct spec_set *set;       /* the flows */
-	size_t from, to;            /* those to check */
+	_Atomic size_t *next;       /* the first flow no thread has taken */
 	int strict;                 /* --strict */
 	struct arena arena;         /* what the checks make */
 	struct strmap types;        /* the types parsed, by their text */
@@ -137,17 +141,22 @@ struct flows_check {
  * CPUs are there */
 #define PARALLEL_FLOWS 2048
 
+#define CHECK_RUN 64
+
 static void *check_flows(void *arg)
 {
 	struct flows_check *k = arg;
-	size_t i;
+	size_t n = k->set->nflows, from, to, i;
 
-	for (i = k->from; i < k->to; i++)
-		resolve_flow_refs(&k->arena, k->set->flows[i], &k->ds);
-	for (i = k->from; i < k->to; i++)
-		check_flow(k->set->flows[i], &k->ds);
-	for (i = k->from; i < k->to; i++)
-		tc_flow(&k->arena, &k->types, k->set->flows[i], k->strict, &k->ds);
+	while ((from = atomic_fetch_add(k->next, CHECK_RUN)) < n) {
+		to = n - from > CHECK_RUN ? from + CHECK_RUN : n;
+		for (i = from; i < to; i++)
+			resolve_flow_refs(&k->arena, k->set->flows[i], &k->ds);
+		for (i = from; i < to; i++)
+			check_flow(k->set->flows[i], &k->ds);
+		for (i = from; i < to; i++)
+			tc_flow(&k->arena, &k->types, k->set->flows[i], k->strict, &k->ds);
+	}
 	return NULL;
 }
 
@@ -172,29 +181,30 @@ static void in_parallel(void *(*fn)(void *), void *a, void *b)
 		fatal("internal error: a thread was lost");
 }
 
-/* check_all_flows: every flow checked; the second half by a second
- * thread for a large set. Reports of one flow keep their order, and no two
+/* check_all_flows: every flow checked, for a large set by two threads
+ * taking runs of flows. Reports of one flow keep their order, and no two
  * flows share a place, so the sorted reports do not depend on who wrote
  * them. */
 static void check_all_flows(struct driver *d)
 {
 	struct spec_set *set = &d->set;
 	struct flows_check a, b;
+	_Atomic size_t next = 0;
 
 	memset(&a, 0, sizeof(a));
 	a.set = set;
+	a.next = &next;
 	a.strict = d->strict;
 	b = a;
-	/* the first half's arena and types are the set's */
+	/* this thread's arena and types are the set's */
 	a.arena = set->arena;
 	a.types = set->types;
 	a.ds = d->ds;
-	a.to = b.from = b.to = set->nflows;
 	if (set->nflows >= PARALLEL_FLOWS && util_two_cpus()) {
 		size_t i, text = 0;
 
-		a.to = b.from = set->nflows / 2;
-		for (i = b.from; i < b.to; i++)
+		/* for about half the flows (the second half's text) */
+		for (i = set->nflows / 2; i < set->nflows; i++)
 			text += set->flows[i]->size.text;
 		arena_reserve(&b.arena, (size_t)(REF_BYTES_PER_TEXT * (double)text) + ((size_t)64 << 10));
 		in_parallel(check_flows, &a, &b);
