@@ -141,6 +141,8 @@ struct flows_check {
  * CPUs are there */
 #define PARALLEL_FLOWS 2048
 
+/* flows a thread takes at a time: few enough that the faster thread
+ * takes more of them, enough that taking them costs nothing */
 #define CHECK_RUN 64
 
 static void *check_flows(void *arg)
