@@ -57,12 +57,20 @@ once_ms() {
 	echo $(( (end - start) / 1000000 ))
 }
 
+# keep_best NAME CMD...: runs CMD and sets NAME to what it printed when
+# its first word (a time) is below that of NAME's value
+keep_best() {
+	local name=$1 line
+	shift
+	line=$("$@") || { echo "bench: '$*' failed" >&2; exit 1; }
+	if [ -z "${!name}" ] || [ "${line%% *}" -lt "${!name%% *}" ]; then printf -v "$name" '%s' "$line"; fi
+}
+
 # best_ms CMD...: the best wall-clock time of 3 runs, in milliseconds
 best_ms() {
-	local best= ms
+	local best=
 	for _ in 1 2 3; do
-		ms=$(once_ms "$@")
-		if [ -z "$best" ] || [ "$ms" -lt "$best" ]; then best=$ms; fi
+		keep_best best once_ms "$@"
 	done
 	echo "$best"
 }
@@ -77,18 +85,18 @@ peak_kib() {
 # milliseconds, "FLOOR CHECK COMPILE". In turn, so that all three see the
 # machine at the same moments: its CPUs' speed changes over seconds.
 in_turn() {
-	local best=(- - -) ms i
+	local fl= ck= co=
 	for _ in 1 2 3 4 5; do
-		for i in 0 1 2; do
-			case $i in
-			0) ms=$("$floor" "$1" | awk '{ printf "%d", $1 }') ;;
-			1) ms=$(once_ms "$flowc" check "$1") ;;
-			2) ms=$(once_ms "$flowc" compile "$1") ;;
-			esac
-			if [ "${best[i]}" = - ] || [ "$ms" -lt "${best[i]}" ]; then best[i]=$ms; fi
-		done
+		keep_best fl floor_once "$1"
+		keep_best ck once_ms "$flowc" check "$1"
+		keep_best co once_ms "$flowc" compile "$1"
 	done
-	echo "${best[*]}"
+	echo "$fl $ck $co"
+}
+
+# floor_once FILE: libyaml's parse of FILE, in whole milliseconds
+floor_once() {
+	"$floor" "$1" | awk '{ printf "%d\n", $1 }'
 }
 
 # Targets: compile within 2x the floor, peak RSS within 10x the YAML (the
@@ -153,14 +161,6 @@ run_once() {
 	rm -rf "${1:?}/$run"
 	(cd "$1" && "$own_usage" "$flowrun" run "$2" --run-dir "$run" -j "$3" < /dev/null) ||
 		{ echo "bench: flowrun run $2 -j $3 failed" >&2; exit 1; }
-}
-# keep_best NAME CMD...: runs CMD and sets NAME to what it printed when
-# its first word (a time) is below that of NAME's value
-keep_best() {
-	local name=$1 line
-	shift
-	line=$("$@") || { echo "bench: '$*' failed" >&2; exit 1; }
-	if [ -z "${!name}" ] || [ "${line%% *}" -lt "${!name%% *}" ]; then printf -v "$name" '%s' "$line"; fi
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }'; }
 
