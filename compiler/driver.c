@@ -123,14 +123,18 @@ void driver_add_string(struct driver *d, const char *name, const char *text)
 }
 
 /* Each flow is checked alone (its references bound, its structure, its
- * types). For a large set two threads take CHECK_RUN flows at a time from
- * a counter they share, each into its own arena, type cache and
- * diagnostics: a CPU slower than the other at the moment (two virtual
- * CPUs of a host can differ twofold) takes fewer, where halves would wait
- * for it. */
+ * types). For a large set two threads take CHECK_RUN flows at a time, one
+ * from the front of those left, the other from the back, each into its
+ * own arena, type cache and diagnostics: a CPU slower than the other at
+ * the moment takes fewer, where halves would wait for it, and each thread
+ * mostly checks the flows it read (add_all_docs), whose model is in its
+ * CPU's caches. */
 struct flows_check {
 	struct spec_set *set;       /* the flows */
-	_Atomic size_t *next;       /* the first flow no thread has taken */
+	_Atomic uint64_t *left;     /* the flows no thread has taken: the first
+				       in the high 32 bits, just past the last
+				       in the low */
+	int back;                   /* 1: takes from the back */
 	int strict;                 /* --strict */
 	struct arena arena;         /* what the checks make */
 	struct strmap types;        /* the types parsed, by their text */
@@ -145,13 +149,35 @@ struct flows_check {
  * takes more of them, enough that taking them costs nothing */
 #define CHECK_RUN 64
 
+/* take_flows: CHECK_RUN flows or what is left, from k's end; 0 once none is */
+static int take_flows(struct flows_check *k, size_t *from, size_t *to)
+{
+	uint64_t left = atomic_load(k->left), lo, hi;
+
+	do {
+		lo = left >> 32;
+		hi = left & 0xffffffffu;
+		if (lo >= hi)
+			return 0;
+		if (k->back) {
+			*to = hi;
+			*from = hi - lo > CHECK_RUN ? hi - CHECK_RUN : lo;
+			hi = *from;
+		} else {
+			*from = lo;
+			*to = hi - lo > CHECK_RUN ? lo + CHECK_RUN : hi;
+			lo = *to;
+		}
+	} while (!atomic_compare_exchange_weak(k->left, &left, lo << 32 | hi));
+	return 1;
+}
+
 static void *check_flows(void *arg)
 {
 	struct flows_check *k = arg;
-	size_t n = k->set->nflows, from, to, i;
+	size_t from, to, i;
 
-	while ((from = atomic_fetch_add(k->next, CHECK_RUN)) < n) {
-		to = n - from > CHECK_RUN ? from + CHECK_RUN : n;
+	while (take_flows(k, &from, &to)) {
 		for (i = from; i < to; i++)
 			resolve_flow_refs(&k->arena, k->set->flows[i], &k->ds);
 		for (i = from; i < to; i++)
@@ -191,13 +217,17 @@ static void check_all_flows(struct driver *d)
 {
 	struct spec_set *set = &d->set;
 	struct flows_check a, b;
-	_Atomic size_t next = 0;
+	_Atomic uint64_t left;
 
+	if (set->nflows > UINT32_MAX) /* each takes far more than a byte */
+		fatal("out of memory");
+	atomic_init(&left, (uint64_t)set->nflows);
 	memset(&a, 0, sizeof(a));
 	a.set = set;
-	a.next = &next;
+	a.left = &left;
 	a.strict = d->strict;
 	b = a;
+	b.back = 1;
 	/* this thread's arena and types are the set's */
 	a.arena = set->arena;
 	a.types = set->types;
@@ -205,7 +235,7 @@ static void check_all_flows(struct driver *d)
 	if (set->nflows >= PARALLEL_FLOWS && util_two_cpus()) {
 		size_t i, text = 0;
 
-		/* for about half the flows (the second half's text) */
+		/* for about half the flows (the second half's text: the back's) */
 		for (i = set->nflows / 2; i < set->nflows; i++)
 			text += set->flows[i]->size.text;
 		arena_reserve(&b.arena, (size_t)(REF_BYTES_PER_TEXT * (double)text) + ((size_t)64 << 10));
@@ -222,55 +252,98 @@ static void check_all_flows(struct driver *d)
 	diag_move(&d->ds, &b.ds);
 }
 
-/* Documents read into a set alone: [from, to) of every file's, in file
- * order, into a set and diagnostics of their own. */
+/* Documents read into a set alone: those of one side of every file's, in
+ * file order, into a set and diagnostics of their own. */
 struct docs_add {
 	const struct ynode **docs;  /* every document */
 	const struct yn_size **sizes; /* and its size */
-	size_t from, to;            /* those to read */
+	const unsigned char *side;  /* which of two threads reads each */
+	unsigned char *made;        /* what each one made (MADE_...) */
+	size_t n;                   /* number of docs */
+	unsigned char me;           /* the side this one reads */
 	struct spec_set set;        /* what they define */
 	struct diags ds;            /* what they report */
 };
 
+enum { MADE_NOTHING, MADE_FLOW, MADE_FOF };
+
+/* a document's side when the thread that parsed it does not say */
+#define SIDE_FREE 2
+
 static void *add_docs(void *arg)
 {
 	struct docs_add *k = arg;
-	size_t i;
+	size_t i, flows, fofs;
 
-	for (i = k->from; i < k->to; i++)
+	for (i = 0; i < k->n; i++) {
+		if (k->side[i] != k->me)
+			continue;
+		flows = k->set.nflows;
+		fofs = k->set.nfofs;
 		spec_add_document(&k->set, k->docs[i], k->sizes[i], &k->ds);
+		k->made[i] = k->set.nflows > flows ? MADE_FLOW : k->set.nfofs > fofs ? MADE_FOF : MADE_NOTHING;
+	}
 	return NULL;
 }
 
 /* add_all_docs: every document of every file into the set, in file
- * order; for many, the second half (by nodes) by a second thread, whose
- * flows and flows of flows come after the first half's, as they would */
+ * order. For many, by two threads: each document by the thread that
+ * parsed it where a file was parsed by two (its nodes are in that CPU's
+ * caches for a while: read by the other, the documents of a 10,000-flow
+ * spec took three times as long), others by halves of their nodes; the
+ * flows and flows of flows of both then in the order of the documents
+ * that made them. */
 static void add_all_docs(struct driver *d, const struct ynode **docs, const struct yn_size **sizes,
-			 size_t n)
+			 unsigned char *side, size_t n)
 {
-	struct docs_add a = {docs, sizes, 0, n, d->set, d->ds}, b = a;
-	size_t i, nodes = 0, half = 0;
+	struct docs_add a = {docs, sizes, side, NULL, n, 0, d->set, d->ds}, b = a;
+	size_t i, ia, ib, k, nodes = 0, nodes0 = 0, first_flow = d->set.nflows, first_fof = d->set.nfofs;
+	struct spec_flow **flows;
+	struct spec_fof **fofs;
 
 	memset(&b.set, 0, sizeof(b.set));
 	memset(&b.ds, 0, sizeof(b.ds));
-	b.from = n;
+	b.me = 1;
+	a.made = xcalloc(n ? n : 1, 1);
+	b.made = a.made;
 	if (n >= PARALLEL_FLOWS && util_two_cpus()) {
-		for (i = 0; i < n; i++)
+		/* free documents to side 0 until it holds half the nodes */
+		for (i = 0; i < n; i++) {
 			nodes += sizes[i]->nodes;
-		for (a.to = 0; a.to < n && half < nodes / 2; a.to++)
-			half += sizes[a.to]->nodes;
-		b.from = a.to;
-		arena_reserve(&b.set.arena, SPEC_BYTES_PER_NODE * (nodes - half) + ((size_t)64 << 10));
+			if (side[i] == 0)
+				nodes0 += sizes[i]->nodes;
+		}
+		for (i = 0; i < n; i++)
+			if (side[i] == SIDE_FREE && !(side[i] = nodes0 >= nodes / 2))
+				nodes0 += sizes[i]->nodes;
+		arena_reserve(&b.set.arena, SPEC_BYTES_PER_NODE * (nodes - nodes0) + ((size_t)64 << 10));
 		in_parallel(add_docs, &a, &b);
 	} else {
+		for (i = 0; i < n; i++)
+			side[i] = 0;
 		add_docs(&a);
 	}
+	flows = xmalloc((a.set.nflows + b.set.nflows + 1) * sizeof(*flows));
+	fofs = xmalloc((a.set.nfofs + b.set.nfofs + 1) * sizeof(*fofs));
+	if (first_flow) /* memcpy from NULL is undefined, even of 0 bytes */
+		memcpy(flows, a.set.flows, first_flow * sizeof(*flows));
+	for (i = 0, ia = k = first_flow, ib = 0; i < n; i++)
+		if (a.made[i] == MADE_FLOW)
+			flows[k++] = side[i] ? b.set.flows[ib++] : a.set.flows[ia++];
+	if (first_fof)
+		memcpy(fofs, a.set.fofs, first_fof * sizeof(*fofs));
+	for (i = 0, ia = k = first_fof, ib = 0; i < n; i++)
+		if (a.made[i] == MADE_FOF)
+			fofs[k++] = side[i] ? b.set.fofs[ib++] : a.set.fofs[ia++];
 	d->set = a.set;
 	d->ds = a.ds;
-	for (i = 0; i < b.set.nflows; i++)
-		VEC_PUSH(d->set.flows, d->set.nflows, d->set.flowcap, b.set.flows[i]);
-	for (i = 0; i < b.set.nfofs; i++)
-		VEC_PUSH(d->set.fofs, d->set.nfofs, d->set.fofcap, b.set.fofs[i]);
+	free(d->set.flows);
+	free(d->set.fofs);
+	d->set.flows = flows;
+	d->set.nflows = d->set.flowcap = a.set.nflows + b.set.nflows;
+	d->set.fofs = fofs;
+	d->set.nfofs = d->set.fofcap = a.set.nfofs + b.set.nfofs;
+	free(a.made);
 	arena_release_tail(&b.set.arena);
 	arena_adopt(&d->set.arena, &b.set.arena);
 	spec_free(&b.set);
@@ -282,7 +355,8 @@ void driver_check(struct driver *d)
 	const char **unread = NULL;
 	const struct ynode **docs = NULL;
 	const struct yn_size **sizes = NULL;
-	size_t i, j, nunread = 0, cap = 0, ndocs = 0, doccap = 0, sizecap = 0;
+	unsigned char *side = NULL;
+	size_t i, j, nunread = 0, cap = 0, ndocs = 0, doccap = 0, sizecap = 0, sidecap = 0;
 
 	for (i = 0; i < d->nfiles; i++) {
 		const struct yfile *y = &d->files[i]->yaml;
@@ -295,13 +369,17 @@ void driver_check(struct driver *d)
 		for (j = 0; j < y->ndocs; j++) {
 			util_grow(&docs, &doccap, ndocs + 1, sizeof(*docs));
 			util_grow(&sizes, &sizecap, ndocs + 1, sizeof(*sizes));
+			util_grow(&side, &sidecap, ndocs + 1, sizeof(*side));
 			sizes[ndocs] = &y->sizes[j];
+			/* a file parsed by two threads: the side of the one that did */
+			side[ndocs] = y->split == y->ndocs ? SIDE_FREE : j >= y->split;
 			docs[ndocs++] = y->docs[j];
 		}
 	}
-	add_all_docs(d, docs, sizes, ndocs);
+	add_all_docs(d, docs, sizes, side, ndocs);
 	free(docs);
 	free(sizes);
+	free(side);
 	resolve_flows(&d->set, d->dirs, d->ndirs, unread, nunread, &d->ds);
 	free(unread);
 	check_all_flows(d);

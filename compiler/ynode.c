@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,9 @@ struct span {
 	const struct ynode *start;  /* a block's first node */
 	const struct ynode *end;    /* just after its last */
 	const char *path;           /* its file's path; NULL once the file is freed */
+	uint32_t line;              /* lines of the file before the part of it
+				       parsed alone whose nodes these are: added
+				       to theirs */
 };
 
 static struct {
@@ -58,7 +62,7 @@ static size_t span_after(const struct ynode *p)
 	return lo;
 }
 
-static void registry_add(const struct ynode *start, size_t n, const char *path)
+static void registry_add(const struct ynode *start, size_t n, const char *path, uint32_t line)
 {
 	size_t at = span_after(start), past = at;
 
@@ -74,7 +78,7 @@ static void registry_add(const struct ynode *start, size_t n, const char *path)
 		memmove(reg.spans + at + 1, reg.spans + past, (reg.n - past) * sizeof(*reg.spans));
 		reg.n -= past - at - 1;
 	}
-	reg.spans[at] = (struct span){start, start + n, path};
+	reg.spans[at] = (struct span){start, start + n, path, line};
 }
 
 static void registry_drop(const struct ynode *start)
@@ -110,10 +114,13 @@ static struct diag_loc loc_in(const char *path, const struct ynode *n)
 struct diag_loc yn_loc(const struct ynode *n)
 {
 	size_t i = span_after(n);
+	struct diag_loc loc;
 
 	if (i >= reg.n || reg.spans[i].start > n || !reg.spans[i].path)
 		fatal("internal error: a node of no loaded file");
-	return loc_in(reg.spans[i].path, n);
+	loc = loc_in(reg.spans[i].path, n);
+	loc.line += (int)reg.spans[i].line;
+	return loc;
 }
 
 /* A collection being built: its node, whose items are its children once it closes. */
@@ -150,7 +157,8 @@ struct loader {
 	size_t src_index;       /* ... and libyaml's character index of it */
 	size_t end_line;        /* lines of data, once parsed to its end (libyaml's count) */
 	int unlisted;           /* 1: the file's blocks are registered once it is parsed */
-	struct yblock *spare;   /* blocks made for the file beforehand, to use first */
+	struct yblock **spare;  /* blocks made beforehand, to use first; or NULL */
+	struct arena *strings;  /* where strings go, when not in the file's arena */
 };
 
 /* link_block: makes b f's current block, or puts it after the current one */
@@ -175,7 +183,7 @@ static struct yblock *new_block(struct yfile *f, size_t cap, int unlisted)
 	b->used = 0;
 	b->next = NULL;
 	if (!unlisted)
-		registry_add(b->nodes, cap, f->path);
+		registry_add(b->nodes, cap, f->path, 0);
 	return b;
 }
 
@@ -191,9 +199,9 @@ static struct ynode *alloc_nodes(struct loader *l, size_t n)
 		/* a large collection has a block of its own; the current one stays */
 		int after = f->blocks && n > BLOCK_NODES / 4;
 
-		if (!after && l->spare && l->spare->cap >= n) {
-			b = l->spare;
-			l->spare = b->next;
+		if (!after && l->spare && *l->spare && (*l->spare)->cap >= n) {
+			b = *l->spare;
+			*l->spare = b->next;
 		} else {
 			size_t cap = f->blocks ? BLOCK_NODES : l->hint < 64 ? 64
 				   : l->hint < BLOCK_NODES ? l->hint : BLOCK_NODES;
@@ -207,16 +215,18 @@ static struct ynode *alloc_nodes(struct loader *l, size_t n)
 	return p;
 }
 
-/* intern: s as a string of the file's arena, the same one for equal short strings */
+/* intern: s as a string of the file's arena (or l's strings), the same
+ * one for equal short strings */
 static const char *intern(struct loader *l, const char *s, size_t len)
 {
+	struct arena *a = l->strings ? l->strings : &l->f->arena;
 	const char *str;
 
 	if (len > INTERN_MAX)
-		return arena_strndup(&l->f->arena, s, len);
+		return arena_strndup(a, s, len);
 	str = strmap_get(&l->strs, s, len);
 	if (!str) {
-		str = arena_strndup(&l->f->arena, s, len);
+		str = arena_strndup(a, s, len);
 		strmap_put(&l->strs, str, len, (void *)str);
 	}
 	return str;
@@ -704,83 +714,137 @@ static int parse(struct loader *l, const char *data, size_t len)
 	return ok;
 }
 
-/* A file of PART_MIN bytes or more is parsed as two parts at once, cut at
- * the start of a line that begins a document: "---" at the start of a line,
- * then a blank or the end, which YAML allows inside no scalar and no
- * collection. Each part is parsed alone, the second's lines counted from 1
- * and moved by the first's once both are done. Should either part fail to
- * parse, the file is parsed again in one piece, so that what is reported is
- * what one parse reports. A regular file is read by the two parts' threads,
- * each its own bytes, once the cut is found within 64 KiB past the middle;
- * when it is not, or a read falls short, the file is read whole. */
-#define PART_MIN ((size_t)1 << 20)
-/* bytes of YAML per node in a spec as people write them, rounded up: the
- * second part's blocks made beforehand are then mostly filled (a 2 MiB
- * page of the heap is resident once touched at all) */
-#define PART_BYTES_PER_NODE 8
-/* nodes of a block made beforehand: 6 MiB, well within what the heap
- * gives from its own memory */
-#define SPARE_NODES (BLOCK_NODES * 64)
+/* A file of RUNS_MIN bytes or more is parsed in runs of about RUN_BYTES,
+ * each cut at the start of a line that begins a document: "---" at the
+ * start of a line, then a blank or the end, which YAML allows inside no
+ * scalar and no collection. Two threads take the runs, this one from the
+ * front of what is left, a second from the back, until they meet: a CPU
+ * slower than the other at the moment takes fewer, and each thread's
+ * documents are together, for it to read into the spec model while they
+ * are still in its CPU's caches (yfile.split). Each run is parsed alone,
+ * its lines counted from 1; once all are done their documents and reports
+ * are joined in file order, and their nodes registered with the lines
+ * before them, which yn_loc adds. Should any run fail to parse, the file
+ * is parsed again in one piece, so that what is reported is what one
+ * parse reports. */
+#define RUNS_MIN ((size_t)1 << 20)
+/* bytes of a run: enough that starting a parse costs nothing, few enough
+ * that the last runs leave neither thread waiting long */
+#define RUN_BYTES ((size_t)256 << 10)
+/* bytes of YAML per node, and per byte of the strings it holds, in a spec
+ * as people write them, rounded up: for what the back's runs are given
+ * beforehand */
+#define RUN_BYTES_PER_NODE 8
+#define RUN_BYTES_PER_STRING 8
 
-struct part {
+struct run {
 	struct yfile f;         /* its nodes, strings and documents; path borrowed */
 	struct diags ds;        /* what it reported */
 	struct loader l;        /* its loader */
 	const char *data;       /* its bytes */
 	size_t len;             /* bytes of data */
-	int fd;                 /* when not -1: the file to read data from first */
-	size_t off;             /* where data starts in the file */
-	int read;               /* 1 once data was read whole */
 	int ok;                 /* what parse returned */
 };
 
-/* read_at: len bytes of fd at off into dst; 0, or -1 when the file
- * failed or ended first */
-static int read_at(int fd, char *dst, size_t len, size_t off)
-{
-	while (len) {
-		ssize_t got = pread(fd, dst, len, (off_t)off);
+/* The runs of a file: what is left to cut is [lo, hi), under lock. */
+struct runs {
+	pthread_mutex_t lock;
+	const char *path;       /* the file's path, for the runs */
+	const char *data;       /* the file's bytes */
+	size_t lo, hi;          /* what no thread has taken */
+	int whole;              /* 1: not cut (UTF-16 or UTF-32) */
+	struct run *front;      /* runs taken from the front, in file order */
+	size_t nfront;          /* number of them */
+	struct run *back;       /* from the back, the last first */
+	size_t nback;           /* number of them */
+	struct yblock *spare;   /* blocks for the back's nodes, made beforehand */
+	struct arena strings;   /* the back's strings, room made beforehand */
+	_Atomic int failed;     /* 1 once a run failed to parse: take no more */
+};
 
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got <= 0)
-			return -1;
-		dst += got;
-		off += (size_t)got;
-		len -= (size_t)got;
-	}
-	return 0;
+/* at_cut: 1 when a document starts at p, a line start with p + 4 before end */
+static int at_cut(const char *p, const char *end)
+{
+	return end - p > 4 && memcmp(p, "---", 3) == 0 && memchr(" \t\r\n", p[3], 4);
 }
 
-static void *parse_part(void *arg)
+/* cut_after: the first line start at or after from (not 0) and before end
+ * where a document starts; end for none */
+static size_t cut_after(const char *data, size_t from, size_t end)
 {
-	struct part *p = arg;
+	const char *p = data + from - 1, *stop = data + end;
 
-	if (p->fd != -1 && read_at(p->fd, (char *)p->data, p->len, p->off) < 0)
-		return NULL;
-	p->read = 1;
-	p->l.f = &p->f;
-	p->l.ds = &p->ds;
-	p->ok = parse(&p->l, p->data, p->len);
+	while ((p = memchr(p, '\n', (size_t)(stop - p))) && !at_cut(++p, stop))
+		;
+	return p ? (size_t)(p - data) : end;
+}
+
+/* cut_before: the last line start after lo and at or before from where a
+ * document starts (end bounding what may be read); lo for none */
+static size_t cut_before(const char *data, size_t lo, size_t from, size_t end)
+{
+	size_t at;
+
+	for (at = from; at > lo; at--)
+		if (data[at] == '-' && data[at - 1] == '\n' && at_cut(data + at, data + end))
+			return at;
+	return lo;
+}
+
+/* take_run: the next run from the front or the back of what is left, or
+ * NULL once nothing is */
+static struct run *take_run(struct runs *rs, int back)
+{
+	struct run *r = NULL;
+	size_t start, end;
+
+	pthread_mutex_lock(&rs->lock);
+	if (!atomic_load(&rs->failed) && rs->lo < rs->hi) {
+		start = rs->lo;
+		end = rs->hi;
+		if (!rs->whole && rs->hi - rs->lo >= RUN_BYTES + RUN_BYTES / 2) {
+			if (back)
+				start = cut_before(rs->data, rs->lo, rs->hi - RUN_BYTES, rs->hi);
+			else
+				end = cut_after(rs->data, rs->lo + RUN_BYTES, rs->hi);
+		}
+		r = back ? &rs->back[rs->nback++] : &rs->front[rs->nfront++];
+		r->f.path = (char *)rs->path;
+		r->l.f = &r->f;
+		r->l.ds = &r->ds;
+		r->l.unlisted = 1;
+		if (back) {
+			r->l.spare = &rs->spare;
+			r->l.strings = &rs->strings;
+		}
+		r->data = rs->data + start;
+		r->len = end - start;
+		if (back)
+			rs->hi = start;
+		else
+			rs->lo = end;
+	}
+	pthread_mutex_unlock(&rs->lock);
+	return r;
+}
+
+/* parse_runs: runs parsed from the front (arg the runs) or from the back */
+static void parse_runs(struct runs *rs, int back)
+{
+	struct run *r;
+
+	while ((r = take_run(rs, back))) {
+		/* its table of short strings, for one in every 256 bytes */
+		strmap_reserve(&r->l.strs, r->len / 256);
+		if (!(r->ok = parse(&r->l, r->data, r->len)))
+			atomic_store(&rs->failed, 1);
+	}
+}
+
+static void *parse_back(void *arg)
+{
+	parse_runs(arg, 1);
 	return NULL;
-}
-
-/* part_cut: where the second part of data starts, after a line break
- * between its middle and scan_end and at a line that starts a document; 0
- * for no second part */
-static size_t part_cut(const char *data, size_t len, size_t scan_end)
-{
-	const char *p = data + len / 2, *end = data + scan_end;
-
-	/* UTF-16 and UTF-32 input (found by its byte order mark) is not cut */
-	if ((unsigned char)data[0] == 0xfe || (unsigned char)data[0] == 0xff || data[0] == '\0')
-		return 0;
-	while ((p = memchr(p, '\n', (size_t)(end - p))) && end - p > 4) {
-		p++;
-		if (memcmp(p, "---", 3) == 0 && memchr(" \t\r\n", p[3], 4))
-			return (size_t)(p - data);
-	}
-	return 0;
 }
 
 /* free_blocks: frees a list of blocks, registered or not */
@@ -808,116 +872,115 @@ static void free_nodes(struct yfile *f)
 	f->ndocs = 0;
 }
 
-/* parse_parts: data parsed in two parts at once into f; with fd not -1,
- * each part's thread first reads its bytes of the file (data has room for
- * len) and the cut is looked for near the middle only. 1 when done; 0
- * when not cut or a part failed to parse (data holds the file: parse it
- * whole); -1 when a read failed or the file changed size (read it again) */
-static int parse_parts(struct yfile *f, char *data, size_t len, int fd, struct diags *ds)
+/* join_run: run r's nodes, strings, documents and reports after those
+ * joined before it (f's nodes up to *tail and strings, all's documents,
+ * ds), its lines moved by line, the lines before it. Its nodes were not
+ * registered (the registry has one writer); they are with the lines to
+ * add to theirs. The unused end of its last block is kept: giving back
+ * part of a 2 MiB page of the heap splits it, and reading what stays in
+ * it then costs several times as much. */
+static void join_run(struct yfile *f, struct yblock ***tail, struct loader *all, struct run *r,
+		     size_t line, struct diags *ds)
 {
-	size_t cut, i, j, scan_end = len;
-	struct part a = {0}, b = {0};
-	struct yblock *blk, **tail;
-	struct stat st;
-	pthread_t t;
+	struct yblock *blk;
+	size_t i, j;
 
-	if (len < PART_MIN || !util_two_cpus())
-		return fd == -1 ? 0 : -1;
-	if (fd != -1) {
-		/* the byte order mark, and 64 KiB from the middle */
-		scan_end = len / 2 + ((size_t)64 << 10) < len ? len / 2 + ((size_t)64 << 10) : len;
-		if (read_at(fd, data, 4, 0) < 0 || read_at(fd, data + len / 2, scan_end - len / 2, len / 2) < 0)
-			return -1;
+	for (blk = r->f.blocks; blk; blk = blk->next)
+		registry_add(blk->nodes, blk->cap, f->path, (uint32_t)line);
+	for (i = 0; line && i < r->ds.n; i++) {
+		r->ds.items[i].loc.line += (int)line;
+		for (j = 0; j < r->ds.items[i].nnotes; j++)
+			r->ds.items[i].notes[j].loc.line += (int)line;
 	}
-	cut = part_cut(data, len, scan_end);
-	if (!cut)
-		return fd == -1 ? 0 : -1;
-	a.f.path = b.f.path = f->path;
-	b.l.unlisted = 1;
-	a.data = data;
-	a.len = cut;
-	b.data = data + cut;
-	b.len = len - cut;
-	a.fd = b.fd = fd;
-	b.off = cut;
-	/* most of the second part's nodes and strings go where the first
-	 * part's do: in the heap reserved for the file (a thread's own heap
-	 * grows a page at a time) */
-	for (i = 0; i < b.len / PART_BYTES_PER_NODE; i += SPARE_NODES) {
-		blk = new_block(&b.f, SPARE_NODES, 1);
-		blk->next = b.l.spare;
-		b.l.spare = blk;
-	}
-	arena_reserve(&b.f.arena, b.len / 8);
-	/* and its table of short strings, for one in every 256 bytes */
-	strmap_reserve(&b.l.strs, b.len / 256);
-	if (pthread_create(&t, NULL, parse_part, &b) != 0) {
-		free_blocks(b.l.spare);
-		free_nodes(&b.f);
-		return fd == -1 ? 0 : -1;
-	}
-	parse_part(&a);
-	if (pthread_join(t, NULL) != 0)
-		fatal("internal error: a parsing thread was lost");
-	free_blocks(b.l.spare);
-	/* the unused ends of the blocks made for it beforehand */
-	for (blk = b.f.blocks; blk; blk = blk->next)
-		util_release(blk->nodes + blk->used, (blk->cap - blk->used) * sizeof(*blk->nodes));
-	arena_release_tail(&b.f.arena);
-	/* the second part's nodes were not registered (the registry has one
-	 * writer) and its lines start where the first part ends */
-	for (blk = b.f.blocks; blk; blk = blk->next) {
-		registry_add(blk->nodes, blk->cap, f->path);
-		for (i = 0; i < blk->used; i++)
-			blk->nodes[i].line += (uint32_t)a.l.end_line;
-	}
-	for (i = 0; i < b.ds.n; i++) {
-		b.ds.items[i].loc.line += (int)a.l.end_line;
-		for (j = 0; j < b.ds.items[i].nnotes; j++)
-			b.ds.items[i].notes[j].loc.line += (int)a.l.end_line;
-	}
-	/* read whole, and still the size it had when the reads started */
-	if (!a.read || !b.read || (fd != -1 && (fstat(fd, &st) < 0 || (uintmax_t)st.st_size != len)))
-		a.ok = b.ok = -1;
-	if (a.ok != 1 || b.ok != 1) {
-		int rc = a.ok == -1 ? -1 : 0;
-
-		free(a.l.docs);
-		free(b.l.docs);
-		free(a.l.sizes);
-		free(b.l.sizes);
-		free_nodes(&a.f);
-		free_nodes(&b.f);
-		diag_free(&a.ds);
-		diag_free(&b.ds);
-		return rc;
-	}
-	f->blocks = a.f.blocks;
-	for (tail = &f->blocks; *tail; tail = &(*tail)->next)
+	for (**tail = r->f.blocks; **tail; *tail = &(**tail)->next)
 		;
-	*tail = b.f.blocks;
-	f->arena = a.f.arena;
-	arena_adopt(&f->arena, &b.f.arena);
-	for (i = 0; i < b.l.ndocs; i++)
-		add_doc(&a.l, b.l.docs[i], b.l.sizes[i]);
-	f->docs = a.l.docs;
-	f->sizes = a.l.sizes;
-	f->ndocs = a.l.ndocs;
-	free(b.l.docs);
-	free(b.l.sizes);
-	f->had_documents = a.f.had_documents || b.f.had_documents;
-	diag_move(ds, &a.ds);
-	diag_move(ds, &b.ds);
-	return 1;
+	arena_adopt(&f->arena, &r->f.arena);
+	for (i = 0; i < r->l.ndocs; i++)
+		add_doc(all, r->l.docs[i], r->l.sizes[i]);
+	free(r->l.docs);
+	free(r->l.sizes);
+	f->had_documents |= r->f.had_documents;
+	diag_move(ds, &r->ds);
 }
 
-/* load: data (len bytes; with fd not -1, read from it as it is parsed)
- * parsed into f; 0, or -1 when data must be read whole and given again */
-static int load(struct yfile *f, const char *name, char *data, size_t len, int fd,
-		struct diags *ds)
+/* drop_run: frees what a run made */
+static void drop_run(struct run *r)
+{
+	free(r->l.docs);
+	free(r->l.sizes);
+	free_nodes(&r->f);
+	diag_free(&r->ds);
+}
+
+/* parse_in_runs: data parsed into f in runs by two threads. 1 when done;
+ * 0 when too small to cut or a run failed to parse (parse it whole) */
+static int parse_in_runs(struct yfile *f, const char *data, size_t len, struct diags *ds)
+{
+	struct runs rs = {0};
+	struct loader all = {0};
+	struct yblock **tail = &f->blocks;
+	pthread_t t;
+	size_t i, line = 0, split = 0;
+	int helped, ok;
+
+	if (len < RUNS_MIN || !util_two_cpus())
+		return 0;
+	if (pthread_mutex_init(&rs.lock, NULL) != 0)
+		fatal("out of memory");
+	rs.path = f->path;
+	rs.data = data;
+	rs.hi = len;
+	/* UTF-16 and UTF-32 input (found by its byte order mark) is not cut */
+	rs.whole = (unsigned char)data[0] == 0xfe || (unsigned char)data[0] == 0xff || data[0] == '\0';
+	/* every run but the last of each end has RUN_BYTES at least */
+	rs.front = xcalloc(len / RUN_BYTES + 1, sizeof(*rs.front));
+	rs.back = xcalloc(len / RUN_BYTES + 1, sizeof(*rs.back));
+	/* about half the nodes and strings of the file, for the back, where
+	 * this thread's are: a second thread's heap grows a 4 KiB page at a
+	 * time, each a fault */
+	for (i = 0; i < len / 2 / RUN_BYTES_PER_NODE; i += BLOCK_NODES) {
+		struct yblock *b = new_block(f, BLOCK_NODES, 1);
+
+		b->next = rs.spare;
+		rs.spare = b;
+	}
+	arena_reserve(&rs.strings, len / 2 / RUN_BYTES_PER_STRING);
+	helped = pthread_create(&t, NULL, parse_back, &rs) == 0;
+	parse_runs(&rs, 0);
+	if (helped && pthread_join(t, NULL) != 0)
+		fatal("internal error: a parsing thread was lost");
+	pthread_mutex_destroy(&rs.lock);
+	ok = !atomic_load(&rs.failed);
+	/* in file order: the front's runs, then the back's */
+	for (i = 0; i < rs.nfront + rs.nback; i++) {
+		struct run *r = i < rs.nfront ? &rs.front[i] : &rs.back[rs.nfront + rs.nback - 1 - i];
+
+		if (i == rs.nfront)
+			split = all.ndocs;
+		if (ok) {
+			join_run(f, &tail, &all, r, line, ds);
+			line += r->l.end_line;
+		} else {
+			drop_run(r);
+		}
+	}
+	free(rs.front);
+	free(rs.back);
+	free_blocks(rs.spare);
+	if (ok)
+		arena_adopt(&f->arena, &rs.strings);
+	else
+		arena_free(&rs.strings);
+	f->docs = all.docs;
+	f->sizes = all.sizes;
+	f->ndocs = all.ndocs;
+	f->split = rs.nback ? split : all.ndocs;
+	return ok;
+}
+
+void yn_load_string(struct yfile *f, const char *name, const char *data, size_t len, struct diags *ds)
 {
 	struct loader l = {0};
-	int rc;
 
 	memset(f, 0, sizeof(*f));
 	f->path = xstrdup(name);
@@ -927,13 +990,10 @@ static int load(struct yfile *f, const char *name, char *data, size_t len, int f
 		diag_report(ds, DIAG_E0001, (struct diag_loc){f->path, 1, 1, 0},
 			    "the file is larger than 2 GiB, the most flowc reads");
 		f->failed = 1;
-	} else if ((rc = parse_parts(f, data, len, fd, ds)) != 0) {
-		if (rc < 0) {
-			free(f->path);
-			memset(f, 0, sizeof(*f));
-			return -1;
-		}
+	} else if (parse_in_runs(f, data, len, ds)) {
+		return;
 	} else if (parse(&l, data, len)) {
+		f->split = l.ndocs;
 		f->docs = l.docs;
 		f->sizes = l.sizes;
 		f->ndocs = l.ndocs;
@@ -942,20 +1002,12 @@ static int load(struct yfile *f, const char *name, char *data, size_t len, int f
 		free(l.sizes);
 		f->failed = 1;
 	}
-	return 0;
-}
-
-void yn_load_string(struct yfile *f, const char *name, const char *data, size_t len, struct diags *ds)
-{
-	/* parsing does not write data: the cast only shares load's signature */
-	load(f, name, (char *)data, len, -1, ds);
 }
 
 int yn_load_file(struct yfile *f, const char *path, struct diags *ds)
 {
 	struct buf data = {0};
 	struct stat st;
-	int fd;
 
 	if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
 		if ((uintmax_t)st.st_size > YN_MAX_FILE) {
@@ -964,24 +1016,6 @@ int yn_load_file(struct yfile *f, const char *path, struct diags *ds)
 		}
 		/* what its nodes, strings and the model built from them take */
 		util_heap_reserve((size_t)st.st_size * 10);
-		/* a large file is read by the threads that parse its two parts */
-		if ((size_t)st.st_size >= PART_MIN && util_two_cpus() &&
-		    (fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
-			int rc = -1;
-
-			if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-			    (uintmax_t)st.st_size <= YN_MAX_FILE) {
-				char *buf = xmalloc((size_t)st.st_size + 1);
-
-				util_prefault(buf, (size_t)st.st_size);
-				buf[st.st_size] = '\0';
-				rc = load(f, path, buf, (size_t)st.st_size, fd, ds);
-				free(buf);
-			}
-			close(fd);
-			if (rc == 0)
-				return 0;
-		}
 	}
 	if (util_read_file(path, &data) < 0) {
 		int err = errno;

@@ -59,6 +59,9 @@ struct yfile {
 	struct ynode **docs;   /* roots of the non-empty documents, in file order */
 	struct yn_size *sizes; /* sizes[i]: docs[i]'s */
 	size_t ndocs;          /* number of docs */
+	size_t split;          /* docs[split] on were parsed by a second thread
+				  (ndocs when none was), whose CPU's caches
+				  hold them for a while */
 	int failed;            /* 1 when the file had an error that voids its documents */
 	int had_documents;     /* 1 when the stream held at least one document, even empty */
 };

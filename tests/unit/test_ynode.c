@@ -8,8 +8,7 @@
 
 #include "ynode.h"
 
-/* 1: load reads the text from a file t.yaml (a large one is then read by
- * the threads that parse its parts); 0: from memory */
+/* 1: load reads the text from a file t.yaml; 0: from memory */
 static int from_file;
 
 static void load(struct yfile *f, struct diags *ds, const char *text)
@@ -455,8 +454,9 @@ static void test_strings_shared_and_wide_spans(void **state)
 	diag_free(&ds);
 }
 
-/* A file of a megabyte or more is parsed in two parts at once, cut at a
- * line that starts a document. What it gives must be what one parse gives. */
+/* A file of a megabyte or more is parsed in runs by two threads, cut at
+ * lines that start a document, one thread from the front and the other
+ * from the back. What it gives must be what one parse gives. */
 
 /* big_stream: n documents in the text, each "---", "i: K", "l: [a, b]"
  * with eol after each line; the document at bad gets the line extra after
@@ -480,7 +480,7 @@ static void big_stream(struct buf *b, size_t n, const char *eol, size_t bad, con
 }
 
 /* each document where it is: its key "i" on line 3k+2 (after the extra
- * line, one more), from either part; nodes of both know their file */
+ * line, one more), from any run; nodes of all know their file */
 static void assert_documents_in_place(const struct yfile *f, size_t n, size_t bad)
 {
 	size_t k;
@@ -540,7 +540,38 @@ static void test_a_large_file_loads_in_parts_as_in_one(void **state)
 	from_file = 0;
 }
 
-/* reports from both parts, in file order */
+/* the documents of the runs the second thread took are the last ones
+ * (yfile.split), with two CPUs most likely some; with one, none; a small
+ * file is parsed by this thread alone */
+static void test_a_large_file_is_parsed_from_both_ends(void **state)
+{
+	struct buf text = {0};
+	struct yfile f;
+	struct diags ds;
+	size_t n = 90000, tries;
+	int unused = 0, from_back = 0;
+
+	(void)state;
+	big_stream(&text, n, "\n", n, "", &unused);
+	for (tries = 0; tries < 5 && !from_back; tries++) {
+		load(&f, &ds, text.data);
+		assert_int_equal(ds.n, 0);
+		assert_true(f.split <= f.ndocs);
+		from_back = f.split < f.ndocs;
+		assert_documents_in_place(&f, n, n);
+		yn_free(&f);
+		diag_free(&ds);
+	}
+	assert_int_equal(from_back, util_two_cpus());
+	load(&f, &ds, "---\na: 1\n---\nb: 2\n");
+	assert_int_equal(f.ndocs, 2);
+	assert_int_equal(f.split, 2);
+	yn_free(&f);
+	diag_free(&ds);
+	buf_free(&text);
+}
+
+/* reports from different runs, in file order */
 static void test_a_large_file_reports_from_both_parts_in_order_once(void)
 {
 	struct buf text = {0}, tail = {0};
@@ -572,8 +603,8 @@ static void test_a_large_file_reports_from_both_parts_in_order(void **state)
 	from_file = 0;
 }
 
-/* a syntax error in either part, or a document marker that a quoted
- * scalar spans: the one report a parse in one piece gives */
+/* a syntax error in a run of either thread, or a document marker that a
+ * quoted scalar spans: the one report a parse in one piece gives */
 static void test_a_large_file_with_a_syntax_error_reports_it_once_once(void)
 {
 	static const char *const bad[] = {"x: [unclosed", "x: \"spans\n---\nthe cut\""};
@@ -616,9 +647,8 @@ static void test_a_large_file_with_a_syntax_error_reports_it_once(void **state)
 	from_file = 0;
 }
 
-/* a document of 300 KB across the middle: from a file, no cut is found
- * near the middle and the file is read and parsed whole; from memory the
- * cut is after it. Either way, every document where it is. */
+/* a document of 300 KB across the middle, longer than a run: a run holds
+ * it whole, and every document is where it is */
 static void test_a_large_file_without_a_cut_near_the_middle(void **state)
 {
 	struct buf text = {0}, tail = {0};
@@ -679,6 +709,7 @@ int main(void)
 		cmocka_unit_test(test_strings_shared_and_wide_spans),
 		cmocka_unit_test(test_a_large_file_loads_in_parts_as_in_one),
 		cmocka_unit_test(test_a_large_file_reports_from_both_parts_in_order),
+		cmocka_unit_test(test_a_large_file_is_parsed_from_both_ends),
 		cmocka_unit_test(test_a_large_file_with_a_syntax_error_reports_it_once),
 		cmocka_unit_test(test_a_large_file_without_a_cut_near_the_middle),
 	};
