@@ -828,7 +828,8 @@ static struct run *take_run(struct runs *rs, int back)
 	return r;
 }
 
-/* parse_runs: runs parsed from the front (arg the runs) or from the back */
+/* parse_runs: runs taken from the front of what is left, or from its
+ * back, parsed until none is left or one fails */
 static void parse_runs(struct runs *rs, int back)
 {
 	struct run *r;
