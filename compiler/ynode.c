@@ -157,7 +157,9 @@ struct loader {
 	size_t src_index;       /* ... and libyaml's character index of it */
 	size_t end_line;        /* lines of data, once parsed to its end (libyaml's count) */
 	int unlisted;           /* 1: the file's blocks are registered once it is parsed */
-	struct yblock **spare;  /* blocks made beforehand, to use first; or NULL */
+	int prefault;           /* 1: blocks made resident when made (a second
+				   thread's heap grows a 4 KiB page at a time,
+				   each a fault) */
 	struct arena *strings;  /* where strings go, when not in the file's arena */
 };
 
@@ -188,7 +190,7 @@ static struct yblock *new_block(struct yfile *f, size_t cap, int unlisted)
 }
 
 /* alloc_nodes: room for n nodes of the file, contiguous: in its current
- * block, a spare one or a new one */
+ * block or a new one */
 static struct ynode *alloc_nodes(struct loader *l, size_t n)
 {
 	struct yfile *f = l->f;
@@ -199,15 +201,12 @@ static struct ynode *alloc_nodes(struct loader *l, size_t n)
 		/* a large collection has a block of its own; the current one stays */
 		int after = f->blocks && n > BLOCK_NODES / 4;
 
-		if (!after && l->spare && *l->spare && (*l->spare)->cap >= n) {
-			b = *l->spare;
-			*l->spare = b->next;
-		} else {
-			size_t cap = f->blocks ? BLOCK_NODES : l->hint < 64 ? 64
-				   : l->hint < BLOCK_NODES ? l->hint : BLOCK_NODES;
+		size_t cap = f->blocks ? BLOCK_NODES : l->hint < 64 ? 64
+			   : l->hint < BLOCK_NODES ? l->hint : BLOCK_NODES;
 
-			b = new_block(f, cap < n ? n : cap, l->unlisted);
-		}
+		b = new_block(f, cap < n ? n : cap, l->unlisted);
+		if (l->prefault)
+			util_prefault(b, sizeof(*b) + b->cap * sizeof(*b->nodes));
 		link_block(f, b, after);
 	}
 	p = b->nodes + b->used;
@@ -731,10 +730,8 @@ static int parse(struct loader *l, const char *data, size_t len)
 /* bytes of a run: enough that starting a parse costs nothing, few enough
  * that the last runs leave neither thread waiting long */
 #define RUN_BYTES ((size_t)256 << 10)
-/* bytes of YAML per node, and per byte of the strings it holds, in a spec
- * as people write them, rounded up: for what the back's runs are given
- * beforehand */
-#define RUN_BYTES_PER_NODE 8
+/* bytes of YAML per byte of the strings it holds, in a spec as people
+ * write them, rounded up: for the room the back's runs are given */
 #define RUN_BYTES_PER_STRING 8
 
 struct run {
@@ -757,7 +754,6 @@ struct runs {
 	size_t nfront;          /* number of them */
 	struct run *back;       /* from the back, the last first */
 	size_t nback;           /* number of them */
-	struct yblock *spare;   /* blocks for the back's nodes, made beforehand */
 	struct arena strings;   /* the back's strings, room made beforehand */
 	_Atomic int failed;     /* 1 once a run failed to parse: take no more */
 };
@@ -814,7 +810,7 @@ static struct run *take_run(struct runs *rs, int back)
 		r->l.ds = &r->ds;
 		r->l.unlisted = 1;
 		if (back) {
-			r->l.spare = &rs->spare;
+			r->l.prefault = 1;
 			r->l.strings = &rs->strings;
 		}
 		r->data = rs->data + start;
@@ -936,15 +932,9 @@ static int parse_in_runs(struct yfile *f, const char *data, size_t len, struct d
 	/* every run but the last of each end has RUN_BYTES at least */
 	rs.front = xcalloc(len / RUN_BYTES + 1, sizeof(*rs.front));
 	rs.back = xcalloc(len / RUN_BYTES + 1, sizeof(*rs.back));
-	/* about half the nodes and strings of the file, for the back, where
+	/* room for about half the strings of the file, for the back, where
 	 * this thread's are: a second thread's heap grows a 4 KiB page at a
 	 * time, each a fault */
-	for (i = 0; i < len / 2 / RUN_BYTES_PER_NODE; i += BLOCK_NODES) {
-		struct yblock *b = new_block(f, BLOCK_NODES, 1);
-
-		b->next = rs.spare;
-		rs.spare = b;
-	}
 	arena_reserve(&rs.strings, len / 2 / RUN_BYTES_PER_STRING);
 	helped = pthread_create(&t, NULL, parse_back, &rs) == 0;
 	parse_runs(&rs, 0);
@@ -967,7 +957,6 @@ static int parse_in_runs(struct yfile *f, const char *data, size_t len, struct d
 	}
 	free(rs.front);
 	free(rs.back);
-	free_blocks(rs.spare);
 	if (ok)
 		arena_adopt(&f->arena, &rs.strings);
 	else
