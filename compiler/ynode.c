@@ -9,9 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <fcntl.h>
 #include <sys/stat.h>
-#include <unistd.h>
 #include <yaml.h>
 
 /* bytes for the text of a NUL escape: the longest, \U00000000, and its NUL */
