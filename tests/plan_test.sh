@@ -217,21 +217,24 @@ within_cpu "500,000 references in one string" "$flowc" check "$tmp/many_refs.yam
 within_cpu "a task with 100,000 environment variables" \
 	"$flowc" compile -o "$tmp/many_env.json" "$tmp/many_env.yaml"
 
-# a large file is parsed in two parts and a large plan's flows written by
-# two threads where two CPUs are there: the plan is the same bytes as one
-# thread writes (taskset to one CPU), flowrun verifies it, and its composed
-# parameters (one per flow) are numbered in plan order across the runs of
-# flows the threads take. One CPU only: both runs take the one-thread path.
+# a large file (over 1 MiB) is parsed in runs by two threads, its
+# documents read by the thread that parsed them, and a large plan's flows
+# written by two threads, where two CPUs are there: the plan is the same
+# bytes as one thread writes (taskset to one CPU), flowrun verifies it, and
+# its composed parameters (one per flow) are numbered in plan order across
+# the runs of flows the threads take. One CPU only: both runs take the
+# one-thread path.
 awk 'BEGIN {
-	for (i = 1; i <= 3000; i++) {
+	for (i = 1; i <= 3500; i++) {
 		printf "name: f%d\nproject_name: p\nparameters:\n  x: string\n  y: {type: int, default: %d}\n", i, i
 		printf "tasks:\n  - {name: a, run: [echo, \"${{ params.x }}\"]}\n"
 		printf "  - {name: b, run: [cat], with: {v: \"${{ tasks.a }}\", n: \"${{ params.y }}\"}}\n---\n"
 	}
 	printf "name: all\nproject_name: p\ncomposing_flows:\n  - {name: f1, project_name: p}\n"
-	for (i = 2; i <= 3000; i++)
+	for (i = 2; i <= 3500; i++)
 		printf "  - name: f%d\n    project_name: p\n    mapped_parameters:\n      x: {parent_flow_name: f%d, parent_task_name: b}\n", i, i % 2 ? i - 1 : 1
 }' > "$tmp/large.yaml"
+check "the large spec is over 1 MiB" test "$(wc -c < "$tmp/large.yaml")" -gt 1048576
 "$flowc" compile -o "$tmp/large.json" "$tmp/large.yaml" || nfail=$((nfail + 1))
 taskset -c 0 "$flowc" compile -o "$tmp/large1.json" "$tmp/large.yaml" || nfail=$((nfail + 1))
 expect_same "a large plan is the same whether one thread or two write it" \
@@ -250,17 +253,17 @@ for f in plan["flows"]:
             assert q["name"] == f["name"] + "-" + p["name"], (f["name"], q)
             if p["name"] == "y":
                 assert q["default"] == int(f["name"][1:]), (f["name"], q)
-assert seen == list(range(3001)), seen[:10]
+assert seen == list(range(3501)), seen[:10]
 ' "$tmp/large.json"
 
-# a large set's documents are read and its flows checked by two threads
-# where two CPUs are there: errors of every per-flow check (references to
-# nothing, a bad type, type mismatches, a cycle of tasks, an unknown key)
-# in both halves, two on one line, and a flow defined again in the second
-# half (reported there, the first one kept), give the same report, in the
-# same order, as one thread gives
+# a large set (over 1 MiB) is parsed, its documents read and its flows
+# checked by two threads where two CPUs are there: errors of every
+# per-flow check (references to nothing, a bad type, type mismatches, a
+# cycle of tasks, an unknown key) throughout, two on one line, and a flow
+# defined again near the end (reported there, the first one kept), give
+# the same report, in the same order, as one thread gives
 awk 'BEGIN {
-	for (i = 1; i <= 3000; i++) {
+	for (i = 1; i <= 5000; i++) {
 		printf "name: f%d\nproject_name: p\nparameters:\n  x: string\n", i
 		if (i % 701 == 0) printf "  y: {type: \"lst[int]\"}\n"
 		if (i % 503 == 0) printf "  z: {type: int, default: nope}\n"
@@ -269,8 +272,9 @@ awk 'BEGIN {
 	}
 	printf "name: f7\nproject_name: p\ntasks: [{name: a, run: [echo]}]\n---\n"
 	printf "name: all\nproject_name: p\ncomposing_flows:\n"
-	for (i = 1; i <= 3000; i++) printf "  - {name: f%d, project_name: p}\n", i
+	for (i = 1; i <= 5000; i++) printf "  - {name: f%d, project_name: p}\n", i
 }' > "$tmp/large_bad.yaml"
+check "the large spec with errors is over 1 MiB" test "$(wc -c < "$tmp/large_bad.yaml")" -gt 1048576
 "$flowc" check "$tmp/large_bad.yaml" > "$tmp/bad2.out" 2>&1
 rc2=$?
 taskset -c 0 "$flowc" check "$tmp/large_bad.yaml" > "$tmp/bad1.out" 2>&1
