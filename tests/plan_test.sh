@@ -285,6 +285,23 @@ expect_same "... with the same report whether one thread or two check it" \
 check "... which holds every kind of error" bash -c 'for c in E0102 E0110 E0111 E0114 E0301 E0302 E0303 E0202; do
 	grep -q "\[$c\]" "$1" || { echo "no $c"; exit 1; }; done' _ "$tmp/bad2.out"
 
+# the same two specs each in two files under 1 MiB, which one thread
+# parses and two read by halves of their nodes: the same plan as from one
+# file, and the same report as one thread gives
+halves() {
+	awk -v a="$2" -v b="$3" -v at="$4" 'BEGIN { out = a } $0 == "name: " at { out = b } { print > out }' "$1"
+}
+halves "$tmp/large.yaml" "$tmp/large_a.yaml" "$tmp/large_b.yaml" f1751
+"$flowc" compile -o "$tmp/large2.json" "$tmp/large_a.yaml" "$tmp/large_b.yaml" || nfail=$((nfail + 1))
+expect_same "a large spec in two files gives the plan it gives in one" "$tmp/large.json" "$tmp/large2.json"
+halves "$tmp/large_bad.yaml" "$tmp/bad_a.yaml" "$tmp/bad_b.yaml" f2501
+"$flowc" check "$tmp/bad_a.yaml" "$tmp/bad_b.yaml" > "$tmp/bad2f.out" 2>&1
+taskset -c 0 "$flowc" check "$tmp/bad_a.yaml" "$tmp/bad_b.yaml" > "$tmp/bad1f.out" 2>&1
+expect_same "... and a large spec with errors in two files the report one thread gives" \
+	"$tmp/bad1f.out" "$tmp/bad2f.out"
+check "... a report of every kind of error, in both files" bash -c 'grep -q "bad_a.yaml.*\[E0102\]" "$1" &&
+	grep -q "bad_b.yaml.*\[E0102\]" "$1" && grep -q "bad_b.yaml.*\[E0202\]" "$1"' _ "$tmp/bad2f.out"
+
 # a plan an earlier flowc wrote, its reals in 17 digits (0.050000000000000003),
 # is verified the way it was written; its reals read as the same doubles
 "$flowrun" run "$root/tests/plans/legacy_reals.json" --dry-run > "$tmp/legacy.out" 2>&1
