@@ -11,7 +11,7 @@ ifeq ($(SAN),1)
 CFLAGS += $(SAN_FLAGS) -O1
 LDFLAGS += $(SAN_FLAGS)
 endif
-# flowc parses a large file in two parts at once
+# flowc parses, reads, checks and writes a large spec with two threads
 LDFLAGS += -pthread
 PKGS = yaml-0.1 jansson
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) libpq 2>/dev/null)
