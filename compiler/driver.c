@@ -290,9 +290,9 @@ static void *add_docs(void *arg)
  * order. For many, by two threads: each document by the thread that
  * parsed it where a file was parsed by two (its nodes are in that CPU's
  * caches for a while: read by the other, the documents of a 10,000-flow
- * spec took three times as long), others by halves of their nodes; the
- * flows and flows of flows of both then in the order of the documents
- * that made them. */
+ * spec took three times as long), others to the first thread until it
+ * holds half the nodes of all; the flows and flows of flows of both then
+ * in the order of the documents that made them. */
 static void add_all_docs(struct driver *d, const struct ynode **docs, const struct yn_size **sizes,
 			 unsigned char *side, size_t n)
 {

@@ -711,19 +711,19 @@ static int parse(struct loader *l, const char *data, size_t len)
 	return ok;
 }
 
-/* A file of RUNS_MIN bytes or more is parsed in runs of about RUN_BYTES,
- * each cut at the start of a line that begins a document: "---" at the
- * start of a line, then a blank or the end, which YAML allows inside no
- * scalar and no collection. Two threads take the runs, this one from the
- * front of what is left, a second from the back, until they meet: a CPU
- * slower than the other at the moment takes fewer, and each thread's
- * documents are together, for it to read into the spec model while they
- * are still in its CPU's caches (yfile.split). Each run is parsed alone,
- * its lines counted from 1; once all are done their documents and reports
- * are joined in file order, and their nodes registered with the lines
- * before them, which yn_loc adds. Should any run fail to parse, the file
- * is parsed again in one piece, so that what is reported is what one
- * parse reports. */
+/* A file of RUNS_MIN bytes or more, where two CPUs are there, is parsed
+ * in runs of about RUN_BYTES, each cut at the start of a line that begins
+ * a document: "---" at the start of a line, then a blank or the end, which
+ * YAML allows inside no scalar and no collection. Two threads take the
+ * runs, this one from the front of what is left, a second from the back,
+ * until they meet: a CPU slower than the other at the moment takes fewer,
+ * and each thread's documents are together, for it to read into the spec
+ * model while they are still in its CPU's caches (yfile.split). Each run
+ * is parsed alone, its lines counted from 1; once all are done their
+ * documents and reports are joined in file order, and their nodes
+ * registered with the lines before them, which yn_loc adds. Should any run
+ * fail to parse, the file is parsed again in one piece, so that what is
+ * reported is what one parse reports. */
 #define RUNS_MIN ((size_t)1 << 20)
 /* bytes of a run: enough that starting a parse costs nothing, few enough
  * that the last runs leave neither thread waiting long */
@@ -908,7 +908,8 @@ static void drop_run(struct run *r)
 }
 
 /* parse_in_runs: data parsed into f in runs by two threads. 1 when done;
- * 0 when too small to cut or a run failed to parse (parse it whole) */
+ * 0 when too small to cut, with one CPU, or when a run failed to parse
+ * (parse it whole) */
 static int parse_in_runs(struct yfile *f, const char *data, size_t len, struct diags *ds)
 {
 	struct runs rs = {0};
@@ -927,7 +928,7 @@ static int parse_in_runs(struct yfile *f, const char *data, size_t len, struct d
 	rs.hi = len;
 	/* UTF-16 and UTF-32 input (found by its byte order mark) is not cut */
 	rs.whole = (unsigned char)data[0] == 0xfe || (unsigned char)data[0] == 0xff || data[0] == '\0';
-	/* every run but the last of each end has RUN_BYTES at least */
+	/* every run but the last one taken has RUN_BYTES at least */
 	rs.front = xcalloc(len / RUN_BYTES + 1, sizeof(*rs.front));
 	rs.back = xcalloc(len / RUN_BYTES + 1, sizeof(*rs.back));
 	/* room for about half the strings of the file, for the back, where
