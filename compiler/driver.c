@@ -297,7 +297,7 @@ static void add_all_docs(struct driver *d, const struct ynode **docs, const stru
 			 unsigned char *side, size_t n)
 {
 	struct docs_add a = {docs, sizes, side, NULL, n, 0, d->set, d->ds}, b = a;
-	size_t i, ia, ib, k, nodes = 0, nodes0 = 0, first_flow = d->set.nflows, first_fof = d->set.nfofs;
+	size_t i, ia, ib, k, nodes = 0, nodes0 = 0;
 	struct spec_flow **flows;
 	struct spec_fof **fofs;
 
@@ -323,16 +323,14 @@ static void add_all_docs(struct driver *d, const struct ynode **docs, const stru
 			side[i] = 0;
 		add_docs(&a);
 	}
+	/* the set held nothing before: its flows and flows of flows are the
+	 * documents', in their order */
 	flows = xmalloc((a.set.nflows + b.set.nflows + 1) * sizeof(*flows));
 	fofs = xmalloc((a.set.nfofs + b.set.nfofs + 1) * sizeof(*fofs));
-	if (first_flow) /* memcpy from NULL is undefined, even of 0 bytes */
-		memcpy(flows, a.set.flows, first_flow * sizeof(*flows));
-	for (i = 0, ia = k = first_flow, ib = 0; i < n; i++)
+	for (i = ia = ib = k = 0; i < n; i++)
 		if (a.made[i] == MADE_FLOW)
 			flows[k++] = side[i] ? b.set.flows[ib++] : a.set.flows[ia++];
-	if (first_fof)
-		memcpy(fofs, a.set.fofs, first_fof * sizeof(*fofs));
-	for (i = 0, ia = k = first_fof, ib = 0; i < n; i++)
+	for (i = ia = ib = k = 0; i < n; i++)
 		if (a.made[i] == MADE_FOF)
 			fofs[k++] = side[i] ? b.set.fofs[ib++] : a.set.fofs[ia++];
 	d->set = a.set;

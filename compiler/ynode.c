@@ -738,7 +738,6 @@ struct run {
 	struct loader l;        /* its loader */
 	const char *data;       /* its bytes */
 	size_t len;             /* bytes of data */
-	int ok;                 /* what parse returned */
 };
 
 /* The runs of a file: what is left to cut is [lo, hi), under lock. */
@@ -831,7 +830,7 @@ static void parse_runs(struct runs *rs, int back)
 	while ((r = take_run(rs, back))) {
 		/* its table of short strings, for one in every 256 bytes */
 		strmap_reserve(&r->l.strs, r->len / 256);
-		if (!(r->ok = parse(&r->l, r->data, r->len)))
+		if (!parse(&r->l, r->data, r->len))
 			atomic_store(&rs->failed, 1);
 	}
 }
