@@ -66,43 +66,67 @@ static int plain8(const char *s)
 	return (((x - ones * 0x20) | (q - ones) | (bs - ones)) & ~x & highs) == 0;
 }
 
-void json_text_string(struct buf *b, const char *s, size_t len)
+/* escape: the escape of c (a control character, '"' or '\\') at o;
+ * returns the end of what was written (2 or 6 bytes) */
+static char *escape(char *o, unsigned char c)
 {
 	static const char hex[] = "0123456789ABCDEF"; /* as jansson */
-	size_t i, run = 0;
+	char e;
 
-	buf_putc(b, '"');
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-		const char *esc = NULL;
+	switch (c) {
+	case '"': e = '"'; break;
+	case '\\': e = '\\'; break;
+	case '\b': e = 'b'; break;
+	case '\f': e = 'f'; break;
+	case '\n': e = 'n'; break;
+	case '\r': e = 'r'; break;
+	case '\t': e = 't'; break;
+	default:
+		memcpy(o, "\\u00", 4);
+		o[4] = hex[c >> 4];
+		o[5] = hex[c & 15];
+		return o + 6;
+	}
+	o[0] = '\\';
+	o[1] = e;
+	return o + 2;
+}
 
-		if (c >= 0x20 && c != '"' && c != '\\') {
-			while (i + 9 <= len && plain8(s + i + 1))
-				i += 8;
+/* The text is written straight into b: room for the string unescaped is
+ * made once, more only at an escape (6 bytes at most for 1), so a long
+ * string never takes six times its length. */
+void json_text_string(struct buf *b, const char *s, size_t len)
+{
+	size_t i = 0;
+	char *o;
+
+	if (b->len + len + 3 > b->cap)
+		buf_room(b, b->len + len + 3);
+	o = b->data + b->len;
+	*o++ = '"';
+	while (i < len) {
+		unsigned char c;
+
+		if (i + 8 <= len && plain8(s + i)) {
+			memcpy(o, s + i, 8);
+			o += 8;
+			i += 8;
 			continue;
 		}
-		switch (c) {
-		case '"': esc = "\\\""; break;
-		case '\\': esc = "\\\\"; break;
-		case '\b': esc = "\\b"; break;
-		case '\f': esc = "\\f"; break;
-		case '\n': esc = "\\n"; break;
-		case '\r': esc = "\\r"; break;
-		case '\t': esc = "\\t"; break;
-		default: break;
+		c = (unsigned char)s[i++];
+		if (c >= 0x20 && c != '"' && c != '\\') {
+			*o++ = (char)c;
+			continue;
 		}
-		buf_add(b, s + run, i - run);
-		run = i + 1;
-		if (esc) {
-			buf_puts(b, esc);
-		} else {
-			buf_puts(b, "\\u00");
-			buf_putc(b, hex[c >> 4]);
-			buf_putc(b, hex[c & 15]);
-		}
+		/* the escape and what is left, unescaped, and the closing quote */
+		b->len = (size_t)(o - b->data);
+		if (b->len + 6 + (len - i) + 2 > b->cap)
+			buf_room(b, b->len + 6 + (len - i) + 2);
+		o = escape(b->data + b->len, c);
 	}
-	buf_add(b, s + run, len - run);
-	buf_putc(b, '"');
+	*o++ = '"';
+	*o = '\0';
+	b->len = (size_t)(o - b->data);
 }
 
 static void newline(struct buf *b, size_t flags, int depth)

@@ -124,6 +124,38 @@ static void test_strings_every_offset(void **state)
 				}
 }
 
+/* A string's text is written into the buffer it is added to, room made
+ * for it unescaped and more at each escape: a string of escapes only,
+ * and every byte below 0x80 in turn, added after text already there,
+ * read as jansson writes them. */
+static void test_strings_escapes_grow(void **state)
+{
+	char text[128 * 20];
+	size_t n, len, k;
+
+	(void)state;
+	for (n = 0; n < sizeof(text); n++)
+		text[n] = (char)(n % 127 + 1);
+	for (k = 0; k < 3; k++)
+		for (len = 0; len <= sizeof(text); len += len < 300 ? 1 : 97) {
+			const char *s = k == 0 ? text : k == 1 ? "\n\n\n\n\n\n\n\n\n\n\n\n" : "\x01";
+			size_t sl = k == 0 ? len : k == 1 ? len % 12 : 1;
+			struct buf b = {0};
+			json_t *v = json_stringn(s, sl);
+			char *theirs;
+
+			assert_non_null(v);
+			theirs = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+			buf_puts(&b, "x");
+			json_text_string(&b, s, sl);
+			assert_int_equal(b.len, 1 + strlen(theirs));
+			assert_string_equal(b.data + 1, theirs);
+			free(theirs);
+			buf_free(&b);
+			json_decref(v);
+		}
+}
+
 static void test_reals_shortest(void **state)
 {
 	static const struct {
@@ -171,6 +203,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_as_jansson_writes),
 		cmocka_unit_test(test_strings_every_offset),
+		cmocka_unit_test(test_strings_escapes_grow),
 		cmocka_unit_test(test_reals_shortest),
 	};
 
