@@ -7,7 +7,8 @@
 #   compositions (chains, where each flow takes a parameter from the one
 #   before, and fan-outs, where every flow takes one from the first), next
 #   to the time libyaml alone needs to parse the same input (YAML_FLOOR),
-#   the three run in turn, the best of 5 each.
+#   the three run in turn, the best of 5 each; flowc's times are those of
+#   its whole process, from its start to its exit (OWN_USAGE).
 # * flowrun, run directory on the disk and on tmpfs (/dev/shm): 1,000
 #   /bin/true tasks as a chain and as a fan-out, against posix_spawn+waitpid
 #   loops (SPAWN_FLOOR); a layered DAG of 1,000 tasks passing results, as one
@@ -48,13 +49,13 @@ gen() {
 	}' > "$3"
 }
 
-# once_ms CMD...: the wall-clock time of one run, in milliseconds
+# once_ms CMD...: the wall-clock time of one run, in milliseconds, from
+# CMD's start to its exit, measured by own_usage: reading the clock in
+# processes of their own (date) would add theirs, 5 ms or more here
 once_ms() {
-	local start end
-	start=$(date +%s%N)
-	"$@" > /dev/null 2>&1 || { echo "bench: '$*' failed" >&2; exit 1; }
-	end=$(date +%s%N)
-	echo $(( (end - start) / 1000000 ))
+	local r
+	r=$("$own_usage" "$@" 2> /dev/null) || { echo "bench: '$*' failed" >&2; exit 1; }
+	echo "${r%% *}"
 }
 
 # keep_best NAME CMD...: runs CMD and sets NAME to what it printed when
