@@ -23,6 +23,11 @@ expect_same "lume plan is the committed one" "$root/tests/plans/lume.json" "$tmp
 "$flowc" compile -o "$tmp/features.json" "$root/tests/golden/cases/plan_features.yaml" || nfail=$((nfail + 1))
 expect_same "features plan is the committed one" "$root/tests/plans/features.json" "$tmp/features.json"
 
+# keys that need escaping (a quote, a backslash, control characters,
+# beyond ASCII) in a task's input object, written as jansson writes them
+"$flowc" compile -o "$tmp/escaped.json" "$root/tests/plans/escaped_keys.yaml" || nfail=$((nfail + 1))
+expect_same "escaped keys plan is the committed one" "$root/tests/plans/escaped_keys.json" "$tmp/escaped.json"
+
 # the same plan from every arrangement of the inputs
 mkdir -p "$tmp/a" "$tmp/b" "$tmp/c"
 cp "$lume/flow1.yaml" "$lume/flow3.yaml" "$tmp/a/"
