@@ -366,6 +366,51 @@ static void test_loc_at_is_exact_only_without_escapes(void **state)
 	diag_free(&ds);
 }
 
+/* A scalar's characters are each one column when the columns it spans are
+ * its characters (and quotes): a character of 2 to 4 bytes at every
+ * offset of strings up to 20 bytes (counted eight bytes at a time), plain
+ * and quoted; a scalar with an escape (more columns than the character
+ * it makes) is not. */
+static void test_cols_exact_counts_characters_at_every_offset(void **state)
+{
+	static const char *const wide[] = {"\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80"};
+	struct buf text = {0};
+	size_t len, pos, k, q;
+
+	(void)state;
+	for (len = 0; len <= 20; len++)
+		for (pos = 0; pos <= len; pos++)
+			for (k = 0; k < 3; k++)
+				for (q = 0; q < 3; q++) {
+					const char *quote = q == 0 ? "" : q == 1 ? "'" : "\"";
+					struct yfile f;
+					struct diags ds;
+					const struct ynode *v;
+					size_t i;
+
+					text.len = 0;
+					buf_printf(&text, "a: %s", quote);
+					for (i = 0; i < len; i++) {
+						if (i == pos)
+							buf_puts(&text, wide[k]);
+						buf_putc(&text, 'x');
+					}
+					if (pos == len)
+						buf_puts(&text, wide[k]);
+					buf_printf(&text, "%s\nb: \"\\x41%.*s\"\n", quote, (int)len, "xxxxxxxxxxxxxxxxxxxxxxx");
+					load(&f, &ds, text.data);
+					assert_int_equal(ds.n, 0);
+					v = yn_get(f.docs[0], "a");
+					assert_int_equal(v->len, len + k + 2);
+					assert_true(v->cols_exact);
+					v = yn_get(f.docs[0], "b");
+					assert_false(v->cols_exact);
+					yn_free(&f);
+					diag_free(&ds);
+				}
+	buf_free(&text);
+}
+
 static void test_loc_after_counts_on_from_an_earlier_offset(void **state)
 {
 	struct yfile f;
@@ -703,6 +748,7 @@ int main(void)
 		cmocka_unit_test(test_nesting_at_the_limit_loads),
 		cmocka_unit_test(test_scalar_kinds),
 		cmocka_unit_test(test_loc_at_is_exact_only_without_escapes),
+		cmocka_unit_test(test_cols_exact_counts_characters_at_every_offset),
 		cmocka_unit_test(test_loc_after_counts_on_from_an_earlier_offset),
 		cmocka_unit_test(test_nodes_know_their_file),
 		cmocka_unit_test(test_duplicates_in_a_large_mapping),
