@@ -39,7 +39,8 @@ char *xstrndup(const char *s, size_t len);
 void util_grow(void *items, size_t *cap, size_t need, size_t elsize);
 #define VEC_PUSH(arr, n, cap, value)                                  \
 	do {                                                          \
-		util_grow(&(arr), &(cap), (n) + 1, sizeof(*(arr)));  \
+		if ((n) + 1 > (cap))                                  \
+			util_grow(&(arr), &(cap), (n) + 1, sizeof(*(arr))); \
 		(arr)[(n)++] = (value);                               \
 	} while (0)
 
