@@ -41,25 +41,37 @@ static const struct type *parse_type_node(struct tc *c, const struct ynode *n)
 
 /* expect: whether a value of type s may stand where t is expected; reports
  * E0303 (or W0301 under --strict) as "WHAT is S, expected T" */
-static int expect(struct tc *c, const struct type *s, const struct type *t, struct diag_loc loc,
-		  const char *fmt, ...) ATTR_PRINTF(5, 6);
-static int expect(struct tc *c, const struct type *s, const struct type *t, struct diag_loc loc,
-		  const char *fmt, ...)
+/* fits: whether a value of type s may go where t is expected, without a
+ * report */
+static int fits(const struct tc *c, const struct type *s, const struct type *t)
 {
 	enum type_fit fit = type_assignable(s, t);
+
+	return fit == FIT_YES || (fit == FIT_VIA_ANY && !c->strict);
+}
+
+static int expect(struct tc *c, const struct type *s, const struct type *t, const struct ynode *at,
+		  const char *fmt, ...) ATTR_PRINTF(5, 6);
+/* expect: fits, or a report at node at (its place found only then) of what
+ * fmt says; 0 when s cannot be t */
+static int expect(struct tc *c, const struct type *s, const struct type *t, const struct ynode *at,
+		  const char *fmt, ...)
+{
+	enum type_fit fit;
 	struct buf what = {0};
 	va_list ap;
 
-	if (fit == FIT_YES || (fit == FIT_VIA_ANY && !c->strict))
+	if (fits(c, s, t))
 		return 1;
+	fit = type_assignable(s, t);
 	va_start(ap, fmt);
 	buf_vprintf(&what, fmt, ap);
 	va_end(ap);
 	if (fit == FIT_NO)
-		diag_report(c->ds, DIAG_E0303, loc, "type mismatch: %s is %s, expected %s", what.data,
-			    type_str(s), type_str(t));
+		diag_report(c->ds, DIAG_E0303, yn_loc(at), "type mismatch: %s is %s, expected %s",
+			    what.data, type_str(s), type_str(t));
 	else
-		diag_report(c->ds, DIAG_W0301, loc,
+		diag_report(c->ds, DIAG_W0301, yn_loc(at),
 			    "%s is %s, expected %s: it is checked only at run time", what.data,
 			    type_str(s), type_str(t));
 	buf_free(&what);
@@ -449,18 +461,18 @@ static const struct type *builtin_save_file(struct tc *c, const struct task_ctx 
 		else
 			format = (enum type_format)f;
 	} else if (a[1]) {
-		expect(c, value_type(c, tx, a[1]), &type_string, yn_loc(a[1]), "'file_type' of save_file");
+		expect(c, value_type(c, tx, a[1]), &type_string, a[1], "'file_type' of save_file");
 	}
 	if (a[0] && (format == FORMAT_TEXT || format == FORMAT_BYTES))
-		expect(c, value_type(c, tx, a[0]), &type_string, yn_loc(a[0]),
+		expect(c, value_type(c, tx, a[0]), &type_string, a[0],
 		       "'obj' of save_file with file_type %s", type_format_name(format));
 	if (a[2])
-		expect(c, value_type(c, tx, a[2]), &type_string, yn_loc(a[2]), "'filename' of save_file");
+		expect(c, value_type(c, tx, a[2]), &type_string, a[2], "'filename' of save_file");
 	if (a[3])
-		expect(c, value_type(c, tx, a[3]), &type_string, yn_loc(a[3]),
+		expect(c, value_type(c, tx, a[3]), &type_string, a[3],
 		       "'filesystem_identifier' of save_file");
 	if (a[4])
-		expect(c, value_type(c, tx, a[4]), &type_bool, yn_loc(a[4]), "'create_dir' of save_file");
+		expect(c, value_type(c, tx, a[4]), &type_bool, a[4], "'create_dir' of save_file");
 	return type_file(c->arena, format);
 }
 
@@ -472,7 +484,7 @@ static const struct type *builtin_load_file(struct tc *c, const struct task_ctx 
 	if (!builtin_with(c, tx->task, load_file_args, 1, a))
 		return &type_any;
 	v = value_type(c, tx, a[0]);
-	if (!expect(c, v, type_file(c->arena, FORMAT_ANY), yn_loc(a[0]), "'file' of load_file"))
+	if (!expect(c, v, type_file(c->arena, FORMAT_ANY), a[0], "'file' of load_file"))
 		return &type_any;
 	if (v->kind == TYPE_FILE && (v->format == FORMAT_TEXT || v->format == FORMAT_BYTES))
 		return &type_string;
@@ -487,7 +499,7 @@ static const struct type *builtin_save_db(struct tc *c, const struct task_ctx *t
 	if (!builtin_with(c, tx->task, save_db_args, 2, a))
 		return type_db(c->arena, &type_any);
 	v = value_type(c, tx, a[0]);
-	if (!expect(c, v, type_dict(c->arena, &type_any), yn_loc(a[0]),
+	if (!expect(c, v, type_dict(c->arena, &type_any), a[0],
 		    "'result' of save_db_result (a record such as {inputs, outputs})"))
 		v = &type_any;
 	if (v->kind == TYPE_RECORD) {
@@ -506,7 +518,7 @@ static const struct type *builtin_save_db(struct tc *c, const struct task_ctx *t
 		buf_free(&dropped);
 	}
 	if (a[1])
-		expect(c, value_type(c, tx, a[1]), &type_string, yn_loc(a[1]),
+		expect(c, value_type(c, tx, a[1]), &type_string, a[1],
 		       "'result_type' of save_db_result");
 	return type_db(c->arena, v);
 }
@@ -520,7 +532,7 @@ static const struct type *builtin_load_db(struct tc *c, const struct task_ctx *t
 	if (!builtin_with(c, tx->task, load_db_args, 2, a))
 		return &type_any;
 	v = value_type(c, tx, a[0]);
-	if (!expect(c, v, type_db(c->arena, &type_any), yn_loc(a[0]), "'result_rep' of load_db_result") ||
+	if (!expect(c, v, type_db(c->arena, &type_any), a[0], "'result_rep' of load_db_result") ||
 	    v->kind != TYPE_DB)
 		return &type_any;
 	if (a[1] && a[1]->kind != YN_SEQ) {
@@ -567,7 +579,7 @@ static void tc_task(struct tc *c, const struct spec_flow *f, struct spec_task *t
 	if (t->result) {
 		t->result_t = parse_type_node(c, t->result);
 		if (t->result_t && inferred)
-			expect(c, inferred, t->result_t, yn_loc(t->result),
+			expect(c, inferred, t->result_t, t->result,
 			       "the result of built-in %s", t->uses->str);
 	} else {
 		/* an unknown built-in's result is unknown, not a string */
@@ -599,7 +611,9 @@ void tc_flow(struct arena *a, struct strmap *types, struct spec_flow *f, int str
 
 			dt = value_type(&c, &tx, p->deflt);
 		}
-		expect(&c, dt, p->t, yn_loc(p->deflt), "the default of parameter '%s'", diag_quote(p->name));
+		if (!fits(&c, dt, p->t))
+			expect(&c, dt, p->t, p->deflt, "the default of parameter '%s'",
+			       diag_quote(p->name));
 	}
 	{
 		/* each task after those it needs; tasks on a cycle (reported by
@@ -626,23 +640,21 @@ static const struct type *mapping_value(struct tc *c, const struct spec_mapping 
 	const struct ynode *at = m->map_type_node ? m->map_type_node : m->key;
 	char saver[256];
 
-	if (!r)
-		return NULL;
+	if (!r || m->map_type == SPEC_MAP_RAW)
+		return r;
+	if ((m->map_type == SPEC_MAP_FILE && r->kind == TYPE_FILE) || r->kind == TYPE_ANY)
+		return r;
 	snprintf(saver, sizeof(saver), "task '%s' of flow '%s'", diag_quote(m->task->name),
 		 diag_quote(m->parent_flow->str));
 	switch (m->map_type) {
 	case SPEC_MAP_RAW:
 		return r;
 	case SPEC_MAP_FILE:
-		if (r->kind == TYPE_FILE || r->kind == TYPE_ANY)
-			return r;
 		diag_report(c->ds, DIAG_E0304, yn_loc(at),
 			    "map_type file needs a task that saves a file; %s returns %s", saver,
 			    type_str(r));
 		return NULL;
 	case SPEC_MAP_DB:
-		if (r->kind == TYPE_ANY)
-			return r;
 		if (r->kind != TYPE_DB) {
 			diag_report(c->ds, DIAG_E0304, yn_loc(at),
 				    "map_type db needs a task that saves a db result; %s returns %s",
@@ -675,8 +687,8 @@ void tc_fof(struct spec_set *set, const struct spec_fof *fof, int strict, struct
 			if (!m->target || !m->parent || !m->task || !m->target->t)
 				continue;
 			v = mapping_value(&c, m);
-			if (v)
-				expect(&c, v, m->target->t, yn_loc(m->key),
+			if (v && !fits(&c, v, m->target->t))
+				expect(&c, v, m->target->t, m->key,
 				       "the value of %s mapping from task '%s' of flow '%s' into "
 				       "parameter '%s' of %s '%s'", kinds[m->map_type],
 				       diag_quote(m->task->name), diag_quote(m->parent_flow->str),
