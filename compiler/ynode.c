@@ -272,15 +272,21 @@ static void set_end(struct ynode *n, yaml_mark_t end)
 		n->width = (uint16_t)(cols < UINT16_MAX ? cols : UINT16_MAX);
 }
 
+/* init_node: n a node of kind starting at start, its width up to end */
+static void init_node(struct ynode *n, enum yn_kind kind, yaml_mark_t start, yaml_mark_t end)
+{
+	memset(n, 0, sizeof(*n));
+	n->kind = kind;
+	n->line = (uint32_t)start.line + 1;
+	n->col = (uint32_t)start.column + 1;
+	set_end(n, end);
+}
+
 static struct ynode new_node(enum yn_kind kind, yaml_mark_t start, yaml_mark_t end)
 {
 	struct ynode n;
 
-	memset(&n, 0, sizeof(n));
-	n.kind = kind;
-	n.line = (uint32_t)start.line + 1;
-	n.col = (uint32_t)start.column + 1;
-	set_end(&n, end);
+	init_node(&n, kind, start, end);
 	return n;
 }
 
@@ -354,16 +360,24 @@ static void check_keys(struct loader *l, struct ynode *items, size_t n)
 	free(keys);
 }
 
+/* next_node: room for the next node of the innermost open collection, or
+ * for the document's root: the node is made there */
+static struct ynode *next_node(struct loader *l)
+{
+	if (!l->depth) {
+		l->has_root = 1;
+		return &l->root;
+	}
+	if (l->nkids + 1 > l->kidcap)
+		util_grow(&l->kids, &l->kidcap, l->nkids + 1, sizeof(*l->kids));
+	return &l->kids[l->nkids++];
+}
+
 /* attach: adds a complete node to the innermost open collection, or makes it
  * the document root */
 static void attach(struct loader *l, const struct ynode *n)
 {
-	if (!l->depth) {
-		l->root = *n;
-		l->has_root = 1;
-		return;
-	}
-	VEC_PUSH(l->kids, l->nkids, l->kidcap, *n);
+	*next_node(l) = *n;
 }
 
 static void open_collection(struct loader *l, const struct ynode *n)
@@ -418,21 +432,20 @@ static int cols_exact(const struct ynode *n, const yaml_event_t *ev)
 	return cols == n->len - cont + quotes;
 }
 
-static struct ynode scalar_node(struct loader *l, const yaml_event_t *ev)
+/* scalar_node: n the node of scalar event ev */
+static void scalar_node(struct loader *l, const yaml_event_t *ev, struct ynode *n)
 {
-	struct ynode n = new_node(YN_SCALAR, ev->start_mark, ev->end_mark);
-
-	n.str = intern(l, (const char *)ev->data.scalar.value, ev->data.scalar.length);
-	n.len = (uint32_t)ev->data.scalar.length;
+	init_node(n, YN_SCALAR, ev->start_mark, ev->end_mark);
+	n->str = intern(l, (const char *)ev->data.scalar.value, ev->data.scalar.length);
+	n->len = (uint32_t)ev->data.scalar.length;
 	switch (ev->data.scalar.style) {
-	case YAML_SINGLE_QUOTED_SCALAR_STYLE: n.style = YN_SINGLE_QUOTED; break;
-	case YAML_DOUBLE_QUOTED_SCALAR_STYLE: n.style = YN_DOUBLE_QUOTED; break;
-	case YAML_LITERAL_SCALAR_STYLE: n.style = YN_LITERAL; break;
-	case YAML_FOLDED_SCALAR_STYLE: n.style = YN_FOLDED; break;
-	default: n.style = YN_PLAIN; break;
+	case YAML_SINGLE_QUOTED_SCALAR_STYLE: n->style = YN_SINGLE_QUOTED; break;
+	case YAML_DOUBLE_QUOTED_SCALAR_STYLE: n->style = YN_DOUBLE_QUOTED; break;
+	case YAML_LITERAL_SCALAR_STYLE: n->style = YN_LITERAL; break;
+	case YAML_FOLDED_SCALAR_STYLE: n->style = YN_FOLDED; break;
+	default: n->style = YN_PLAIN; break;
 	}
-	n.cols_exact = cols_exact(&n, ev);
-	return n;
+	n->cols_exact = cols_exact(n, ev);
 }
 
 /* bom_len: bytes of the UTF-8 byte order mark data starts with, which
@@ -546,18 +559,21 @@ static struct diag_loc nul_loc(struct loader *l, const yaml_event_t *ev, const s
 }
 
 /* check_nul: reports a scalar holding a NUL character, which C strings,
- * argv and the environment cannot carry; returns 0 then */
+ * argv and the environment cannot carry; returns 0 then. n is the node
+ * last made. */
 static int check_nul(struct loader *l, const yaml_parser_t *p, const yaml_event_t *ev,
 		     const struct ynode *n)
 {
-	const struct frame *top = l->depth ? &l->stack[l->depth - 1] : NULL;
-	const char *what = top && top->node.kind == YN_MAP && (l->nkids - top->first) % 2 == 0
-		? "mapping key" : "string";
+	const struct frame *top;
+	const char *what;
 	struct diag_loc loc;
 	char esc[ESCAPE_SIZE];
 
 	if (!memchr(n->str, '\0', n->len))
 		return 1;
+	top = l->depth ? &l->stack[l->depth - 1] : NULL;
+	what = top && top->node.kind == YN_MAP && (l->nkids - 1 - top->first) % 2 == 0
+		? "mapping key" : "string";
 	loc = nul_loc(l, ev, n, p->encoding == YAML_UTF8_ENCODING, esc);
 	if (*esc)
 		diag_report(l->ds, DIAG_E0006, loc, "%s holds a NUL character (the escape '%s'); "
@@ -685,14 +701,13 @@ static int parse(struct loader *l, const char *data, size_t len)
 			close_collection(l, ev.end_mark);
 			break;
 		case YAML_SCALAR_EVENT: {
-			struct ynode n = scalar_node(l, &ev);
+			struct ynode *n = next_node(l);
 
+			scalar_node(l, &ev, n);
 			l->size.nodes++;
-			l->size.text += n.len;
-
-			if (!check_nul(l, &parser, &ev, &n))
+			l->size.text += n->len;
+			if (!check_nul(l, &parser, &ev, n))
 				ok = 0;
-			attach(l, &n);
 			break;
 		}
 		case YAML_ALIAS_EVENT: {
