@@ -138,6 +138,7 @@ struct flows_check {
 	int strict;                 /* --strict */
 	struct arena arena;         /* what the checks make */
 	struct strmap types;        /* the types parsed, by their text */
+	struct strmap refs;         /* the references parsed, by their text */
 	struct diags ds;            /* what they report */
 };
 
@@ -179,7 +180,7 @@ static void *check_flows(void *arg)
 
 	while (take_flows(k, &from, &to)) {
 		for (i = from; i < to; i++)
-			resolve_flow_refs(&k->arena, k->set->flows[i], &k->ds);
+			resolve_flow_refs(&k->arena, &k->refs, k->set->flows[i], &k->ds);
 		for (i = from; i < to; i++)
 			check_flow(k->set->flows[i], &k->ds);
 		for (i = from; i < to; i++)
@@ -249,6 +250,8 @@ static void check_all_flows(struct driver *d)
 	arena_release_tail(&b.arena); /* what was reserved and not used */
 	arena_adopt(&set->arena, &b.arena);
 	strmap_free(&b.types);
+	strmap_free(&a.refs);
+	strmap_free(&b.refs);
 	diag_move(&d->ds, &b.ds);
 }
 

@@ -524,6 +524,7 @@ struct bind_ctx {
 	struct spec_ref *refs;      /* references found so far */
 	size_t nrefs;               /* number of refs */
 	size_t cap;                 /* allocated refs */
+	struct strmap *parsed;      /* references parsed before, by their text */
 	struct diags *ds;           /* where problems go */
 };
 
@@ -551,6 +552,7 @@ static void bind_string(struct bind_ctx *c, const struct ynode *n)
 		struct spec_ref r;
 		struct parse_error err;
 		struct strmap *names;
+		struct ref *known;
 		void *idx;
 
 		memset(&r, 0, sizeof(r));
@@ -567,19 +569,29 @@ static void bind_string(struct bind_ctx *c, const struct ynode *n)
 			return;
 		}
 		from = span.end;
-		if (ref_parse(c->arena, n->str + span.body, span.body_len, &r.ref, &err) < 0) {
+		/* the same text parses alike (its offsets are its own): once
+		 * for all the flows a thread checks */
+		known = strmap_get(c->parsed, n->str + span.body, span.body_len);
+		if (known) {
+			r.ref = *known;
+		} else if (ref_parse(c->arena, n->str + span.body, span.body_len, &r.ref, &err) < 0) {
 			diag_report(c->ds, DIAG_E0112,
 				    yn_loc_after(n, span.start, at, span.body + err.offset), "%s",
 				    err.msg);
+			VEC_PUSH(c->refs, c->nrefs, c->cap, r);
+			continue;
 		} else {
-			names = r.ref.root == REF_TASK ? c->tasks : c->params;
-			idx = strmap_get(names, r.ref.name, strlen(r.ref.name));
-			if (idx) {
-				r.bound = 1;
-				r.target = (size_t)(uintptr_t)idx - 1;
-			} else {
-				report_unknown_ref(c, &r);
-			}
+			known = arena_alloc(c->arena, sizeof(*known));
+			*known = r.ref;
+			strmap_put(c->parsed, n->str + span.body, span.body_len, known);
+		}
+		names = r.ref.root == REF_TASK ? c->tasks : c->params;
+		idx = strmap_get(names, r.ref.name, strlen(r.ref.name));
+		if (idx) {
+			r.bound = 1;
+			r.target = (size_t)(uintptr_t)idx - 1;
+		} else {
+			report_unknown_ref(c, &r);
 		}
 		VEC_PUSH(c->refs, c->nrefs, c->cap, r);
 	}
@@ -636,7 +648,8 @@ static void index_scalars(struct arena *a, struct spec_task *t)
 	qsort(t->scalars, t->nscalars, sizeof(*t->scalars), cmp_scalar);
 }
 
-void resolve_flow_refs(struct arena *a, struct spec_flow *f, struct diags *ds)
+void resolve_flow_refs(struct arena *a, struct strmap *parsed, struct spec_flow *f,
+		       struct diags *ds)
 {
 	struct strmap params = {0}, tasks = {0};
 	struct bind_ctx c = {0};
@@ -646,6 +659,7 @@ void resolve_flow_refs(struct arena *a, struct spec_flow *f, struct diags *ds)
 	c.flow = f;
 	c.params = &params;
 	c.tasks = &tasks;
+	c.parsed = parsed;
 	c.ds = ds;
 	for (i = 0; i < f->nparams; i++)
 		strmap_put(&params, f->params[i].name, strlen(f->params[i].name),

@@ -23,7 +23,10 @@ void resolve_flows(struct spec_set *set, const char *const *dirs, size_t ndirs,
 /* resolve_flow_refs: parses every ${{ }} in the run, env and with values
  * of every task of f and binds it to the parameter or task it names,
  * reporting malformed references and unknown names; the references go to
- * a. It reads nothing outside f. */
-void resolve_flow_refs(struct arena *a, struct spec_flow *f, struct diags *ds);
+ * a, and each text parsed into parsed (kept by the caller from flow to
+ * flow, with a, so that a reference written alike in many flows is
+ * parsed once). It reads nothing outside f. */
+void resolve_flow_refs(struct arena *a, struct strmap *parsed, struct spec_flow *f,
+		       struct diags *ds);
 
 #endif
