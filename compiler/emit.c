@@ -51,16 +51,16 @@ static void needs_write(struct jw *w, struct order_deps *d, size_t node, const s
 }
 
 /* key_int: the member key with integer v */
-static void key_int(struct jw *w, const char *key, long long v)
+static void key_int(struct jw *w, struct jw_lit key, long long v)
 {
-	jw_key(w, key);
+	jw_key_lit(w, key);
 	jw_int(w, v);
 }
 
 /* key_str: the member key with string s */
-static void key_str(struct jw *w, const char *key, const char *s)
+static void key_str(struct jw *w, struct jw_lit key, const char *s)
 {
-	jw_key(w, key);
+	jw_key_lit(w, key);
 	jw_str(w, s);
 }
 
@@ -79,9 +79,9 @@ static void ref_write(struct jw *w, const struct task_out *to, const struct spec
 
 	jw_object_in_order(w);
 	if (r->ref.root == REF_PARAM)
-		key_int(w, "param", (long long)r->target);
+		key_int(w, JW_LIT("param"), (long long)r->target);
 	if (r->ref.nsteps) {
-		jw_key(w, "path");
+		jw_key_lit(w, JW_LIT("path"));
 		jw_array(w);
 		for (i = 0; i < r->ref.nsteps; i++) {
 			if (r->ref.steps[i].is_index)
@@ -92,7 +92,7 @@ static void ref_write(struct jw *w, const struct task_out *to, const struct spec
 		jw_array_end(w);
 	}
 	if (r->ref.root != REF_PARAM)
-		key_int(w, "task", (long long)to->task_rank[r->target]);
+		key_int(w, JW_LIT("task"), (long long)to->task_rank[r->target]);
 	jw_object_end(w);
 }
 
@@ -105,7 +105,7 @@ static void literal_write(struct jw *w, const struct ynode *n)
 		return;
 	}
 	jw_object(w);
-	jw_key(w, "v");
+	jw_key_lit(w, JW_LIT("v"));
 	value_write(w, n);
 	jw_object_end(w);
 }
@@ -143,10 +143,10 @@ static void scalar_template(struct jw *w, const struct task_out *to, const struc
 
 	jw_object(w);
 	if (nrefs && r->span.start == 0 && r->span.end == n->len) {
-		jw_key(w, "ref");
+		jw_key_lit(w, JW_LIT("ref"));
 		ref_write(w, to, r);
 	} else if (nrefs) {
-		jw_key(w, "cat");
+		jw_key_lit(w, JW_LIT("cat"));
 		jw_array(w);
 		for (i = first; i < first + nrefs; i++) {
 			r = &to->task->refs[i];
@@ -168,24 +168,24 @@ static void with_defaults(struct jw *w, const char *builtin, int as_template)
 {
 	static const struct {
 		const char *builtin; /* the task */
-		const char *arg;     /* the argument */
+		struct jw_lit arg;   /* the argument */
 		const char *json;    /* its default, as JSON */
 	} defaults[] = {
-		{"save_file", "filesystem_identifier", "\"local\""},
-		{"save_file", "create_dir", "true"},
-		{"save_db_result", "result_type", "\"generic\""},
+		{"save_file", JW_LIT_INIT("filesystem_identifier"), "\"local\""},
+		{"save_file", JW_LIT_INIT("create_dir"), "true"},
+		{"save_db_result", JW_LIT_INIT("result_type"), "\"generic\""},
 	};
 	size_t i;
 
 	for (i = 0; i < sizeof(defaults) / sizeof(*defaults); i++) {
 		int tagged = as_template && defaults[i].json[0] != '"';
 
-		if (strcmp(defaults[i].builtin, builtin) != 0 || jw_has_key(w, defaults[i].arg))
+		if (strcmp(defaults[i].builtin, builtin) != 0 || jw_has_key(w, defaults[i].arg.key))
 			continue;
-		jw_key(w, defaults[i].arg);
+		jw_key_lit(w, defaults[i].arg);
 		if (tagged) {
 			jw_object(w);
-			jw_key(w, "v");
+			jw_key_lit(w, JW_LIT("v"));
 		}
 		jw_raw(w, defaults[i].json);
 		if (tagged)
@@ -204,7 +204,7 @@ static void template(struct jw *w, const struct task_out *to, const struct ynode
 
 	if (n->kind == YN_MAP) {
 		jw_object(w);
-		jw_key(w, literal ? "v" : "obj");
+		jw_key_lit(w, literal ? JW_LIT("v") : JW_LIT("obj"));
 		jw_object(w);
 		if (literal)
 			value_write_members(w, n);
@@ -224,7 +224,7 @@ static void template(struct jw *w, const struct task_out *to, const struct ynode
 		literal_write(w, n);
 	} else if (n->kind == YN_SEQ) {
 		jw_object(w);
-		jw_key(w, "arr");
+		jw_key_lit(w, JW_LIT("arr"));
 		jw_array(w);
 		for (i = 0; i < n->n; i++)
 			template(w, to, yn_item(n, i), NULL);
@@ -236,18 +236,18 @@ static void template(struct jw *w, const struct task_out *to, const struct ynode
 }
 
 /* set_positive: the member key with v, when v is positive */
-static void set_positive(struct jw *w, const char *key, long long v)
+static void set_positive(struct jw *w, struct jw_lit key, long long v)
 {
 	if (v > 0)
 		key_int(w, key, v);
 }
 
 /* key_type: the member key with type t's text */
-static void key_type(struct emitter *e, struct jw *w, const char *key, const struct type *t)
+static void key_type(struct emitter *e, struct jw *w, struct jw_lit key, const struct type *t)
 {
 	e->tmp.len = 0;
 	type_print(&e->tmp, t);
-	jw_key(w, key);
+	jw_key_lit(w, key);
 	jw_string(w, e->tmp.data, e->tmp.len);
 }
 
@@ -264,14 +264,14 @@ static void task_write(struct emitter *e, const struct bundle *bundle, const str
 
 	jw_object_in_order(w); /* members in key order */
 	if (t->action == SPEC_RUN) {
-		jw_key(w, "argv");
+		jw_key_lit(w, JW_LIT("argv"));
 		jw_array(w);
 		for (i = 0; i < t->run->n; i++) {
 			const char *file = bundle ? bundle_path(bundle, yn_item(t->run, i)) : NULL;
 
 			if (file) {
 				jw_object(w);
-				key_str(w, "bundled", file);
+				key_str(w, JW_LIT("bundled"), file);
 				jw_object_end(w);
 			} else {
 				template(w, &to, yn_item(t->run, i), NULL);
@@ -280,13 +280,13 @@ static void task_write(struct emitter *e, const struct bundle *bundle, const str
 		jw_array_end(w);
 	}
 	if (t->action == SPEC_USES)
-		key_str(w, "builtin", t->uses->str);
+		key_str(w, JW_LIT("builtin"), t->uses->str);
 	if (t->cache) {
-		jw_key(w, "cache");
+		jw_key_lit(w, JW_LIT("cache"));
 		jw_bool(w, 1);
 	}
 	if (t->env) {
-		jw_key(w, "env");
+		jw_key_lit(w, JW_LIT("env"));
 		jw_object(w);
 		/* a repeated name (an error the front end reports) once, the first */
 		for (i = 0; i < t->env->n; i++)
@@ -296,25 +296,25 @@ static void task_write(struct emitter *e, const struct bundle *bundle, const str
 			}
 		jw_object_end(w);
 	}
-	key_str(w, "kind", kinds[t->action]);
-	key_str(w, "name", t->name);
-	jw_key(w, "needs");
+	key_str(w, JW_LIT("kind"), kinds[t->action]);
+	key_str(w, JW_LIT("name"), t->name);
+	jw_key_lit(w, JW_LIT("needs"));
 	needs_write(w, d, ti, rank);
-	key_type(e, w, "result", t->result_t);
-	set_positive(w, "retries", t->retries);
-	set_positive(w, "retry_delay_ms", t->retry_delay_ms);
+	key_type(e, w, JW_LIT("result"), t->result_t);
+	set_positive(w, JW_LIT("retries"), t->retries);
+	set_positive(w, JW_LIT("retry_delay_ms"), t->retry_delay_ms);
 	if (t->action == SPEC_SHELL) {
-		jw_key(w, "script");
+		jw_key_lit(w, JW_LIT("script"));
 		jw_string(w, t->shell->str, t->shell->len);
 	}
-	set_positive(w, "timeout_ms", t->timeout_ms);
+	set_positive(w, JW_LIT("timeout_ms"), t->timeout_ms);
 	if (t->with) {
-		jw_key(w, "with");
+		jw_key_lit(w, JW_LIT("with"));
 		template(w, &to, t->with, t->action == SPEC_USES ? t->uses->str : NULL);
 	} else if (t->action == SPEC_USES) {
-		jw_key(w, "with");
+		jw_key_lit(w, JW_LIT("with"));
 		jw_object(w);
-		jw_key(w, "v");
+		jw_key_lit(w, JW_LIT("v"));
 		jw_object(w);
 		with_defaults(w, t->uses->str, 0);
 		jw_object_end(w);
@@ -324,11 +324,11 @@ static void task_write(struct emitter *e, const struct bundle *bundle, const str
 }
 
 /* strings_write: the member key with the strings of list */
-static void strings_write(struct jw *w, const char *key, const struct ynode *list)
+static void strings_write(struct jw *w, struct jw_lit key, const struct ynode *list)
 {
 	size_t i;
 
-	jw_key(w, key);
+	jw_key_lit(w, key);
 	jw_array(w);
 	for (i = 0; i < list->n; i++)
 		jw_string(w, yn_item(list, i)->str, yn_item(list, i)->len);
@@ -388,7 +388,8 @@ static void source_write(struct emitter *e, const struct comp *c, const struct c
 			 const struct spec_param *p, const size_t *flow_rank,
 			 size_t *const *task_rank)
 {
-	static const char *const map_kinds[] = {"raw", "file", "db"};
+	static const struct jw_lit map_kinds[] = {JW_LIT_INIT("raw"), JW_LIT_INIT("file"),
+						  JW_LIT_INIT("db")};
 	struct jw *w = &e->fw;
 
 	jw_object(w);
@@ -399,24 +400,24 @@ static void source_write(struct emitter *e, const struct comp *c, const struct c
 			buf_putc(pw->b, ',');
 		jw_object_in_order(pw);
 		if (p->deflt && value_has_json(p->deflt)) {
-			jw_key(pw, "default");
+			jw_key_lit(pw, JW_LIT("default"));
 			value_write(pw, p->deflt);
 		}
-		key_str(pw, "name", c->params[s->index].name);
-		key_type(e, pw, "type", p->t);
+		key_str(pw, JW_LIT("name"), c->params[s->index].name);
+		key_type(e, pw, JW_LIT("type"), p->t);
 		jw_object_end(pw);
-		key_int(w, "input", (long long)e->nparams++);
+		key_int(w, JW_LIT("input"), (long long)e->nparams++);
 	} else {
 		const struct spec_mapping *m = s->map;
 
-		jw_key(w, map_kinds[m->map_type]);
+		jw_key_lit(w, map_kinds[m->map_type]);
 		jw_object_in_order(w);
-		key_int(w, "flow", (long long)flow_rank[s->index]);
+		key_int(w, JW_LIT("flow"), (long long)flow_rank[s->index]);
 		if (m->map_type == SPEC_MAP_DB) {
-			jw_key(w, "index");
+			jw_key_lit(w, JW_LIT("index"));
 			index_write(w, m);
 		}
-		key_int(w, "task", (long long)task_rank[s->index][m->task - m->from->tasks]);
+		key_int(w, JW_LIT("task"), (long long)task_rank[s->index][m->task - m->from->tasks]);
 		jw_object_end(w);
 	}
 	jw_object_end(w);
@@ -468,44 +469,44 @@ static void flow_write(struct emitter *e, const struct bundle *bundle, const str
 
 	jw_object_in_order(w); /* members in key order */
 	if (cf->image)
-		key_str(w, "image", cf->image->str);
+		key_str(w, JW_LIT("image"), cf->image->str);
 	if (cf->labels)
-		strings_write(w, "labels", cf->labels);
-	key_str(w, "name", cf->name);
-	jw_key(w, "needs");
+		strings_write(w, JW_LIT("labels"), cf->labels);
+	key_str(w, JW_LIT("name"), cf->name);
+	jw_key_lit(w, JW_LIT("needs"));
 	needs_write(w, fd, node, rank);
 	if (f->network) {
-		jw_key(w, "network");
+		jw_key_lit(w, JW_LIT("network"));
 		jw_bool(w, 1);
 	}
-	jw_key(w, "params");
+	jw_key_lit(w, JW_LIT("params"));
 	jw_array(w);
 	for (i = 0; i < f->nparams; i++) {
 		const struct spec_param *p = &f->params[i];
 
 		jw_object_in_order(w);
-		key_str(w, "name", p->name);
-		jw_key(w, "source");
+		key_str(w, JW_LIT("name"), p->name);
+		jw_key_lit(w, JW_LIT("source"));
 		source_write(e, c, &cf->sources[i], p, flow_rank, task_rank);
-		key_type(e, w, "type", p->t);
+		key_type(e, w, JW_LIT("type"), p->t);
 		jw_object_end(w);
 	}
 	jw_array_end(w);
-	key_str(w, "project", f->head.project);
+	key_str(w, JW_LIT("project"), f->head.project);
 	if (f->resources.given) {
-		jw_key(w, "resources");
+		jw_key_lit(w, JW_LIT("resources"));
 		jw_object_in_order(w);
-		set_positive(w, "cpus", f->resources.cpus);
-		set_positive(w, "mem_mb", f->resources.mem_mb);
+		set_positive(w, JW_LIT("cpus"), f->resources.cpus);
+		set_positive(w, JW_LIT("mem_mb"), f->resources.mem_mb);
 		if (f->resources.partition)
-			key_str(w, "partition", f->resources.partition->str);
-		set_positive(w, "time_s", f->resources.time_s);
+			key_str(w, JW_LIT("partition"), f->resources.partition->str);
+		set_positive(w, JW_LIT("time_s"), f->resources.time_s);
 		jw_object_end(w);
 	}
 	order_task_deps(f, &td);
 	for (i = 0; i < f->ntasks; i++)
 		torder[task_rank[li][i]] = i;
-	jw_key(w, "tasks");
+	jw_key_lit(w, JW_LIT("tasks"));
 	jw_array(w);
 	for (i = 0; i < f->ntasks; i++)
 		task_write(e, bundle, f, torder[i], &td, task_rank[li]);

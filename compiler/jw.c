@@ -111,47 +111,39 @@ void jw_object_end(struct jw *w)
 	buf_putc(w->b, '}');
 }
 
-void jw_key(struct jw *w, const char *key)
+/* member: the separator before the next member of the innermost object,
+ * and the member remembered for sorting unless the object is in order */
+static void member(struct jw *w, const char *key)
 {
 	struct jw_frame *f = &w->frames[w->nframes - 1];
 	struct jw_member m = {key, 0, 0};
-	size_t len = strlen(key), i;
-	struct buf *b = w->b;
-	char *o;
 
 	if (f->in_order) {
 		if (f->count++)
-			buf_putc(b, ',');
-	} else {
-		if (f->count++) {
-			w->members[w->nmembers - 1].end = b->len;
-			buf_putc(b, ',');
-		}
-		m.start = b->len;
-		VEC_PUSH(w->members, w->nmembers, w->members_cap, m);
+			buf_putc(w->b, ',');
+		return;
 	}
-	w->after_key = 1;
-	/* a key of printable ASCII, as the plan format's are, copied as is
-	 * between its quotes; any other through the string writer */
-	if (b->len + len + 4 > b->cap)
-		buf_room(b, b->len + len + 4);
-	o = b->data + b->len;
-	*o++ = '"';
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)key[i];
+	if (f->count++) {
+		w->members[w->nmembers - 1].end = w->b->len;
+		buf_putc(w->b, ',');
+	}
+	m.start = w->b->len;
+	VEC_PUSH(w->members, w->nmembers, w->members_cap, m);
+}
 
-		if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') {
-			json_text_string(b, key, len);
-			buf_putc(b, ':');
-			return;
-		}
-		o[i] = (char)c;
-	}
-	o += len;
-	*o++ = '"';
-	*o++ = ':';
-	*o = '\0';
-	b->len = (size_t)(o - b->data);
+void jw_key(struct jw *w, const char *key)
+{
+	member(w, key);
+	json_text_string(w->b, key, strlen(key));
+	buf_putc(w->b, ':');
+	w->after_key = 1;
+}
+
+void jw_key_lit(struct jw *w, struct jw_lit k)
+{
+	member(w, k.key);
+	buf_add(w->b, k.text, k.len);
+	w->after_key = 1;
 }
 
 int jw_has_key(const struct jw *w, const char *key)

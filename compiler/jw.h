@@ -54,6 +54,18 @@ void jw_array_end(struct jw *w);
 /* jw_key: the next member's key (NUL-terminated, kept by the caller until
  * the object ends); its value comes next */
 void jw_key(struct jw *w, const char *key);
+/* A key known when flowc is built, of printable ASCII without '"' or
+ * '\\' (the plan format's): its text, quotes and colon included, made by
+ * the compiler. JW_LIT("name") as a value, JW_LIT_INIT in a table. */
+struct jw_lit {
+	const char *key;  /* the key */
+	const char *text; /* "\"key\":" */
+	size_t len;       /* bytes of text */
+};
+#define JW_LIT_INIT(lit) {lit, "\"" lit "\":", sizeof(lit) + 2}
+#define JW_LIT(lit) ((struct jw_lit)JW_LIT_INIT(lit))
+/* jw_key_lit: jw_key for a key known when flowc is built, copied as is */
+void jw_key_lit(struct jw *w, struct jw_lit k);
 /* jw_has_key: whether the innermost open object has a member key */
 int jw_has_key(const struct jw *w, const char *key);
 /* jw_string: a string of len bytes */
