@@ -39,10 +39,8 @@ static const struct type *parse_type_node(struct tc *c, const struct ynode *n)
 	return t;
 }
 
-/* expect: whether a value of type s may stand where t is expected; reports
- * E0303 (or W0301 under --strict) as "WHAT is S, expected T" */
-/* fits: whether a value of type s may go where t is expected, without a
- * report */
+/* fits: whether a value of type s may stand where t is expected, without
+ * a report */
 static int fits(const struct tc *c, const struct type *s, const struct type *t)
 {
 	enum type_fit fit = type_assignable(s, t);
@@ -52,8 +50,9 @@ static int fits(const struct tc *c, const struct type *s, const struct type *t)
 
 static int expect(struct tc *c, const struct type *s, const struct type *t, const struct ynode *at,
 		  const char *fmt, ...) ATTR_PRINTF(5, 6);
-/* expect: fits, or a report at node at (its place found only then) of what
- * fmt says; 0 when s cannot be t */
+/* expect: whether s fits t; when not, reports E0303 (or W0301 under
+ * --strict) as "WHAT is S, expected T" at node at, whose place is found
+ * only then; 0 when s cannot be t */
 static int expect(struct tc *c, const struct type *s, const struct type *t, const struct ynode *at,
 		  const char *fmt, ...)
 {
