@@ -572,26 +572,25 @@ static void bind_string(struct bind_ctx *c, const struct ynode *n)
 		/* the same text parses alike (its offsets are its own): once
 		 * for all the flows a thread checks */
 		known = strmap_get(c->parsed, n->str + span.body, span.body_len);
-		if (known) {
-			r.ref = *known;
-		} else if (ref_parse(c->arena, n->str + span.body, span.body_len, &r.ref, &err) < 0) {
-			diag_report(c->ds, DIAG_E0112,
-				    yn_loc_after(n, span.start, at, span.body + err.offset), "%s",
-				    err.msg);
-			VEC_PUSH(c->refs, c->nrefs, c->cap, r);
-			continue;
-		} else {
+		if (!known && ref_parse(c->arena, n->str + span.body, span.body_len, &r.ref, &err) == 0) {
 			known = arena_alloc(c->arena, sizeof(*known));
 			*known = r.ref;
 			strmap_put(c->parsed, n->str + span.body, span.body_len, known);
 		}
-		names = r.ref.root == REF_TASK ? c->tasks : c->params;
-		idx = strmap_get(names, r.ref.name, strlen(r.ref.name));
-		if (idx) {
-			r.bound = 1;
-			r.target = (size_t)(uintptr_t)idx - 1;
+		if (!known) {
+			diag_report(c->ds, DIAG_E0112,
+				    yn_loc_after(n, span.start, at, span.body + err.offset), "%s",
+				    err.msg);
 		} else {
-			report_unknown_ref(c, &r);
+			r.ref = *known;
+			names = r.ref.root == REF_TASK ? c->tasks : c->params;
+			idx = strmap_get(names, r.ref.name, strlen(r.ref.name));
+			if (idx) {
+				r.bound = 1;
+				r.target = (size_t)(uintptr_t)idx - 1;
+			} else {
+				report_unknown_ref(c, &r);
+			}
 		}
 		VEC_PUSH(c->refs, c->nrefs, c->cap, r);
 	}
