@@ -631,6 +631,15 @@ void tc_flow(struct arena *a, struct strmap *types, struct spec_flow *f, int str
 	free(order);
 }
 
+/* saver_of: "task T of flow F", the task a mapping takes its value from,
+ * for a report */
+static const char *saver_of(const struct spec_mapping *m, char *buf, size_t size)
+{
+	snprintf(buf, size, "task '%s' of flow '%s'", diag_quote(m->task->name),
+		 diag_quote(m->parent_flow->str));
+	return buf;
+}
+
 /* mapping_value: the type a mapped parameter receives, or NULL when the
  * parent task cannot produce it (reported) or its type is unknown */
 static const struct type *mapping_value(struct tc *c, const struct spec_mapping *m)
@@ -639,31 +648,31 @@ static const struct type *mapping_value(struct tc *c, const struct spec_mapping 
 	const struct ynode *at = m->map_type_node ? m->map_type_node : m->key;
 	char saver[256];
 
-	if (!r || m->map_type == SPEC_MAP_RAW)
-		return r;
-	if ((m->map_type == SPEC_MAP_FILE && r->kind == TYPE_FILE) || r->kind == TYPE_ANY)
-		return r;
-	snprintf(saver, sizeof(saver), "task '%s' of flow '%s'", diag_quote(m->task->name),
-		 diag_quote(m->parent_flow->str));
+	if (!r)
+		return NULL;
 	switch (m->map_type) {
 	case SPEC_MAP_RAW:
 		return r;
 	case SPEC_MAP_FILE:
+		if (r->kind == TYPE_FILE || r->kind == TYPE_ANY)
+			return r;
 		diag_report(c->ds, DIAG_E0304, yn_loc(at),
-			    "map_type file needs a task that saves a file; %s returns %s", saver,
-			    type_str(r));
+			    "map_type file needs a task that saves a file; %s returns %s",
+			    saver_of(m, saver, sizeof(saver)), type_str(r));
 		return NULL;
 	case SPEC_MAP_DB:
+		if (r->kind == TYPE_ANY)
+			return r;
 		if (r->kind != TYPE_DB) {
 			diag_report(c->ds, DIAG_E0304, yn_loc(at),
 				    "map_type db needs a task that saves a db result; %s returns %s",
-				    saver, type_str(r));
+				    saver_of(m, saver, sizeof(saver)), type_str(r));
 			return NULL;
 		}
 		{
 			char doc[300];
 
-			snprintf(doc, sizeof(doc), "saved by %s", saver);
+			snprintf(doc, sizeof(doc), "saved by %s", saver_of(m, saver, sizeof(saver)));
 			return select_document(c, r->elem, m->attribute, m->attribute_index, doc);
 		}
 	}
