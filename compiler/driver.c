@@ -255,23 +255,28 @@ static void check_all_flows(struct driver *d)
 	diag_move(&d->ds, &b.ds);
 }
 
+enum { MADE_NOTHING, MADE_FLOW, MADE_FOF };
+
+/* a document's side when the thread that parsed it does not say */
+#define SIDE_FREE 2
+
+/* one document of a file, to read into the set */
+struct doc {
+	const struct ynode *root;   /* the document */
+	const struct yn_size *size; /* its size */
+	unsigned char side;         /* which of two threads reads it (or SIDE_FREE) */
+	unsigned char made;         /* what it made (MADE_...), once read */
+};
+
 /* Documents read into a set alone: those of one side of every file's, in
  * file order, into a set and diagnostics of their own. */
 struct docs_add {
-	const struct ynode **docs;  /* every document */
-	const struct yn_size **sizes; /* and its size */
-	const unsigned char *side;  /* which of two threads reads each */
-	unsigned char *made;        /* what each one made (MADE_...) */
+	struct doc *docs;           /* every document */
 	size_t n;                   /* number of docs */
 	unsigned char me;           /* the side this one reads */
 	struct spec_set set;        /* what they define */
 	struct diags ds;            /* what they report */
 };
-
-enum { MADE_NOTHING, MADE_FLOW, MADE_FOF };
-
-/* a document's side when the thread that parsed it does not say */
-#define SIDE_FREE 2
 
 static void *add_docs(void *arg)
 {
@@ -279,12 +284,14 @@ static void *add_docs(void *arg)
 	size_t i, flows, fofs;
 
 	for (i = 0; i < k->n; i++) {
-		if (k->side[i] != k->me)
+		struct doc *doc = &k->docs[i];
+
+		if (doc->side != k->me)
 			continue;
 		flows = k->set.nflows;
 		fofs = k->set.nfofs;
-		spec_add_document(&k->set, k->docs[i], k->sizes[i], &k->ds);
-		k->made[i] = k->set.nflows > flows ? MADE_FLOW : k->set.nfofs > fofs ? MADE_FOF : MADE_NOTHING;
+		spec_add_document(&k->set, doc->root, doc->size, &k->ds);
+		doc->made = k->set.nflows > flows ? MADE_FLOW : k->set.nfofs > fofs ? MADE_FOF : MADE_NOTHING;
 	}
 	return NULL;
 }
@@ -296,10 +303,9 @@ static void *add_docs(void *arg)
  * spec took three times as long), others to the first thread until it
  * holds half the nodes of all; the flows and flows of flows of both then
  * in the order of the documents that made them. */
-static void add_all_docs(struct driver *d, const struct ynode **docs, const struct yn_size **sizes,
-			 unsigned char *side, size_t n)
+static void add_all_docs(struct driver *d, struct doc *docs, size_t n)
 {
-	struct docs_add a = {docs, sizes, side, NULL, n, 0, d->set, d->ds}, b = a;
+	struct docs_add a = {docs, n, 0, d->set, d->ds}, b = a;
 	size_t i, ia, ib, k, nodes = 0, nodes0 = 0;
 	struct spec_flow **flows;
 	struct spec_fof **fofs;
@@ -307,23 +313,21 @@ static void add_all_docs(struct driver *d, const struct ynode **docs, const stru
 	memset(&b.set, 0, sizeof(b.set));
 	memset(&b.ds, 0, sizeof(b.ds));
 	b.me = 1;
-	a.made = xcalloc(n ? n : 1, 1);
-	b.made = a.made;
 	if (n >= PARALLEL_FLOWS && util_two_cpus()) {
 		/* free documents to side 0 until it holds half the nodes */
 		for (i = 0; i < n; i++) {
-			nodes += sizes[i]->nodes;
-			if (side[i] == 0)
-				nodes0 += sizes[i]->nodes;
+			nodes += docs[i].size->nodes;
+			if (docs[i].side == 0)
+				nodes0 += docs[i].size->nodes;
 		}
 		for (i = 0; i < n; i++)
-			if (side[i] == SIDE_FREE && !(side[i] = nodes0 >= nodes / 2))
-				nodes0 += sizes[i]->nodes;
+			if (docs[i].side == SIDE_FREE && !(docs[i].side = nodes0 >= nodes / 2))
+				nodes0 += docs[i].size->nodes;
 		arena_reserve(&b.set.arena, SPEC_BYTES_PER_NODE * (nodes - nodes0) + ((size_t)64 << 10));
 		in_parallel(add_docs, &a, &b);
 	} else {
 		for (i = 0; i < n; i++)
-			side[i] = 0;
+			docs[i].side = 0;
 		add_docs(&a);
 	}
 	/* the set held nothing before: its flows and flows of flows are the
@@ -331,11 +335,11 @@ static void add_all_docs(struct driver *d, const struct ynode **docs, const stru
 	flows = xmalloc((a.set.nflows + b.set.nflows + 1) * sizeof(*flows));
 	fofs = xmalloc((a.set.nfofs + b.set.nfofs + 1) * sizeof(*fofs));
 	for (i = ia = ib = k = 0; i < n; i++)
-		if (a.made[i] == MADE_FLOW)
-			flows[k++] = side[i] ? b.set.flows[ib++] : a.set.flows[ia++];
+		if (docs[i].made == MADE_FLOW)
+			flows[k++] = docs[i].side ? b.set.flows[ib++] : a.set.flows[ia++];
 	for (i = ia = ib = k = 0; i < n; i++)
-		if (a.made[i] == MADE_FOF)
-			fofs[k++] = side[i] ? b.set.fofs[ib++] : a.set.fofs[ia++];
+		if (docs[i].made == MADE_FOF)
+			fofs[k++] = docs[i].side ? b.set.fofs[ib++] : a.set.fofs[ia++];
 	d->set = a.set;
 	d->ds = a.ds;
 	free(d->set.flows);
@@ -344,7 +348,6 @@ static void add_all_docs(struct driver *d, const struct ynode **docs, const stru
 	d->set.nflows = d->set.flowcap = a.set.nflows + b.set.nflows;
 	d->set.fofs = fofs;
 	d->set.nfofs = d->set.fofcap = a.set.nfofs + b.set.nfofs;
-	free(a.made);
 	arena_release_tail(&b.set.arena);
 	arena_adopt(&d->set.arena, &b.set.arena);
 	spec_free(&b.set);
@@ -354,10 +357,8 @@ static void add_all_docs(struct driver *d, const struct ynode **docs, const stru
 void driver_check(struct driver *d)
 {
 	const char **unread = NULL;
-	const struct ynode **docs = NULL;
-	const struct yn_size **sizes = NULL;
-	unsigned char *side = NULL;
-	size_t i, j, nunread = 0, cap = 0, ndocs = 0, doccap = 0, sizecap = 0, sidecap = 0;
+	struct doc *docs = NULL;
+	size_t i, j, nunread = 0, cap = 0, ndocs = 0, doccap = 0;
 
 	for (i = 0; i < d->nfiles; i++) {
 		const struct yfile *y = &d->files[i]->yaml;
@@ -368,19 +369,15 @@ void driver_check(struct driver *d)
 			diag_report(&d->ds, DIAG_W0001, (struct diag_loc){y->path, 0, 0, 0},
 				    "file holds no flow or flow of flows");
 		for (j = 0; j < y->ndocs; j++) {
-			util_grow(&docs, &doccap, ndocs + 1, sizeof(*docs));
-			util_grow(&sizes, &sizecap, ndocs + 1, sizeof(*sizes));
-			util_grow(&side, &sidecap, ndocs + 1, sizeof(*side));
-			sizes[ndocs] = &y->sizes[j];
 			/* a file parsed by two threads: the side of the one that did */
-			side[ndocs] = y->split == y->ndocs ? SIDE_FREE : j >= y->split;
-			docs[ndocs++] = y->docs[j];
+			struct doc doc = {y->docs[j], &y->sizes[j],
+					  y->split == y->ndocs ? SIDE_FREE : j >= y->split, MADE_NOTHING};
+
+			VEC_PUSH(docs, ndocs, doccap, doc);
 		}
 	}
-	add_all_docs(d, docs, sizes, side, ndocs);
+	add_all_docs(d, docs, ndocs);
 	free(docs);
-	free(sizes);
-	free(side);
 	resolve_flows(&d->set, d->dirs, d->ndirs, unread, nunread, &d->ds);
 	free(unread);
 	check_all_flows(d);
