@@ -163,7 +163,7 @@ static void check_task(struct flow_ctx *c, const struct spec_task *t)
 	size_t i;
 
 	for (i = 0; i < t->nrefs; i++)
-		if (t->refs[i].bound && t->refs[i].ref.root == REF_TASK)
+		if (t->refs[i].bound && t->refs[i].ref->root == REF_TASK)
 			graph_add(&c->deps, c->task, t->refs[i].target, t->refs[i].node, 1);
 	if (t->shell) {
 		const char *open = strstr(t->shell->str, "${{");

@@ -78,20 +78,20 @@ static void ref_write(struct jw *w, const struct task_out *to, const struct spec
 	size_t i;
 
 	jw_object_in_order(w);
-	if (r->ref.root == REF_PARAM)
+	if (r->ref->root == REF_PARAM)
 		key_int(w, JW_LIT("param"), (long long)r->target);
-	if (r->ref.nsteps) {
+	if (r->ref->nsteps) {
 		jw_key_lit(w, JW_LIT("path"));
 		jw_array(w);
-		for (i = 0; i < r->ref.nsteps; i++) {
-			if (r->ref.steps[i].is_index)
-				jw_int(w, r->ref.steps[i].index);
+		for (i = 0; i < r->ref->nsteps; i++) {
+			if (r->ref->steps[i].is_index)
+				jw_int(w, r->ref->steps[i].index);
 			else
-				jw_str(w, r->ref.steps[i].key);
+				jw_str(w, r->ref->steps[i].key);
 		}
 		jw_array_end(w);
 	}
-	if (r->ref.root != REF_PARAM)
+	if (r->ref->root != REF_PARAM)
 		key_int(w, JW_LIT("task"), (long long)to->task_rank[r->target]);
 	jw_object_end(w);
 }

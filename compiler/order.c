@@ -153,7 +153,7 @@ void order_task_deps(const struct spec_flow *f, struct order_deps *d)
 		const struct spec_task *t = &f->tasks[i];
 
 		for (j = 0; j < t->nrefs; j++)
-			if (t->refs[j].bound && t->refs[j].ref.root == REF_TASK)
+			if (t->refs[j].bound && t->refs[j].ref->root == REF_TASK)
 				order_add(d, i, t->refs[j].target);
 		for (j = 0; t->depends_on && j < t->depends_on->n; j++) {
 			const struct spec_task *n = spec_find_task(f, yn_item(t->depends_on, j)->str);

@@ -531,12 +531,12 @@ struct bind_ctx {
 static void report_unknown_ref(struct bind_ctx *c, const struct spec_ref *r)
 {
 	size_t n;
-	int task = r->ref.root == REF_TASK;
+	int task = r->ref->root == REF_TASK;
 	const char **names = task ? spec_task_names(c->flow, &n) : spec_param_names(c->flow, &n);
 
-	diag_report_unknown(c->ds, task ? DIAG_E0111 : DIAG_E0110, spec_ref_loc(r), r->ref.name,
+	diag_report_unknown(c->ds, task ? DIAG_E0111 : DIAG_E0110, spec_ref_loc(r), r->ref->name,
 			    names, n, "flow has no %s named '%s'", task ? "task" : "parameter",
-			    diag_quote(r->ref.name));
+			    diag_quote(r->ref->name));
 	free(names);
 }
 
@@ -552,7 +552,7 @@ static void bind_string(struct bind_ctx *c, const struct ynode *n)
 		struct spec_ref r;
 		struct parse_error err;
 		struct strmap *names;
-		struct ref *known;
+		struct ref parsed;
 		void *idx;
 
 		memset(&r, 0, sizeof(r));
@@ -571,20 +571,20 @@ static void bind_string(struct bind_ctx *c, const struct ynode *n)
 		from = span.end;
 		/* the same text parses alike (its offsets are its own): once
 		 * for all the flows a thread checks */
-		known = strmap_get(c->parsed, n->str + span.body, span.body_len);
-		if (!known && ref_parse(c->arena, n->str + span.body, span.body_len, &r.ref, &err) == 0) {
-			known = arena_alloc(c->arena, sizeof(*known));
-			*known = r.ref;
-			strmap_put(c->parsed, n->str + span.body, span.body_len, known);
+		r.ref = strmap_get(c->parsed, n->str + span.body, span.body_len);
+		if (!r.ref && ref_parse(c->arena, n->str + span.body, span.body_len, &parsed, &err) == 0) {
+			struct ref *known = arena_alloc(c->arena, sizeof(*known));
+
+			*known = parsed;
+			r.ref = strmap_put(c->parsed, n->str + span.body, span.body_len, known);
 		}
-		if (!known) {
+		if (!r.ref) {
 			diag_report(c->ds, DIAG_E0112,
 				    yn_loc_after(n, span.start, at, span.body + err.offset), "%s",
 				    err.msg);
 		} else {
-			r.ref = *known;
-			names = r.ref.root == REF_TASK ? c->tasks : c->params;
-			idx = strmap_get(names, r.ref.name, strlen(r.ref.name));
+			names = r.ref->root == REF_TASK ? c->tasks : c->params;
+			idx = strmap_get(names, r.ref->name, strlen(r.ref->name));
 			if (idx) {
 				r.bound = 1;
 				r.target = (size_t)(uintptr_t)idx - 1;
@@ -680,7 +680,7 @@ void resolve_flow_refs(struct arena *a, struct strmap *parsed, struct spec_flow 
 		if (c.nrefs) {
 			t->refs = arena_alloc(a, c.nrefs * sizeof(*t->refs));
 			memcpy(t->refs, c.refs, c.nrefs * sizeof(*t->refs));
-			t->nrefs = c.nrefs;
+			t->nrefs = (uint32_t)c.nrefs;
 			index_scalars(a, t);
 		}
 	}

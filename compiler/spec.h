@@ -29,7 +29,9 @@ struct spec_ref {
 	const struct ynode *node;    /* the scalar holding it */
 	struct ref_span span;        /* where it is in node->str */
 	uint32_t line, col;          /* where its "${{" is (spec_ref_loc) */
-	struct ref ref;              /* the parsed reference */
+	const struct ref *ref;       /* the parsed reference, shared by every reference of the
+					same text a thread bound (its offsets are the text's);
+					NULL when it does not parse */
 	uint32_t bound;              /* 1 when ref names a parameter or task that exists */
 	uint32_t target;             /* when bound: index in the flow's params or tasks */
 };
@@ -47,6 +49,7 @@ struct spec_task {
 	const struct ynode *node;    /* the task's mapping */
 	const struct ynode *name_node; /* the 'name' value, or the mapping when missing */
 	enum spec_action action;     /* which of run/shell/uses, SPEC_NONE when invalid */
+	int cache;                   /* 1 when results may be reused */
 	const struct ynode *run;     /* list of scalars, or NULL */
 	const struct ynode *shell;   /* scalar, or NULL */
 	const struct ynode *uses;    /* scalar naming a built-in, or NULL */
@@ -57,11 +60,11 @@ struct spec_task {
 	long long timeout_ms;        /* 0 when no timeout */
 	long long retry_delay_ms;    /* delay between retries */
 	long retries;                /* extra attempts after a failure */
-	int cache;                   /* 1 when results may be reused */
 	struct spec_ref *refs;       /* every ${{ }} of run, env and with, in order; set by resolve */
-	size_t nrefs;                /* number of refs */
 	struct spec_scalar_refs *scalars; /* the scalars holding refs, by node address; set by resolve */
-	size_t nscalars;             /* number of scalars */
+	uint32_t nrefs;              /* number of refs (each takes 5 bytes of a file of at most
+					2 GiB) */
+	uint32_t nscalars;           /* number of scalars */
 	const struct type *result_t; /* the result type, set by the type checker */
 };
 

@@ -255,17 +255,17 @@ static const struct type *ref_type(struct tc *c, const struct spec_flow *f, cons
 
 	if (!r->bound)
 		return NULL;
-	base = r->ref.root == REF_PARAM ? f->params[r->target].t : f->tasks[r->target].result_t;
+	base = r->ref->root == REF_PARAM ? f->params[r->target].t : f->tasks[r->target].result_t;
 	if (!base)
 		return NULL;
-	t = walk(c, base, r->ref.steps, r->ref.nsteps, &bad, &why);
+	t = walk(c, base, r->ref->steps, r->ref->nsteps, &bad, &why);
 	if (!t) {
-		print_path(&path, r->ref.steps, bad + 1);
+		print_path(&path, r->ref->steps, bad + 1);
 		diag_report(c->ds, DIAG_E0302,
 			    yn_loc_after(r->node, r->span.start, spec_ref_loc(r),
-					 r->span.body + r->ref.steps[bad].off),
-			    "%s.%s%s does not exist: %s", r->ref.root == REF_PARAM ? "params" : "tasks",
-			    diag_quote(r->ref.name), path.data, why.data);
+					 r->span.body + r->ref->steps[bad].off),
+			    "%s.%s%s does not exist: %s", r->ref->root == REF_PARAM ? "params" : "tasks",
+			    diag_quote(r->ref->name), path.data, why.data);
 	}
 	buf_free(&why);
 	buf_free(&path);
