@@ -6,9 +6,11 @@
 # * flowc: check and compile on the lume example and on generated
 #   compositions (chains, where each flow takes a parameter from the one
 #   before, and fan-outs, where every flow takes one from the first), next
-#   to the time libyaml alone needs to parse the same input (YAML_FLOOR),
-#   the three run in turn, the best of 5 each; flowc's times are those of
-#   its whole process, from its start to its exit (OWN_USAGE).
+#   to the time libyaml alone needs to parse the same input (YAML_FLOOR)
+#   inside a running process, and to the time and peak memory of a process
+#   doing that parse alone; all run in turn, the best of 5 each; the times
+#   of processes (flowc's, the parse's) are from their start to their exit
+#   (OWN_USAGE).
 # * flowrun, run directory on the disk and on tmpfs (/dev/shm): 1,000
 #   /bin/true tasks as a chain and as a fan-out, against posix_spawn+waitpid
 #   loops (SPAWN_FLOOR); a layered DAG of 1,000 tasks passing results, as one
@@ -81,18 +83,21 @@ peak_kib() {
 	/usr/bin/time -v "$@" 2>&1 >/dev/null | awk -F': ' '/Maximum resident/ { print $2 }'
 }
 
-# in_turn FILE: libyaml's parse of FILE (the floor), flowc check and flowc
-# compile of it, one after the other 5 times; the best of each in
-# milliseconds, "FLOOR CHECK COMPILE". In turn, so that all three see the
-# machine at the same moments: its CPUs' speed changes over seconds.
+# in_turn FILE: libyaml's parse of FILE inside a running process (the
+# floor), a process doing that parse alone (started, parsing, exiting),
+# flowc check and flowc compile of it, one after the other 5 times; the
+# best of each in milliseconds, "FLOOR PROCESS CHECK COMPILE". In turn, so
+# that all see the machine at the same moments: its CPUs' speed changes
+# over seconds.
 in_turn() {
-	local fl= ck= co=
+	local fl= fp= ck= co=
 	for _ in 1 2 3 4 5; do
 		keep_best fl floor_once "$1"
+		keep_best fp once_ms "$floor" "$1"
 		keep_best ck once_ms "$flowc" check "$1"
 		keep_best co once_ms "$flowc" compile "$1"
 	done
-	echo "$fl $ck $co"
+	echo "$fl $fp $ck $co"
 }
 
 # floor_once FILE: libyaml's parse of FILE, in whole milliseconds
@@ -100,17 +105,25 @@ floor_once() {
 	"$floor" "$1" | awk '{ printf "%d\n", $1 }'
 }
 
-# Targets: compile within 2x the floor, peak RSS within 10x the YAML (the
-# process alone, libraries mapped, is about 2.3 MiB: small inputs cannot; and the
-# floor is libyaml's parse alone, without starting a process).
+# ratio A B: A / B, as "1.23x"
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / (b ? b : 1) }'; }
+
+# Targets: compile within 2x the floor, peak RSS within 10x the YAML. The
+# floor is libyaml's parse alone, without starting a process; "process"
+# is the same parse as a process of its own, timed and measured as flowc
+# is (start to exit; peak RSS with its libraries mapped), which a small
+# input's figures are better read against: starting a process costs
+# several milliseconds here, and flowc alone, libraries mapped, is about
+# 2.3 MiB.
 lume=specs/examples/lume
-row='%-20s %9s %8s %8s %17s %17s %14s\n'
-printf "$row" input "yaml KiB" "floor ms" "check ms" "compile ms (xfl)" "peak KiB (xyaml)" "plan KiB"
+row='%-20s %9s %8s %8s %8s %24s %17s %10s %14s\n'
+printf "$row" input "yaml KiB" "floor ms" "proc ms" "check ms" "compile ms (xfl, xproc)" \
+	"peak KiB (xyaml)" "proc KiB" "plan KiB"
 printf "$row" "lume example" \
-	"$(( $(cat $lume/*.yaml | wc -c) / 1024 ))" - \
+	"$(( $(cat $lume/*.yaml | wc -c) / 1024 ))" - - \
 	"$(best_ms "$flowc" check -I $lume $lume/flow_of_flows.yaml)" \
 	"$(best_ms "$flowc" compile -I $lume $lume/flow_of_flows.yaml)" \
-	"$(peak_kib "$flowc" compile -I $lume $lume/flow_of_flows.yaml)" \
+	"$(peak_kib "$flowc" compile -I $lume $lume/flow_of_flows.yaml)" - \
 	"$("$flowc" compile -I $lume $lume/flow_of_flows.yaml | wc -c | awk '{printf "%.1f", $1 / 1024}')"
 for shape in chain fanout; do
 	for n in 1000 10000 100000; do
@@ -120,11 +133,12 @@ for shape in chain fanout; do
 		ysize=$(wc -c < "$f")
 		psize=$(wc -c < "$tmp/plan.json")
 		times=$(in_turn "$f")
-		read -r fl ck ms <<< "$times"
+		read -r fl fp ck ms <<< "$times"
 		peak=$(peak_kib "$flowc" compile "$f")
-		printf "$row" "$n-flow $shape" "$((ysize / 1024))" "$fl" "$ck" \
-			"$ms ($(awk -v a="$ms" -v b="$fl" 'BEGIN { printf "%.1f", a / (b ? b : 1) }'))" \
+		printf "$row" "$n-flow $shape" "$((ysize / 1024))" "$fl" "$fp" "$ck" \
+			"$ms ($(ratio "$ms" "$fl"), $(ratio "$ms" "$fp"))" \
 			"$peak ($(awk -v p="$peak" -v y="$ysize" 'BEGIN { printf "%.1f", p * 1024 / y }'))" \
+			"$(peak_kib "$floor" "$f")" \
 			"$((psize / 1024)) ($(awk -v p="$psize" -v y="$ysize" 'BEGIN { printf "%.2f", p / y }')x)"
 	done
 	rm -f "$tmp/${shape}100000.yaml"
@@ -163,7 +177,6 @@ run_once() {
 	(cd "$1" && "$own_usage" "$flowrun" run "$2" --run-dir "$run" -j "$3" < /dev/null) ||
 		{ echo "bench: flowrun run $2 -j $3 failed" >&2; exit 1; }
 }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }'; }
 
 # 1. and 2.: 1,000 trivial tasks (/bin/true) as a chain (each depends on
 # the one before) and as a fan-out (none depends on another). Floors:
