@@ -210,15 +210,21 @@ static void in_parallel(void *(*fn)(void *), void *a, void *b)
 		fatal("internal error: a thread was lost");
 }
 
-/* check_all_flows: every flow checked, for a large set by two threads
- * taking runs of flows. Reports of one flow keep their order, and no two
- * flows share a place, so the sorted reports do not depend on who wrote
- * them. */
-static void check_all_flows(struct driver *d)
+/* resolve_and_check: the set resolved (resolve_flows) and every flow
+ * checked; for a large set, by two threads taking runs of flows, the
+ * second one starting while this one resolves. Resolving writes flows of
+ * flows, their entries and compositions and a flow's weight; checking a
+ * flow writes its references, their types and its tasks' types; both
+ * only read what flows hold besides. Reports of one flow keep their
+ * order, and no two flows share a place, so the sorted reports do not
+ * depend on who wrote them. */
+static void resolve_and_check(struct driver *d, const char *const *unread, size_t nunread)
 {
 	struct spec_set *set = &d->set;
 	struct flows_check a, b;
 	_Atomic uint64_t left;
+	pthread_t t;
+	int two = 0, helped = 0;
 
 	if (set->nflows > UINT32_MAX) /* each takes far more than a byte */
 		fatal("out of memory");
@@ -229,21 +235,27 @@ static void check_all_flows(struct driver *d)
 	a.strict = d->strict;
 	b = a;
 	b.back = 1;
-	/* this thread's arena and types are the set's */
-	a.arena = set->arena;
-	a.types = set->types;
-	a.ds = d->ds;
 	if (set->nflows >= PARALLEL_FLOWS && util_two_cpus()) {
 		size_t i, text = 0;
 
-		/* for about half the flows (the second half's text: the back's) */
-		for (i = set->nflows / 2; i < set->nflows; i++)
+		/* for the back's two thirds of the flows: it checks alone
+		 * while this thread resolves */
+		for (i = set->nflows / 3; i < set->nflows; i++)
 			text += set->flows[i]->size.text;
 		arena_reserve(&b.arena, (size_t)(REF_BYTES_PER_TEXT * (double)text) + ((size_t)64 << 10));
-		in_parallel(check_flows, &a, &b);
-	} else {
-		check_flows(&a);
+		two = 1;
+		helped = pthread_create(&t, NULL, check_flows, &b) == 0;
 	}
+	resolve_flows(set, d->dirs, d->ndirs, unread, nunread, &d->ds);
+	/* this thread's arena, types and reports are the set's */
+	a.arena = set->arena;
+	a.types = set->types;
+	a.ds = d->ds;
+	check_flows(&a);
+	if (two && !helped)
+		check_flows(&b);
+	else if (helped && pthread_join(t, NULL) != 0)
+		fatal("internal error: a thread was lost");
 	set->arena = a.arena;
 	set->types = a.types;
 	d->ds = a.ds;
@@ -378,9 +390,8 @@ void driver_check(struct driver *d)
 	}
 	add_all_docs(d, docs, ndocs);
 	free(docs);
-	resolve_flows(&d->set, d->dirs, d->ndirs, unread, nunread, &d->ds);
+	resolve_and_check(d, unread, nunread);
 	free(unread);
-	check_all_flows(d);
 	for (i = 0; i < d->set.nfofs; i++)
 		check_fof(d->set.fofs[i], &d->ds);
 	for (i = 0; i < d->set.nfofs; i++)

@@ -262,11 +262,14 @@ assert seen == list(range(3501)), seen[:10]
 ' "$tmp/large.json"
 
 # a large set (over 1 MiB) is parsed, its documents read and its flows
-# checked by two threads where two CPUs are there: errors of every
-# per-flow check (references to nothing, a bad type, type mismatches, a
-# cycle of tasks, an unknown key) throughout, two on one line, and a flow
-# defined again near the end (reported there, the first one kept), give
-# the same report, in the same order, as one thread gives
+# checked by two threads where two CPUs are there, the second checking
+# while the first resolves the flow of flows: errors of every per-flow
+# check (references to nothing, a bad type, type mismatches, a cycle of
+# tasks, an unknown key) throughout, two on one line, a flow defined
+# again near the end (reported there, the first one kept), and entries
+# naming no flow, mappings into no parameter, from no composing flow and
+# from no task, give the same report, in the same order, as one thread
+# gives
 awk 'BEGIN {
 	for (i = 1; i <= 5000; i++) {
 		printf "name: f%d\nproject_name: p\nparameters:\n  x: string\n", i
@@ -277,7 +280,12 @@ awk 'BEGIN {
 	}
 	printf "name: f7\nproject_name: p\ntasks: [{name: a, run: [echo]}]\n---\n"
 	printf "name: all\nproject_name: p\ncomposing_flows:\n"
-	for (i = 1; i <= 5000; i++) printf "  - {name: f%d, project_name: p}\n", i
+	for (i = 1; i <= 5000; i++) {
+		printf "  - {name: %s%d, project_name: p", (i % 811 ? "f" : "g"), i
+		if (i % 401 == 0) printf ", mapped_parameters: {%s: {parent_flow_name: %s%d, parent_task_name: %s}}",
+			(i % 3 ? "x" : "nope"), (i % 2 ? "f" : "h"), i - 1, (i % 5 ? "b" : "zz")
+		printf "}\n"
+	}
 }' > "$tmp/large_bad.yaml"
 check "the large spec with errors is over 1 MiB" test "$(wc -c < "$tmp/large_bad.yaml")" -gt 1048576
 "$flowc" check "$tmp/large_bad.yaml" > "$tmp/bad2.out" 2>&1
@@ -287,7 +295,7 @@ rc1=$?
 check "a large spec with errors fails (exit 1), under one CPU too" test "$rc2.$rc1" = 1.1
 expect_same "... with the same report whether one thread or two check it" \
 	"$tmp/bad1.out" "$tmp/bad2.out"
-check "... which holds every kind of error" bash -c 'for c in E0102 E0110 E0111 E0114 E0301 E0302 E0303 E0202; do
+check "... which holds every kind of error" bash -c 'for c in E0102 E0110 E0111 E0114 E0301 E0302 E0303 E0202 E0201 E0203 E0204 E0205; do
 	grep -q "\[$c\]" "$1" || { echo "no $c"; exit 1; }; done' _ "$tmp/bad2.out"
 
 # the same two specs each in two files under 1 MiB, which one thread
