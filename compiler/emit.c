@@ -526,8 +526,7 @@ struct flows_plan {
 	size_t *order;              /* order[k]: the name rank of the plan's flow k */
 	size_t *rank;               /* rank[r]: the plan index of name rank r */
 	size_t *flow_rank;          /* plan index of each composition flow */
-	size_t **task_rank;         /* plan index of each task of each composition flow */
-	size_t *task_ranks;         /* the block task_rank points into */
+	size_t *const *task_rank;   /* plan index of each task of each composition flow */
 	size_t *param_first;        /* the first composed parameter each plan flow takes */
 	struct order_deps fd;       /* what the flows need, by name rank (sealed) */
 };
@@ -537,8 +536,8 @@ static void flows_plan_init(struct flows_plan *fp, const struct spec_fof *fof,
 {
 	const struct comp *c = fof->comp;
 	const size_t n = c->nflows;
-	size_t *nrank = xmalloc((n ? n : 1) * sizeof(*nrank)), i, j, k, next = 0, ntasks = 0;
-	size_t *torder;
+	size_t *nrank = xmalloc((n ? n : 1) * sizeof(*nrank)), i, j, k, next = 0;
+	size_t **task_rank;
 
 	memset(fp, 0, sizeof(*fp));
 	fp->c = c;
@@ -548,7 +547,7 @@ static void flows_plan_init(struct flows_plan *fp, const struct spec_fof *fof,
 	fp->order = xmalloc((n ? n : 1) * sizeof(*fp->order));
 	fp->rank = xmalloc((n ? n : 1) * sizeof(*fp->rank));
 	fp->flow_rank = xmalloc((n ? n : 1) * sizeof(*fp->flow_rank));
-	fp->task_rank = xcalloc(n ? n : 1, sizeof(*fp->task_rank));
+	fp->task_rank = task_rank = xmalloc((n ? n : 1) * sizeof(*fp->task_rank));
 	fp->param_first = xmalloc((n ? n : 1) * sizeof(*fp->param_first));
 	/* flows are ordered by what they need, ties broken by name: nodes of
 	 * the order are name ranks */
@@ -563,26 +562,11 @@ static void flows_plan_init(struct flows_plan *fp, const struct spec_fof *fof,
 	for (i = 0; i < n; i++)
 		fp->flow_rank[i] = fp->rank[nrank[i]];
 	free(nrank);
-	/* task orders: a mapping names its parent's task by plan index; all
-	 * flows' ranks in one block, torder as long as the longest flow */
-	for (i = k = 0; i < n; i++) {
-		ntasks += c->flows[i].flow->ntasks;
-		if (c->flows[i].flow->ntasks > k)
-			k = c->flows[i].flow->ntasks;
-	}
-	fp->task_ranks = xmalloc((ntasks ? ntasks : 1) * sizeof(*fp->task_ranks));
-	torder = xmalloc((k ? k : 1) * sizeof(*torder));
-	for (i = ntasks = 0; i < n; i++) {
-		const struct spec_flow *f = c->flows[i].flow;
-		struct order_deps td;
-
-		fp->task_rank[i] = fp->task_ranks + ntasks;
-		ntasks += f->ntasks;
-		order_task_deps(f, &td);
-		order_topo(&td, torder, fp->task_rank[i]);
-		order_free(&td);
-	}
-	free(torder);
+	/* task orders (a mapping names its parent's task by plan index): the
+	 * type checker's, whose flows have no cycle in a plan written */
+	for (i = 0; i < n; i++)
+		if (!(task_rank[i] = c->flows[i].flow->task_rank))
+			fatal("internal error: flow '%s' has no order of its tasks", c->flows[i].name);
 	/* composed parameters are numbered in the order the flows take them */
 	for (k = 0; k < n; k++) {
 		const struct comp_flow *cf = &c->flows[fp->byname[fp->order[k]]];
@@ -595,8 +579,7 @@ static void flows_plan_init(struct flows_plan *fp, const struct spec_fof *fof,
 
 static void flows_plan_free(struct flows_plan *fp)
 {
-	free(fp->task_ranks);
-	free(fp->task_rank);
+	free((void *)fp->task_rank);
 	order_free(&fp->fd);
 	free(fp->byname);
 	free(fp->order);

@@ -99,6 +99,9 @@ struct spec_flow {
 	size_t nparams;              /* number of params */
 	struct spec_task *tasks;     /* in file order */
 	size_t ntasks;               /* number of tasks */
+	size_t *task_rank;           /* each task's place in the order they run (those it
+					needs first, then file order), set by the type checker
+					when no task is on a cycle; else NULL */
 };
 
 struct spec_mapping {

@@ -616,14 +616,14 @@ void tc_flow(struct arena *a, struct strmap *types, struct spec_flow *f, int str
 	}
 	{
 		/* each task after those it needs; tasks on a cycle (reported by
-		 * check) are left untyped */
-		size_t *rank = xmalloc((f->ntasks ? f->ntasks : 1) * sizeof(*rank));
+		 * check) are left untyped, and the flow without ranks */
+		size_t *rank = arena_alloc(a, (f->ntasks ? f->ntasks : 1) * sizeof(*rank));
 		struct order_deps deps;
 
 		order_task_deps(f, &deps);
 		n = order_topo(&deps, order, rank);
 		order_free(&deps);
-		free(rank);
+		f->task_rank = n == f->ntasks ? rank : NULL;
 	}
 	for (i = 0; i < n; i++)
 		if (f->tasks[order[i]].action != SPEC_NONE)

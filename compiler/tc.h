@@ -8,9 +8,10 @@
 #include "spec.h"
 
 /* tc_flow: sets param->t and task->result_t for every parameter and task
- * whose type can be known, reporting every type error of the flow; strict
- * reports values of type any where a type is expected. Types go to a and
- * are kept in types by their text. It reads nothing outside the flow. */
+ * whose type can be known, and flow->task_rank, reporting every type error
+ * of the flow; strict reports values of type any where a type is expected.
+ * Types and ranks go to a, types kept in types by their text. It reads
+ * nothing outside the flow. */
 void tc_flow(struct arena *a, struct strmap *types, struct spec_flow *flow, int strict,
 	     struct diags *ds);
 /* tc_fof: checks the type of every mapping; its flows must be typed */
