@@ -5,6 +5,7 @@
 #include "version.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -415,6 +416,62 @@ int util_read_file(const char *path, struct buf *out)
 	}
 	fclose(fp);
 	return 0;
+}
+
+/* what util_read_large leaves room for beyond the size the file had when
+ * opened; a file that grew more is read again by util_read_file */
+#define LARGE_SLACK ((size_t)64 << 10)
+
+int util_read_large(const char *path, struct util_large *out)
+{
+	struct stat st;
+	size_t cap, got = 0;
+	char *base;
+	ssize_t n = 0;
+	int fd, err;
+
+	memset(out, 0, sizeof(*out));
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -1;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < (off_t)HUGE_PAGE ||
+	    (uintmax_t)st.st_size > SIZE_MAX / 2) {
+		close(fd);
+		return 1;
+	}
+	/* whole 2 MiB pages, and one more to align the first of them */
+	cap = ((size_t)st.st_size + LARGE_SLACK + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+	out->size = cap + HUGE_PAGE;
+	out->map = mmap(NULL, out->size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (out->map == MAP_FAILED) {
+		close(fd);
+		memset(out, 0, sizeof(*out));
+		return 1;
+	}
+	base = (char *)(((uintptr_t)out->map + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1));
+#ifdef MADV_HUGEPAGE
+	madvise(base, cap, MADV_HUGEPAGE);
+#endif
+	util_prefault(base, (size_t)st.st_size);
+	while (got < cap && ((n = read(fd, base + got, cap - got)) > 0 || (n < 0 && errno == EINTR)))
+		if (n > 0)
+			got += (size_t)n;
+	err = errno;
+	close(fd);
+	if (n < 0 || got == cap) {
+		util_free_large(out);
+		errno = err;
+		return n < 0 ? -1 : 1;
+	}
+	out->data = base;
+	out->len = got;
+	return 0;
+}
+
+void util_free_large(struct util_large *l)
+{
+	if (l->map)
+		munmap(l->map, l->size);
+	memset(l, 0, sizeof(*l));
 }
 
 int util_write_all(int fd, const char *data, size_t len, size_t *done)

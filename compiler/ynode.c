@@ -1019,6 +1019,7 @@ void yn_load_string(struct yfile *f, const char *name, const char *data, size_t 
 int yn_load_file(struct yfile *f, const char *path, struct diags *ds)
 {
 	struct buf data = {0};
+	struct util_large large;
 	struct stat st;
 
 	if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
@@ -1028,6 +1029,14 @@ int yn_load_file(struct yfile *f, const char *path, struct diags *ds)
 		}
 		/* what its nodes, strings and the model built from them take */
 		util_heap_reserve((size_t)st.st_size * 10);
+	}
+	switch (util_read_large(path, &large)) {
+	case 0:
+		yn_load_string(f, path, large.data, large.len, ds);
+		util_free_large(&large);
+		return 0;
+	case -1:
+		return -1;
 	}
 	if (util_read_file(path, &data) < 0) {
 		int err = errno;

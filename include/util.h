@@ -122,6 +122,23 @@ void util_release(void *p, size_t len);
  * errno set */
 int util_read_file(const char *path, struct buf *out);
 
+/* A large file's bytes in memory of their own (util_read_large). */
+struct util_large {
+	const char *data; /* the bytes read (not NUL-terminated) */
+	size_t len;       /* how many */
+	void *map;        /* the memory holding them */
+	size_t size;      /* its size */
+};
+/* util_read_large: the whole regular file at path, of 2 MiB or more, read
+ * into memory of its own, aligned on 2 MiB pages (where the system has
+ * them) and made resident before the read fills it: memory of the heap
+ * may be partly 4 KiB pages, each costing a fault when first written.
+ * Returns 0; 1 when the file is not one to read so (not a regular file,
+ * smaller, or growing while read: use util_read_file); -1 with errno set
+ * when it cannot be read. util_free_large gives the memory back. */
+int util_read_large(const char *path, struct util_large *out);
+void util_free_large(struct util_large *l);
+
 /* util_write_all: writes len bytes of data to fd, going on after short
  * writes and EINTR; returns 0, or the errno of the failure (a write that
  * writes nothing is ENOSPC); *done says how much was written either way */

@@ -315,6 +315,33 @@ expect_same "... and a large spec with errors in two files the report one thread
 check "... a report of every kind of error, in both files" bash -c 'grep -q "bad_a.yaml.*\[E0102\]" "$1" &&
 	grep -q "bad_b.yaml.*\[E0102\]" "$1" && grep -q "bad_b.yaml.*\[E0202\]" "$1"' _ "$tmp/bad2f.out"
 
+# a spec of 2 MiB or more is read into memory of its own, aligned on
+# 2 MiB pages; through a pipe it is read as a smaller one is: the same
+# plan either way, and with errors the same reports (lines shown only
+# from the file, which can be read again)
+awk 'BEGIN {
+	for (i = 1; i <= 8000; i++) {
+		printf "name: f%d\nproject_name: p\nparameters:\n  x: string\n", i
+		printf "tasks:\n  - {name: a, run: [echo, \"${{ params.%s }}\"]}\n", (i % 1999 ? "x" : "w")
+		printf "  - {name: b, run: [cat], with: {v: \"${{ tasks.a }}\"}}\n---\n"
+	}
+	printf "name: all\nproject_name: p\ncomposing_flows:\n  - {name: f1, project_name: p}\n"
+	for (i = 2; i <= 8000; i++)
+		printf "  - name: f%d\n    project_name: p\n    mapped_parameters:\n      x: {parent_flow_name: f%d, parent_task_name: b}\n", i, i - 1
+}' > "$tmp/big_bad.yaml"
+sed 's/params\.w/params.x/' "$tmp/big_bad.yaml" > "$tmp/big.yaml"
+check "the spec read into memory of its own is 2 MiB or more" test "$(wc -c < "$tmp/big.yaml")" -ge 2097152
+"$flowc" compile -o "$tmp/big.json" "$tmp/big.yaml" || nfail=$((nfail + 1))
+cat "$tmp/big.yaml" | "$flowc" compile -o "$tmp/big_pipe.json" /dev/stdin || nfail=$((nfail + 1))
+expect_same "a spec of 2 MiB or more gives the plan it gives through a pipe" "$tmp/big.json" "$tmp/big_pipe.json"
+check "... and it verifies" "$flowrun" run "$tmp/big.json" --dry-run
+"$flowc" check "$tmp/big_bad.yaml" > "$tmp/big_bad.out" 2>&1
+(cd "$tmp" && cat big_bad.yaml | "$flowc" check /dev/stdin) > "$tmp/big_bad_pipe.out" 2>&1
+check "... with errors, the report it gives through a pipe" bash -c '
+	test "$(grep -c "\[E0110\]" "$1")" = 4 &&
+	diff <(grep "error\[" "$2" | sed "s#^/dev/stdin:#$3:#") <(grep "error\[" "$1")' \
+	_ "$tmp/big_bad.out" "$tmp/big_bad_pipe.out" "$tmp/big_bad.yaml"
+
 # a plan an earlier flowc wrote, its reals in 17 digits (0.050000000000000003),
 # is verified the way it was written; its reals read as the same doubles
 "$flowrun" run "$root/tests/plans/legacy_reals.json" --dry-run > "$tmp/legacy.out" 2>&1

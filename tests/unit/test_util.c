@@ -1,16 +1,19 @@
 /* test_util.c: memory made resident ahead of its first write: util_prefault
  * maps exactly the pages around a range and keeps errno; once
  * util_heap_follow is called, what the heap takes from the system is
- * resident before anything writes it. */
+ * resident before anything writes it; util_read_large reads a large file
+ * whole into memory of its own and leaves others to util_read_file. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -87,11 +90,63 @@ static void test_heap_follow(void **state)
 #endif
 }
 
+/* write_file: len bytes of a pattern (byte i is i * 7 + i / 4093) into a
+ * new file at path */
+static void write_file(const char *path, size_t len)
+{
+	FILE *fp = fopen(path, "wb");
+	size_t i;
+
+	assert_non_null(fp);
+	for (i = 0; i < len; i++)
+		assert_int_not_equal(fputc((int)((i * 7 + i / 4093) & 0xff), fp), EOF);
+	assert_int_equal(fclose(fp), 0);
+}
+
+static void test_read_large(void **state)
+{
+	char dir[] = "/tmp/test_util.XXXXXX", path[64];
+	const size_t sizes[] = {(size_t)2 << 20, ((size_t)5 << 20) + 12345};
+	struct util_large l;
+	size_t k, i;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/f", dir);
+	/* 2 MiB exactly and a size that is no multiple of a page: every
+	 * byte, in memory aligned on 2 MiB */
+	for (k = 0; k < 2; k++) {
+		write_file(path, sizes[k]);
+		assert_int_equal(util_read_large(path, &l), 0);
+		assert_int_equal(l.len, sizes[k]);
+		assert_int_equal((uintptr_t)l.data % ((uintptr_t)2 << 20), 0);
+		for (i = 0; i < sizes[k]; i++)
+			if ((unsigned char)l.data[i] != ((i * 7 + i / 4093) & 0xff))
+				fail_msg("byte %zu of %zu differs", i, sizes[k]);
+		util_free_large(&l);
+		assert_null(l.map);
+	}
+	/* smaller, empty, a directory: for util_read_file */
+	write_file(path, ((size_t)2 << 20) - 1);
+	assert_int_equal(util_read_large(path, &l), 1);
+	write_file(path, 0);
+	assert_int_equal(util_read_large(path, &l), 1);
+	assert_int_equal(util_read_large(dir, &l), 1);
+	assert_null(l.map);
+	/* missing: -1 and why */
+	unlink(path);
+	errno = 0;
+	assert_int_equal(util_read_large(path, &l), -1);
+	assert_int_equal(errno, ENOENT);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_prefault_range),
 		cmocka_unit_test(test_heap_follow),
+		cmocka_unit_test(test_read_large),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
