@@ -749,9 +749,16 @@ static int parse(struct loader *l, const char *data, size_t len)
  * fail to parse, the file is parsed again in one piece, so that what is
  * reported is what one parse reports. */
 #define RUNS_MIN ((size_t)1 << 20)
-/* bytes of a run: enough that starting a parse costs nothing, few enough
- * that the last runs leave neither thread waiting long */
+/* bytes of a run: enough that starting a parse costs nothing; once a
+ * quarter of what is left is less, that quarter, down to RUN_BYTES_MIN, so
+ * that the runs taken while the other thread ends its own are short and
+ * neither waits long for the other at the end */
 #define RUN_BYTES ((size_t)256 << 10)
+#define RUN_BYTES_MIN ((size_t)32 << 10)
+/* runs beyond len / RUN_BYTES that the shorter ones make: a quarter at a
+ * time from 4 RUN_BYTES down to 4 RUN_BYTES_MIN, then up to four of
+ * RUN_BYTES_MIN, then the last */
+#define RUNS_SHORT 16
 /* bytes of YAML per byte of the strings it holds, in a spec as people
  * write them, rounded up: for the room the back's runs are given */
 #define RUN_BYTES_PER_STRING 8
@@ -775,6 +782,7 @@ struct runs {
 	size_t nfront;          /* number of them */
 	struct run *back;       /* from the back, the last first */
 	size_t nback;           /* number of them */
+	size_t cap;             /* room in front and in back */
 	struct arena strings;   /* the back's strings, room made beforehand */
 	_Atomic int failed;     /* 1 once a run failed to parse: take no more */
 };
@@ -817,14 +825,19 @@ static struct run *take_run(struct runs *rs, int back)
 
 	pthread_mutex_lock(&rs->lock);
 	if (!atomic_load(&rs->failed) && rs->lo < rs->hi) {
+		size_t size = (rs->hi - rs->lo) / 4;
+
+		size = size > RUN_BYTES ? RUN_BYTES : size < RUN_BYTES_MIN ? RUN_BYTES_MIN : size;
 		start = rs->lo;
 		end = rs->hi;
-		if (!rs->whole && rs->hi - rs->lo >= RUN_BYTES + RUN_BYTES / 2) {
+		if (!rs->whole && rs->hi - rs->lo >= size + size / 2) {
 			if (back)
-				start = cut_before(rs->data, rs->lo, rs->hi - RUN_BYTES, rs->hi);
+				start = cut_before(rs->data, rs->lo, rs->hi - size, rs->hi);
 			else
-				end = cut_after(rs->data, rs->lo + RUN_BYTES, rs->hi);
+				end = cut_after(rs->data, rs->lo + size, rs->hi);
 		}
+		if ((back ? rs->nback : rs->nfront) == rs->cap)
+			fatal("internal error: more runs of '%s' than counted", rs->path);
 		r = back ? &rs->back[rs->nback++] : &rs->front[rs->nfront++];
 		r->f.path = (char *)rs->path;
 		r->l.f = &r->f;
@@ -951,9 +964,9 @@ static int parse_in_runs(struct yfile *f, const char *data, size_t len, struct d
 	rs.hi = len;
 	/* UTF-16 and UTF-32 input (found by its byte order mark) is not cut */
 	rs.whole = (unsigned char)data[0] == 0xfe || (unsigned char)data[0] == 0xff || data[0] == '\0';
-	/* every run but the last one taken has RUN_BYTES at least */
-	rs.front = xcalloc(len / RUN_BYTES + 1, sizeof(*rs.front));
-	rs.back = xcalloc(len / RUN_BYTES + 1, sizeof(*rs.back));
+	rs.cap = len / RUN_BYTES + RUNS_SHORT;
+	rs.front = xcalloc(rs.cap, sizeof(*rs.front));
+	rs.back = xcalloc(rs.cap, sizeof(*rs.back));
 	/* room for about half the strings of the file, for the back, where
 	 * this thread's are: a second thread's heap grows a 4 KiB page at a
 	 * time, each a fault */
