@@ -214,8 +214,8 @@ static void in_parallel(void *(*fn)(void *), void *a, void *b)
  * checked; for a large set, by two threads taking runs of flows, the
  * second one starting while this one resolves. Resolving writes flows of
  * flows, their entries and compositions and a flow's weight; checking a
- * flow writes its references, their types and its tasks' types; both
- * only read what flows hold besides. Reports of one flow keep their
+ * flow writes its references, its parameters' and tasks' types and its
+ * tasks' order; both only read what flows hold besides. Reports of one flow keep their
  * order, and no two flows share a place, so the sorted reports do not
  * depend on who wrote them. */
 static void resolve_and_check(struct driver *d, const char *const *unread, size_t nunread)
