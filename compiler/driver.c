@@ -196,18 +196,42 @@ static void *check_flows(void *arg)
 #define REF_BYTES_PER_TEXT 2.5 /* a flow's bound references and types, per byte of its text */
 #define SPEC_BYTES_PER_NODE 17  /* the spec model of a document, per node */
 
+/* Work given to a second thread: started by second_start, done once
+ * second_end returns (in this thread then, when no second one started;
+ * nothing for a second never started). */
+struct second {
+	void *(*fn)(void *);        /* the work */
+	void *arg;                  /* fn's */
+	pthread_t t;                /* the thread doing it */
+	int started;                /* 1 when t was started */
+};
+
+static void second_start(struct second *s, void *(*fn)(void *), void *arg)
+{
+	s->fn = fn;
+	s->arg = arg;
+	s->started = pthread_create(&s->t, NULL, fn, arg) == 0;
+}
+
+static void second_end(struct second *s)
+{
+	if (s->started) {
+		if (pthread_join(s->t, NULL) != 0)
+			fatal("internal error: a thread was lost");
+	} else if (s->fn) {
+		s->fn(s->arg);
+	}
+}
+
 /* in_parallel: fn(a) in this thread and fn(b) in a second one, both done
  * on return; b after a in this thread when no second one starts */
 static void in_parallel(void *(*fn)(void *), void *a, void *b)
 {
-	pthread_t t;
-	int helped = pthread_create(&t, NULL, fn, b) == 0;
+	struct second s;
 
+	second_start(&s, fn, b);
 	fn(a);
-	if (!helped)
-		fn(b);
-	else if (pthread_join(t, NULL) != 0)
-		fatal("internal error: a thread was lost");
+	second_end(&s);
 }
 
 /* resolve_and_check: the set resolved (resolve_flows) and every flow
@@ -215,16 +239,15 @@ static void in_parallel(void *(*fn)(void *), void *a, void *b)
  * second one starting while this one resolves. Resolving writes flows of
  * flows, their entries and compositions and a flow's weight; checking a
  * flow writes its references, its parameters' and tasks' types and its
- * tasks' order; both only read what flows hold besides. Reports of one flow keep their
- * order, and no two flows share a place, so the sorted reports do not
- * depend on who wrote them. */
+ * tasks' order; both only read what flows hold besides. Reports of one
+ * flow keep their order, and no two flows share a place, so the sorted
+ * reports do not depend on who wrote them. */
 static void resolve_and_check(struct driver *d, const char *const *unread, size_t nunread)
 {
 	struct spec_set *set = &d->set;
 	struct flows_check a, b;
 	_Atomic uint64_t left;
-	pthread_t t;
-	int two = 0, helped = 0;
+	struct second back = {0};
 
 	if (set->nflows > UINT32_MAX) /* each takes far more than a byte */
 		fatal("out of memory");
@@ -243,8 +266,7 @@ static void resolve_and_check(struct driver *d, const char *const *unread, size_
 		for (i = set->nflows / 3; i < set->nflows; i++)
 			text += set->flows[i]->size.text;
 		arena_reserve(&b.arena, (size_t)(REF_BYTES_PER_TEXT * (double)text) + ((size_t)64 << 10));
-		two = 1;
-		helped = pthread_create(&t, NULL, check_flows, &b) == 0;
+		second_start(&back, check_flows, &b);
 	}
 	resolve_flows(set, d->dirs, d->ndirs, unread, nunread, &d->ds);
 	/* this thread's arena, types and reports are the set's */
@@ -252,10 +274,7 @@ static void resolve_and_check(struct driver *d, const char *const *unread, size_
 	a.types = set->types;
 	a.ds = d->ds;
 	check_flows(&a);
-	if (two && !helped)
-		check_flows(&b);
-	else if (helped && pthread_join(t, NULL) != 0)
-		fatal("internal error: a thread was lost");
+	second_end(&back);
 	set->arena = a.arena;
 	set->types = a.types;
 	d->ds = a.ds;
