@@ -45,8 +45,9 @@ extern char **environ;
 /* how long the end of a task killed by a signal that stops a run
  * (SIGTERM, SIGINT, SIGHUP) that flowrun did not send waits for flowrun to
  * receive it too: a cancelled Slurm job's processes are all signalled at
- * once, and a task may die of it before flowrun hears of it. A task so
- * stopped with the run is Cancelled, not Failed. */
+ * once, and a task may die of it before flowrun hears of it (or a task's
+ * shell report so with 128 + N once its command did). A task so stopped
+ * with the run is Cancelled, not Failed. */
 #define STOP_GRACE_MS 250
 /* the longest single wait, so that a clock jump cannot stall the loop */
 #define MAX_WAIT_MS 60000
@@ -733,6 +734,18 @@ static int stop_signal(const struct job *job, int status)
 	return 0;
 }
 
+/* run_stop_signal: the signal that stops a run (SIGTERM, SIGINT, SIGHUP)
+ * that ended a job's process, or that its exit status 128 + N says ended
+ * what it ran (a shell whose command died of it); 0 for none */
+static int run_stop_signal(const struct job *job, int status)
+{
+	int sig = stop_signal(job, status);
+
+	if (!sig && WIFEXITED(status) && WEXITSTATUS(status) > 128)
+		sig = WEXITSTATUS(status) - 128;
+	return sig == SIGTERM || sig == SIGINT || sig == SIGHUP ? sig : 0;
+}
+
 /* finish_job: a process that exited and whose pipes are drained */
 static void finish_job(struct sched *s, int slot)
 {
@@ -755,7 +768,7 @@ static void finish_job(struct sched *s, int slot)
 		containers_remove(s->c.containers, job->container);
 	/* a task killed by a signal once the run was asked to stop was
 	 * stopped with it (Slurm signals a cancelled job's processes too) */
-	if (job->cancelled || (sig_interrupted() && sig)) {
+	if (job->cancelled || (sig_interrupted() && (sig || run_stop_signal(job, status)))) {
 		if (s->error)
 			buf_printf(&why, "stopped with the run: %s", s->error);
 		else
@@ -853,7 +866,7 @@ static int settled(const struct job *job)
 
 static void reap(struct sched *s)
 {
-	int status, k, sig;
+	int status, k;
 	pid_t pid;
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
@@ -864,9 +877,8 @@ static void reap(struct sched *s)
 				continue;
 			proc_reaped(&job->proc, status);
 			job->exited = 1;
-			sig = stop_signal(job, status);
-			if ((sig == SIGTERM || sig == SIGINT || sig == SIGHUP) && !job->cancelled &&
-			    !job->timed_out && !sig_interrupted()) {
+			if (run_stop_signal(job, status) && !job->cancelled && !job->timed_out &&
+			    !sig_interrupted()) {
 				job->settle_ms = progress_ms() + STOP_GRACE_MS;
 				timer_add(s, job->settle_ms, job->flow, job->task, TIMER_SETTLE);
 			}

@@ -462,5 +462,16 @@ touch also_flowrun
 check "a task that dies of SIGTERM just before flowrun does: exit 130" is 130 $?
 check "... and it is Cancelled, not Failed" has term_both.out '^one_term/self: Cancelled'
 rm -f also_flowrun
+# likewise a shell whose command died of SIGTERM, exiting 143 (a cancelled
+# Slurm job's task shell may outlive its command by a moment)
+"$flowc" compile --flow fof_child_term -o child_term.json "$specs/lonely.yaml"
+"$flowrun" run child_term.json --run-dir child_term_alone > child_term_alone.out 2>&1
+check "a task that exits 143 alone fails the run (exit 1)" is 1 $?
+check "... with its exit status" has child_term_alone.out '^child_term/self: Failed: exit status 143'
+touch also_flowrun
+"$flowrun" run child_term.json --run-dir child_term_both > child_term_both.out 2>&1
+check "a task that exits 143 just before flowrun receives SIGTERM: exit 130" is 130 $?
+check "... and it is Cancelled, not Failed" has child_term_both.out '^child_term/self: Cancelled'
+rm -f also_flowrun
 
 report core
