@@ -46,7 +46,7 @@ extern char **environ;
  * (SIGTERM, SIGINT, SIGHUP) that flowrun did not send waits for flowrun to
  * receive it too: a cancelled Slurm job's processes are all signalled at
  * once, and a task may die of it before flowrun hears of it (or a task's
- * shell report so with 128 + N once its command did). A task so stopped
+ * shell reports it as 128 + N once its command did). A task so stopped
  * with the run is Cancelled, not Failed. */
 #define STOP_GRACE_MS 250
 /* the longest single wait, so that a clock jump cannot stall the loop */
